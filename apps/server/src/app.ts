@@ -1,0 +1,184 @@
+import http from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import express from 'express';
+import { GraphQLError, parse, validate, specifiedRules, type ExecutionArgs, type GraphQLFormattedError } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { WebSocketServer } from 'ws';
+import type { Config } from './config/env';
+import { buildAppSchema } from './graphql/build-schema';
+import { buildContext, type ContextDeps, type GraphQLContext } from './graphql/context';
+import { createFormatError } from './graphql/format-error';
+import { healthRoutes } from './http/health';
+import { createMetrics } from './http/metrics';
+import { webRoutes } from './http/web';
+import type { Clock } from './lib/clock';
+import { AppError, isAppError } from './lib/errors';
+import type { Logger } from './lib/logger';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  orm: MikroORM;
+  clock: Clock;
+  /** Override the built web app's folder (tests). */
+  webDist?: string;
+}
+
+export interface App {
+  readonly httpServer: http.Server;
+  /** Starts listening; resolves with the bound port. */
+  listen(port: number, host: string): Promise<number>;
+  /** Drains HTTP and WebSocket connections, then stops Apollo. */
+  close(): Promise<void>;
+}
+
+/** Builds the HTTP server (Express + Apollo + graphql-ws on the same path) without listening. */
+export async function createApp(deps: AppDeps): Promise<App> {
+  const { config, logger, orm } = deps;
+  const schema = await buildAppSchema();
+  const contextDeps: ContextDeps = { config, clock: deps.clock, logger };
+  const formatError = createFormatError(logger);
+  // Depth, alias, cost and token limits, shared by HTTP and WebSocket operations.
+  const armor = new ApolloArmor({
+    maxDepth: { n: 10 },
+    maxAliases: { n: 15 },
+    costLimit: { maxCost: 5000 },
+    maxTokens: { n: 5000 },
+    blockFieldSuggestion: { enabled: config.isProduction },
+  }).protect();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  const httpServer = http.createServer(app);
+  const metrics = createMetrics();
+
+  app.use(
+    pinoHttp({
+      logger: logger.child({ module: 'http' }),
+      autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      // Only method and path: query strings may carry download tokens.
+      serializers: { req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }) },
+    }),
+  );
+  app.use(metrics.middleware);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // Mantine injects <style> tags at run time.
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'connect-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
+        },
+      },
+      // Plain http on loopback in development: do not pin browsers to https.
+      strictTransportSecurity: config.publicUrl.startsWith('https://'),
+    }),
+  );
+
+  app.use(healthRoutes(orm));
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  // ---- GraphQL over WebSocket (graphql-ws) on the same path and port ----
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const validationRules = [...specifiedRules, ...armor.validationRules];
+  const wsCleanup = useServer<{ authorization?: unknown }>(
+    {
+      schema,
+      onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (e) {
+          return [new GraphQLError((e as Error).message, { extensions: { code: 'BAD_USER_INPUT' } })];
+        }
+        const errors = validate(schema, document, validationRules);
+        if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { extensions: { code: 'BAD_USER_INPUT' } }));
+        let contextValue: GraphQLContext;
+        try {
+          contextValue = await buildContext(orm.em.fork(), contextDeps, ctx.connectionParams?.authorization);
+        } catch (e) {
+          if (isAppError(e)) return [e.toGraphQLError()];
+          throw e;
+        }
+        return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!result.errors) return;
+        const errors: GraphQLFormattedError[] = result.errors.map((e) => formatError(e.toJSON(), e));
+        return { ...result, errors };
+      },
+    },
+    wsServer,
+  );
+
+  // ---- GraphQL over HTTP ----
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    formatError,
+    introspection: config.introspection,
+    // Refuses "simple" cross-site requests (form posts) — the CSRF guard for cookie sessions.
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    validationRules: armor.validationRules,
+    plugins: [
+      ...armor.plugins,
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
+    ],
+  });
+  await apollo.start();
+  app.use(
+    '/graphql',
+    express.json({ limit: '10mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        try {
+          return await buildContext(orm.em.fork(), contextDeps, req.headers.authorization);
+        } catch (e) {
+          // Errors thrown while building the context bypass formatError: surface the code here.
+          if (isAppError(e)) throw e.toGraphQLError();
+          throw e;
+        }
+      },
+    }),
+  );
+
+  app.use(webRoutes(deps.webDist));
+
+  // Last resort: a JSON error without a stack trace.
+  app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) return next(err);
+    const status = (err as { status?: number }).status ?? 500;
+    if (status >= 500) logger.error({ err }, 'unhandled HTTP error');
+    const e = isAppError(err) ? err : new AppError(status < 500 ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR', status < 500 ? 'Bad request.' : 'Internal error.');
+    res.status(status).json({ error: { code: e.code, message: e.message } });
+  });
+
+  return {
+    httpServer,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => resolve((httpServer.address() as { port: number }).port));
+      }),
+    close: async () => {
+      for (const client of wsServer.clients) client.close(1001, 'server shutting down');
+      await apollo.stop();
+      httpServer.closeAllConnections();
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config/env';
+import { migrate, openDatabase, type Database } from '../db/database';
+import { systemClock } from '../lib/clock';
+import { AppError } from '../lib/errors';
+import { createLogger } from '../lib/logger';
+import { TokensService } from '../modules/tokens/tokens.service';
+import { USER_STATUSES, type UserStatus } from '../modules/users/user.entity';
+import { UsersService } from '../modules/users/users.service';
+
+const USAGE = `Usage: pnpm cli <command> [options]
+
+  user add --email <email> [--name <name>] [--admin]   create an ACTIVE user
+  user approve --email <email>                         activate a PENDING user
+  user list [--status PENDING|ACTIVE|REJECTED|DISABLED]
+  token create --email <email> [--name <name>] [--days <n>]   print a new API token secret
+  migrate                                              apply database migrations
+`;
+
+type Out = (line: string) => void;
+
+/** Runs one CLI command against an open database; exported for tests. */
+export async function runCommand(argv: string[], db: Database, out: Out): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      email: { type: 'string' },
+      name: { type: 'string' },
+      admin: { type: 'boolean', default: false },
+      days: { type: 'string' },
+      status: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [group, action] = positionals;
+  const em = db.orm.em.fork();
+  const users = new UsersService(em);
+  const need = (v: string | undefined, flag: string): string => {
+    if (!v) throw new AppError('BAD_USER_INPUT', `--${flag} is required.\n\n${USAGE}`);
+    return v;
+  };
+
+  if (group === 'migrate') {
+    const applied = await migrate(db.orm);
+    out(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'Database is up to date.');
+    return;
+  }
+  await migrate(db.orm);
+  if (group === 'user' && action === 'add') {
+    const user = await users.create({ email: need(values.email, 'email'), name: values.name ?? null, role: values.admin ? 'ADMIN' : 'USER', status: 'ACTIVE', emailVerified: true });
+    out(`Created ${user.role === 'ADMIN' ? 'admin' : 'user'} ${user.email} (username ${user.username}, status ${user.status}).`);
+  } else if (group === 'user' && action === 'approve') {
+    const user = await users.getByEmail(need(values.email, 'email'));
+    if (user.status !== 'PENDING') throw new AppError('ALREADY_DECIDED', `${user.email} is already ${user.status}.`);
+    user.status = 'ACTIVE';
+    user.decidedAt = systemClock.now();
+    await em.flush();
+    out(`Approved ${user.email}.`);
+  } else if (group === 'user' && action === 'list') {
+    const status = values.status?.toUpperCase();
+    if (status && !USER_STATUSES.includes(status as UserStatus)) throw new AppError('BAD_USER_INPUT', `--status must be one of ${USER_STATUSES.join(', ')}.`);
+    const list = await users.list(status as UserStatus | undefined);
+    if (!list.length) out('No users.');
+    for (const u of list) out(`${u.email}\t${u.username}\t${u.role}\t${u.status}\t${u.createdAt.toISOString()}`);
+  } else if (group === 'token' && action === 'create') {
+    const user = await users.getByEmail(need(values.email, 'email'));
+    const days = values.days === undefined ? 90 : Number(values.days);
+    const { secret } = await new TokensService(em, systemClock).create(user, values.name ?? 'cli', days);
+    out(secret);
+  } else {
+    if (!values.help && group) throw new AppError('BAD_USER_INPUT', `Unknown command "${positionals.join(' ')}".\n\n${USAGE}`);
+    out(USAGE);
+  }
+}
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  // Logs go to stderr so that `token create` prints only the secret on stdout.
+  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, { toStderr: true });
+  const db = await openDatabase(config, logger);
+  try {
+    await runCommand(process.argv.slice(2), db, (line) => process.stdout.write(`${line}\n`));
+  } finally {
+    await db.close();
+  }
+}
+
+if (process.argv[1] && /cli(\/index)?\.(ts|js|mjs)$/.test(process.argv[1])) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`${e instanceof AppError ? e.message : `Error: ${e instanceof Error ? e.message : String(e)}`}\n`);
+    process.exit(1);
+  });
+}

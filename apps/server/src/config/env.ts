@@ -1,0 +1,173 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { STAGING_METHODS, type StagingMethod } from '@stagecoach/domain';
+
+/**
+ * The only reader of `process.env`. Every variable of `API.md` is declared here once, with one
+ * doc comment; `loadConfig` reports every bad variable at once so an operator fixes them in one go.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** ISO-8601-ish durations used by operators: `15m`, `24h`, `7d`, `30s` or a bare number of seconds. */
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)?$/, 'expected a duration such as 30s, 15m, 24h or 7d')
+  .transform((v) => {
+    const m = /^(\d+)(ms|s|m|h|d)?$/.exec(v)!;
+    const n = Number(m[1]);
+    const unit = m[2] ?? 's';
+    const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit]!;
+    return n * factor;
+  });
+
+const csv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+const port = z.coerce
+  .number({ error: 'expected a TCP port number' })
+  .int('expected a TCP port number')
+  .min(0)
+  .max(65535);
+
+export const EnvSchema = z.object({
+  /** `development` (default), `test` or `production`; production refuses the development IdP. */
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  /** HTTP port for the web app, GraphQL and WebSocket (same port). */
+  PORT: port.default(4000),
+  /** Bind address; loopback by default so a dev machine exposes nothing. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Public base URL used in links (emails, OIDC redirect); defaults to http://HOST:PORT. */
+  PUBLIC_URL: z.url({ error: 'expected an absolute http(s) URL' }).optional(),
+  /** PostgreSQL connection string; unset → embedded PostgreSQL kept under DATA_DIR. */
+  DATABASE_URL: z.url({ error: 'expected a postgres:// URL' }).optional(),
+  /** Where the embedded database, default sites and other state live. */
+  DATA_DIR: z.string().min(1).default('./.stagecoach'),
+  /** YAML or JSON file describing the sites; unset → default `archive` and `users` sites under DATA_DIR. */
+  SITES_FILE: z.string().min(1).optional(),
+  /** Comma-separated staging methods this deployment offers; unset → all implemented methods. */
+  ALLOWED_METHODS: csv
+    .pipe(z.array(z.enum(STAGING_METHODS, { error: `expected any of ${STAGING_METHODS.join(', ')}` })))
+    .optional(),
+  /** OIDC issuer URL; unset → the built-in development IdP (refused in production). */
+  OIDC_ISSUER: z.url({ error: 'expected the issuer URL' }).optional(),
+  /** OIDC client id registered at the issuer. */
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  /** OIDC client secret registered at the issuer. */
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Comma-separated emails that become active admins on first login, only when the IdP verified them. */
+  ADMIN_EMAILS: csv.pipe(z.array(z.email({ error: 'expected email addresses' }))).default([]),
+  /** Secret for session cookies and signed links; required in production (≥ 32 chars). */
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** SMTP server for outgoing mail, e.g. smtp://user:pass@host:587; unset → mails are logged and kept in the outbox. */
+  SMTP_URL: z.url({ error: 'expected an smtp:// or smtps:// URL' }).optional(),
+  /** Sender address of outgoing mail. */
+  MAIL_FROM: z.string().min(3).default('Stagecoach <stagecoach@localhost>'),
+  /** Optional Slack-compatible webhook notified of new sign-ups. */
+  SIGNUP_WEBHOOK_URL: z.url({ error: 'expected an https URL' }).optional(),
+  /** Parallel file transfers per worker process. */
+  WORKER_CONCURRENCY: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).max(256).default(8),
+  /** Lifetime of signed download links (e.g. 24h, 7d). */
+  DOWNLOAD_LINK_TTL: duration.default(7 * 86_400_000),
+  /** pino log level for the server's own logs. */
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** Who may use the file-creation tool: `admins` (default) or `users`. */
+  FILE_TOOL: z.enum(['admins', 'users']).default('admins'),
+  /** Maximum items in one staging request. */
+  MAX_ITEMS_PER_REQUEST: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).default(10_000),
+  /** Process role: `api` (HTTP only), `worker` (jobs only) or `all`. */
+  ROLE: z.enum(['api', 'worker', 'all']).default('all'),
+  /** Answer GraphQL introspection queries (on by default outside production). */
+  GRAPHQL_INTROSPECTION: bool.optional(),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  readonly env: Env['NODE_ENV'];
+  readonly isProduction: boolean;
+  readonly port: number;
+  readonly host: string;
+  readonly publicUrl: string;
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly sitesFile: string | undefined;
+  readonly allowedMethods: readonly StagingMethod[];
+  readonly oidc: { issuer: string; clientId: string; clientSecret: string | undefined } | undefined;
+  readonly adminEmails: readonly string[];
+  readonly sessionSecret: string | undefined;
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  readonly signupWebhookUrl: string | undefined;
+  readonly workerConcurrency: number;
+  readonly downloadLinkTtlMs: number;
+  readonly logLevel: Env['LOG_LEVEL'];
+  readonly fileTool: Env['FILE_TOOL'];
+  readonly maxItemsPerRequest: number;
+  readonly role: Env['ROLE'];
+  readonly introspection: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses the environment once into a frozen config, or throws ConfigError listing every bad variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset" so that `FOO= npm start` behaves like not setting FOO.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? '(environment)');
+      const value = cleaned[name];
+      const shown = value === undefined || /SECRET|PASSWORD|URL/.test(name) ? '' : ` (got "${value}")`;
+      problems.push(`${name}: ${issue.message}${shown}`);
+    }
+  }
+  const e = parsed.data;
+  if (e) {
+    if (e.OIDC_ISSUER && !e.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID: required when OIDC_ISSUER is set');
+    if (e.NODE_ENV === 'production') {
+      if (!e.OIDC_ISSUER) problems.push('OIDC_ISSUER: required in production (the development IdP is refused)');
+      if (!e.SESSION_SECRET) problems.push('SESSION_SECRET: required in production');
+    }
+  }
+  if (problems.length > 0 || !e) throw new ConfigError(problems);
+
+  return Object.freeze({
+    env: e.NODE_ENV,
+    isProduction: e.NODE_ENV === 'production',
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.DATA_DIR),
+    sitesFile: e.SITES_FILE ? path.resolve(e.SITES_FILE) : undefined,
+    allowedMethods: Object.freeze(e.ALLOWED_METHODS ?? [...STAGING_METHODS]),
+    oidc: e.OIDC_ISSUER
+      ? { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID!, clientSecret: e.OIDC_CLIENT_SECRET }
+      : undefined,
+    adminEmails: Object.freeze(e.ADMIN_EMAILS.map((m) => m.toLowerCase())),
+    sessionSecret: e.SESSION_SECRET,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    signupWebhookUrl: e.SIGNUP_WEBHOOK_URL,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    downloadLinkTtlMs: e.DOWNLOAD_LINK_TTL,
+    logLevel: e.LOG_LEVEL,
+    fileTool: e.FILE_TOOL,
+    maxItemsPerRequest: e.MAX_ITEMS_PER_REQUEST,
+    role: e.ROLE,
+    introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+  });
+}

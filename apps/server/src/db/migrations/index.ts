@@ -1,0 +1,12 @@
+import type { Migration } from '@mikro-orm/migrations';
+import { Migration20261124140705 } from './Migration20261124140705';
+
+type MigrationCtor = new (...args: ConstructorParameters<typeof Migration>) => Migration;
+
+/**
+ * Every migration, in order. Listed explicitly (not discovered from disk) so the bundled server
+ * carries them; `pnpm --filter @stagecoach/server db:migration:create` appends new files here.
+ */
+export const migrationsList: { name: string; class: MigrationCtor }[] = [
+  { name: 'Migration20261124140705', class: Migration20261124140705 },
+];

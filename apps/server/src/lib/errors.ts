@@ -1,0 +1,58 @@
+import { GraphQLError } from 'graphql';
+
+/** The closed list of `extensions.code` values from API.md. */
+export const ERROR_CODES = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'USER_NOT_APPROVED',
+  'NOT_FOUND',
+  'BAD_USER_INPUT',
+  'METHOD_NOT_ALLOWED',
+  'SOURCE_NOT_FOUND',
+  'PATH_OUTSIDE_ROOT',
+  'TARGET_EXISTS',
+  'NOT_CANCELLABLE',
+  'ALREADY_DECIDED',
+  'RATE_LIMITED',
+  'SITE_UNAVAILABLE',
+  'QUOTA_EXCEEDED',
+  'INTERNAL_SERVER_ERROR',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** HTTP status for each code, used by the REST routes; `satisfies` makes a missing code a compile error. */
+export const HTTP_STATUS = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  USER_NOT_APPROVED: 403,
+  NOT_FOUND: 404,
+  BAD_USER_INPUT: 400,
+  METHOD_NOT_ALLOWED: 400,
+  SOURCE_NOT_FOUND: 400,
+  PATH_OUTSIDE_ROOT: 400,
+  TARGET_EXISTS: 409,
+  NOT_CANCELLABLE: 409,
+  ALREADY_DECIDED: 409,
+  RATE_LIMITED: 429,
+  SITE_UNAVAILABLE: 503,
+  QUOTA_EXCEEDED: 403,
+  INTERNAL_SERVER_ERROR: 500,
+} as const satisfies Record<ErrorCode, number>;
+
+/** An expected failure: its code and message reach the caller as they are. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+
+  toGraphQLError(): GraphQLError {
+    return new GraphQLError(this.message, { extensions: { ...this.extensions, code: this.code } });
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;

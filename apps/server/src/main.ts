@@ -1,0 +1,68 @@
+import 'reflect-metadata';
+import { createApp } from './app';
+import { ConfigError, loadConfig, type Config } from './config/env';
+import { migrate, openDatabase } from './db/database';
+import { systemClock } from './lib/clock';
+import { createLogger } from './lib/logger';
+
+/** load config → start DB → migrate → create app → listen; drains everything on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const logger = createLogger(config.logLevel, { pretty: !config.isProduction && process.stdout.isTTY });
+  const db = await openDatabase(config, logger);
+  const applied = await migrate(db.orm);
+  if (applied.length) logger.info({ applied }, 'applied database migrations');
+
+  const app = await createApp({ config, logger, orm: db.orm, clock: systemClock });
+  const port = await app.listen(config.port, config.host);
+  const url = config.publicUrl.replace(`:${config.port}`, `:${port}`);
+
+  process.stdout.write(
+    [
+      '',
+      `  Stagecoach is running at ${url}`,
+      `  GraphQL: ${url}/graphql (HTTP and WebSocket)`,
+      '  Sign in: create a user and an API token with',
+      '    npm run cli -- user add --email you@example.org --admin',
+      '    npm run cli -- token create --email you@example.org',
+      '  then send "Authorization: Bearer <token>".',
+      '',
+    ].join('\n') + '\n',
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    // A stuck connection must not keep the process (and the embedded database) alive forever.
+    const force = setTimeout(() => {
+      logger.error('graceful shutdown timed out; exiting');
+      process.exit(1);
+    }, 15_000);
+    force.unref();
+    try {
+      await app.close();
+      await db.close();
+    } catch (e) {
+      logger.error({ err: e }, 'error during shutdown');
+    }
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`Stagecoach failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

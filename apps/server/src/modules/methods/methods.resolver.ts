@@ -1,0 +1,14 @@
+import { Ctx, Query, Resolver } from 'type-graphql';
+import { METHOD_INFO } from '@stagecoach/domain';
+import type { GraphQLContext } from '../../graphql/context';
+import { StagingMethodInfoType } from './methods.types';
+
+@Resolver()
+export class MethodsResolver {
+  @Query(() => [StagingMethodInfoType], { description: 'The staging methods this deployment offers (ALLOWED_METHODS); public.' })
+  stagingMethods(@Ctx() ctx: GraphQLContext): StagingMethodInfoType[] {
+    return ctx.config.allowedMethods.map((method) =>
+      Object.assign(new StagingMethodInfoType(), { method, ...METHOD_INFO[method] }),
+    );
+  }
+}

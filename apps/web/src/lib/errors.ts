@@ -1,0 +1,106 @@
+/**
+ * The only place that turns error codes into words a user reads. Codes come from API.md
+ * (`extensions.code` and `StagedFile.error.code`) plus two the client raises itself.
+ */
+
+export const API_ERROR_CODES = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'USER_NOT_APPROVED',
+  'NOT_FOUND',
+  'BAD_USER_INPUT',
+  'METHOD_NOT_ALLOWED',
+  'SOURCE_NOT_FOUND',
+  'PATH_OUTSIDE_ROOT',
+  'TARGET_EXISTS',
+  'NOT_CANCELLABLE',
+  'ALREADY_DECIDED',
+  'RATE_LIMITED',
+  'SITE_UNAVAILABLE',
+  'INTERNAL_SERVER_ERROR',
+] as const;
+
+export const FILE_ERROR_CODES = [
+  'CHECKSUM_MISMATCH',
+  'TRANSFER_FAILED',
+  'QUOTA_EXCEEDED',
+  'CANCELLED',
+] as const;
+
+/** Raised by the client when no GraphQL answer arrived at all. */
+export const CLIENT_ERROR_CODES = ['NETWORK_ERROR', 'BAD_RESPONSE'] as const;
+
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+export type FileErrorCode = (typeof FILE_ERROR_CODES)[number];
+export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];
+export type ErrorCode = ApiErrorCode | FileErrorCode | ClientErrorCode;
+
+// `satisfies` makes a code added to the lists above without a message fail to compile.
+const MESSAGES = {
+  UNAUTHENTICATED: 'Please sign in to continue.',
+  FORBIDDEN: 'You do not have permission to do this.',
+  USER_NOT_APPROVED: 'Your account is waiting for approval by an administrator.',
+  NOT_FOUND: 'We could not find what you asked for. It may have been removed.',
+  BAD_USER_INPUT: 'Some of the values you entered are not valid.',
+  METHOD_NOT_ALLOWED: 'This staging method is not enabled on this service.',
+  SOURCE_NOT_FOUND: 'Some source files do not exist.',
+  PATH_OUTSIDE_ROOT: 'Paths must stay inside their site: no "..", absolute paths or links that lead outside.',
+  TARGET_EXISTS: 'A different file already exists at the target path; it was not overwritten.',
+  NOT_CANCELLABLE: 'This request has already finished and can no longer be cancelled.',
+  ALREADY_DECIDED: 'This account has already been approved or rejected.',
+  RATE_LIMITED: 'Too many requests. Please wait a moment and try again.',
+  SITE_UNAVAILABLE: 'A storage site is not reachable right now. Please try again later.',
+  INTERNAL_SERVER_ERROR: 'Something went wrong on our side. Please try again later.',
+  CHECKSUM_MISMATCH: 'The copy did not match the original (checksum mismatch).',
+  TRANSFER_FAILED: 'The transfer failed.',
+  QUOTA_EXCEEDED: 'There is not enough space left at the target.',
+  CANCELLED: 'Cancelled.',
+  NETWORK_ERROR: 'Stagecoach could not be reached. Check your connection and try again.',
+  BAD_RESPONSE: 'Stagecoach sent an answer we did not understand. Please try again later.',
+} as const satisfies Record<ErrorCode, string>;
+
+const FALLBACK_MESSAGE = MESSAGES.INTERNAL_SERVER_ERROR;
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(MESSAGES, value);
+}
+
+/** Human message for a code; unknown codes (a newer server) get a generic message. */
+export function messageForCode(code: string | null | undefined): string {
+  return isErrorCode(code) ? MESSAGES[code] : FALLBACK_MESSAGE;
+}
+
+/** Reads `code` off anything thrown (GraphQLRequestError, or any error carrying one). */
+export function errorCodeOf(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const { code } = error as { code: unknown };
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+/** Human message for anything thrown; never exposes raw server or stack text. */
+export function errorMessage(error: unknown): string {
+  return messageForCode(errorCodeOf(error));
+}
+
+// Retrying cannot change the answer to these; everything else may be transient.
+const PERMANENT_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'USER_NOT_APPROVED',
+  'NOT_FOUND',
+  'BAD_USER_INPUT',
+  'METHOD_NOT_ALLOWED',
+  'SOURCE_NOT_FOUND',
+  'PATH_OUTSIDE_ROOT',
+  'TARGET_EXISTS',
+  'NOT_CANCELLABLE',
+  'ALREADY_DECIDED',
+  'BAD_RESPONSE',
+]);
+
+export function isRetryableError(error: unknown): boolean {
+  const code = errorCodeOf(error);
+  return code === undefined || !PERMANENT_CODES.has(code);
+}

@@ -1,0 +1,74 @@
+import { createClient, type Client, type Sink } from 'graphql-ws';
+import type { TypedDocumentString } from '../gql/graphql';
+import { GraphQLRequestError, GRAPHQL_PATH, type GraphQLErrorItem } from './execute';
+
+let client: Client | undefined;
+
+/** The WebSocket URL of `/graphql` on the page's own origin (wss: behind https:). */
+export function graphqlWsUrl(location: Pick<Location, 'protocol' | 'host'> = window.location): string {
+  const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${protocol}//${location.host}${GRAPHQL_PATH}`;
+}
+
+/**
+ * The app's single graphql-ws client, created on first use. `lazy` opens the socket only while a
+ * subscription is active; the browser sends the session cookie with the upgrade request.
+ */
+export function getWsClient(): Client {
+  client ??= createClient({
+    url: graphqlWsUrl(),
+    lazy: true,
+    // Close idle sockets after a short grace period so quick re-subscribes reuse the connection.
+    lazyCloseTimeout: 3_000,
+    // Keep retrying with graphql-ws's randomised back-off: live views should recover by themselves.
+    retryAttempts: Number.POSITIVE_INFINITY,
+    shouldRetry: () => true,
+  });
+  return client;
+}
+
+export interface SubscribeHandlers<TResult> {
+  next: (data: TResult) => void;
+  error?: (error: GraphQLRequestError) => void;
+  complete?: () => void;
+}
+
+/** Starts a typed subscription; returns a function that stops it. */
+export function subscribe<TResult, TVariables>(
+  document: TypedDocumentString<TResult, TVariables>,
+  variables: TVariables,
+  handlers: SubscribeHandlers<TResult>,
+): () => void {
+  const sink: Sink<{ data?: TResult | null; errors?: readonly GraphQLErrorItem[] }> = {
+    next: (result) => {
+      if (result.errors?.length) {
+        const [first] = result.errors;
+        handlers.error?.(
+          new GraphQLRequestError({
+            code: first?.extensions?.code ?? 'INTERNAL_SERVER_ERROR',
+            message: first?.message ?? 'GraphQL error',
+            errors: result.errors,
+          }),
+        );
+        return;
+      }
+      if (result.data != null) handlers.next(result.data);
+    },
+    error: (cause) => {
+      const errors = Array.isArray(cause) ? (cause as GraphQLErrorItem[]) : [];
+      handlers.error?.(
+        new GraphQLRequestError({
+          code: errors[0]?.extensions?.code ?? 'NETWORK_ERROR',
+          message: errors[0]?.message ?? 'Subscription failed',
+          errors,
+          cause,
+        }),
+      );
+    },
+    complete: () => handlers.complete?.(),
+  };
+  return getWsClient().subscribe(
+    { query: document.toString(), variables: (variables ?? {}) as Record<string, unknown> },
+    sink,
+  );
+}

@@ -1,0 +1,4 @@
+export * from './methods';
+export * from './statuses';
+export * from './error-codes';
+export * from './paths';

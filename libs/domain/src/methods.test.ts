@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { isStagingMethod, METHOD_INFO, STAGING_METHODS } from './methods';
+
+describe('STAGING_METHODS', () => {
+  it('lists exactly the enum of the API contract, in its order', () => {
+    expect(STAGING_METHODS).toEqual([
+      'LOCAL_COPY',
+      'LOCAL_SYMLINK',
+      'LOCAL_HARDLINK',
+      'DIRECT_DOWNLOAD',
+      'JUPYTER_COPY',
+      'S3_COPY',
+      'DCACHE_STAGE',
+      'RUCIO_COPY',
+    ]);
+  });
+});
+
+describe('METHOD_INFO', () => {
+  it('describes every method and nothing else', () => {
+    expect(Object.keys(METHOD_INFO).sort()).toEqual([...STAGING_METHODS].sort());
+  });
+
+  it.each(STAGING_METHODS)('gives %s a label and a one-sentence description', (method) => {
+    const { label, description } = METHOD_INFO[method];
+    expect(label.trim()).not.toBe('');
+    expect(description).toMatch(/^[A-Z].*\.$/);
+    expect(description.slice(0, -1)).not.toMatch(/[.!?]\s/);
+  });
+
+  it('uses distinct labels so a menu is unambiguous', () => {
+    const labels = STAGING_METHODS.map((m) => METHOD_INFO[m].label);
+    expect(new Set(labels).size).toBe(labels.length);
+  });
+});
+
+describe('isStagingMethod', () => {
+  it('accepts enum values and rejects anything else', () => {
+    expect(isStagingMethod('LOCAL_COPY')).toBe(true);
+    expect(isStagingMethod('local_copy')).toBe(false);
+    expect(isStagingMethod('toString')).toBe(false);
+    expect(isStagingMethod(undefined)).toBe(false);
+  });
+});
