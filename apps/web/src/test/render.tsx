@@ -2,7 +2,7 @@ import { MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render, type RenderResult } from '@testing-library/react';
 import type { ReactElement } from 'react';
-import { theme } from '../app/theme';
+import { cssVariablesResolver, theme } from '../app/theme';
 
 /** A client per test: no cache shared between tests, and no retries to wait for. */
 export function createTestQueryClient(): QueryClient {
@@ -13,7 +13,7 @@ export function createTestQueryClient(): QueryClient {
 
 export function renderWithProviders(ui: ReactElement, queryClient = createTestQueryClient()): RenderResult {
   return render(
-    <MantineProvider theme={theme} env="test">
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} env="test">
       <QueryClientProvider client={queryClient}>{ui}</QueryClientProvider>
     </MantineProvider>,
   );

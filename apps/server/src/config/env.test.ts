@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './env';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(4000);
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.publicUrl).toBe('http://127.0.0.1:4000');
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.dataDir.endsWith('.stagecoach')).toBe(true);
+    expect(c.allowedMethods).toContain('LOCAL_COPY');
+    expect(c.oidc).toBeUndefined();
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('reports every bad variable at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'abc', ALLOWED_METHODS: 'LOCAL_COPY,TELEPORT', WORKER_CONCURRENCY: '0', ADMIN_EMAILS: 'not-an-email', SMTP_URL: 'nope' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const names = (error as ConfigError).problems.map((p) => p.split(':')[0]);
+    expect(names).toEqual(expect.arrayContaining(['PORT', 'ALLOWED_METHODS', 'WORKER_CONCURRENCY', 'ADMIN_EMAILS', 'SMTP_URL']));
+    expect((error as ConfigError).message).toContain('PORT');
+  });
+
+  it('does not echo secret values in its report', () => {
+    expect(() => loadConfig({ SESSION_SECRET: 'short-secret' })).toThrow(ConfigError);
+    try {
+      loadConfig({ SESSION_SECRET: 'short-secret' });
+    } catch (e) {
+      expect((e as Error).message).not.toContain('short-secret');
+    }
+  });
+
+  it('limits the methods to ALLOWED_METHODS', () => {
+    expect(loadConfig({ ALLOWED_METHODS: 'LOCAL_COPY, DIRECT_DOWNLOAD' }).allowedMethods).toEqual(['LOCAL_COPY', 'DIRECT_DOWNLOAD']);
+  });
+
+  it('refuses the development IdP and a missing session secret in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/OIDC_ISSUER[^]*SESSION_SECRET/);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' }).port).toBe(4000);
+  });
+
+  it('parses durations', () => {
+    expect(loadConfig({ DOWNLOAD_LINK_TTL: '15m' }).downloadLinkTtlMs).toBe(900_000);
+    expect(() => loadConfig({ DOWNLOAD_LINK_TTL: 'soon' })).toThrow(/DOWNLOAD_LINK_TTL/);
+  });
+});

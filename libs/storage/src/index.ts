@@ -1,0 +1,3 @@
+export * from './errors';
+export * from './path-safety';
+export * from './posix';
