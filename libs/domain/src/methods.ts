@@ -22,7 +22,7 @@ export interface StagingMethodInfo {
 /** User-facing catalog of every method; `satisfies` makes a missing method a compile error. */
 export const METHOD_INFO = {
   LOCAL_COPY: {
-    label: 'Copy',
+    label: 'Local copy',
     description:
       'Copies the files into your user area as read-only files, verified with a SHA-256 checksum.',
   },

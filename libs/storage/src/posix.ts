@@ -115,7 +115,7 @@ export interface CopyOptions {
  */
 export async function copyFileAtomic(src: string, dest: string, options: CopyOptions = {}): Promise<TransferResult> {
   const { signal, onProgress, expectedSha256, verify = 'size', durable = true } = options;
-  signal?.throwIfAborted();
+  throwIfCancelled(signal);
   const before = await statSource(src);
   await ensureParent(dest);
   await refuseExisting(dest);
@@ -152,6 +152,12 @@ export async function copyFileAtomic(src: string, dest: string, options: CopyOpt
   } catch (err) {
     if (!published) await removeTempCopy(tmp, copying);
     throw failure(err, signal);
+  }
+}
+
+function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) {
+    throw new StorageError('CANCELLED', 'The transfer was cancelled.', { cause: signal.reason });
   }
 }
 
@@ -515,7 +521,7 @@ export async function writeFileAtomic(dest: string, content: FileContent, option
     const n = content.randomBytes;
     if (!Number.isSafeInteger(n) || n < 0) throw new RangeError('randomBytes must be a non-negative integer');
   }
-  signal?.throwIfAborted();
+  throwIfCancelled(signal);
   await ensureParent(dest);
   await refuseExisting(dest);
   const tmp = tempPathFor(dest);

@@ -1,5 +1,9 @@
+import { WorkerHeartbeat } from '../modules/jobs/worker-heartbeat.entity';
+import { LogEntry } from '../modules/logs/log-entry.entity';
+import { StagedFile } from '../modules/staging/staged-file.entity';
+import { StagingRequest } from '../modules/staging/staging-request.entity';
 import { ApiToken } from '../modules/tokens/api-token.entity';
 import { User } from '../modules/users/user.entity';
 
 /** Explicit list (no folder discovery) so the bundled server and the tests see the same entities. */
-export const entities = [User, ApiToken];
+export const entities = [User, ApiToken, StagingRequest, StagedFile, LogEntry, WorkerHeartbeat];

@@ -2,6 +2,10 @@ import { createTheme, localStorageColorSchemeManager, type CSSVariablesResolver 
 
 export const theme = createTheme({
   primaryColor: 'blue',
+  // Shade 6 (Mantine's default) fails WCAG AA as link/text colour on white; 8 passes.
+  primaryShade: { light: 8, dark: 8 },
+  // Picks black or white text on filled colours (e.g. yellow badges) for readable contrast.
+  autoContrast: true,
   defaultRadius: 'md',
 });
 

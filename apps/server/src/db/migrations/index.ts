@@ -1,4 +1,5 @@
 import type { Migration } from '@mikro-orm/migrations';
+import { Migration20261124141245_staging } from './Migration20261124141245_staging';
 import { Migration20261124140705 } from './Migration20261124140705';
 
 type MigrationCtor = new (...args: ConstructorParameters<typeof Migration>) => Migration;
@@ -9,4 +10,5 @@ type MigrationCtor = new (...args: ConstructorParameters<typeof Migration>) => M
  */
 export const migrationsList: { name: string; class: MigrationCtor }[] = [
   { name: 'Migration20261124140705', class: Migration20261124140705 },
+  { name: 'Migration20261124141245_staging', class: Migration20261124141245_staging },
 ];

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Menu, Skeleton, Text, VisuallyHidden } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Skeleton, Text, VisuallyHidden } from '@mantine/core';
 import { errorMessage } from '../../../lib/errors';
 import { useMe } from '../api/get-me';
 import { useSignOut } from '../api/sign-out';
@@ -6,7 +6,7 @@ import { useSignOut } from '../api/sign-out';
 // A full page load, not a client-side route: the server runs the OIDC redirect dance.
 export const SIGN_IN_PATH = '/auth/login';
 
-/** Header widget: who is signed in (and whether approved), or a sign-in link. */
+/** Header widget: who is signed in (and whether approved) with sign-out, or a sign-in link. */
 export function CurrentUser() {
   const { data: me, isPending, isError } = useMe();
   const signOut = useSignOut();
@@ -29,35 +29,24 @@ export function CurrentUser() {
   }
 
   const displayName = me.name?.trim() || me.username;
-  const pending = me.status === 'PENDING';
   return (
-    <Menu position="bottom-end" width={240} withinPortal>
-      <Menu.Target>
-        <Button variant="subtle" size="compact-sm" maw={{ base: 120, sm: 240 }} aria-label={`Account menu for ${displayName}`}>
-          <Text span size="sm" fw={500} truncate="end">
-            {displayName}
-          </Text>
-        </Button>
-      </Menu.Target>
-      <Menu.Dropdown>
-        <Menu.Label>{me.email}</Menu.Label>
-        {me.status !== 'ACTIVE' && (
-          <Menu.Label>
-            <Badge color={pending ? 'yellow' : 'red'} variant="light">
-              {pending ? 'Awaiting approval' : me.status.toLowerCase()}
-            </Badge>
-          </Menu.Label>
-        )}
-        <Menu.Divider />
-        <Menu.Item onClick={() => signOut.mutate()} disabled={signOut.isPending} closeMenuOnClick={false}>
-          {signOut.isPending ? 'Signing out…' : 'Sign out'}
-        </Menu.Item>
-        {signOut.isError && (
-          <Text role="alert" size="xs" c="red" px="sm" pb="xs">
-            {errorMessage(signOut.error)}
-          </Text>
-        )}
-      </Menu.Dropdown>
-    </Menu>
+    <Group gap="xs" wrap="nowrap" miw={0}>
+      {me.status === 'PENDING' && (
+        <Badge color="yellow" visibleFrom="sm">
+          Awaiting approval
+        </Badge>
+      )}
+      {/* On phones the name would crowd out the controls; the Account page shows it. */}
+      <Text size="sm" fw={500} truncate="end" maw={220} visibleFrom="sm" title={me.email}>
+        <VisuallyHidden>Signed in as </VisuallyHidden>
+        {displayName}
+      </Text>
+      <Button size="compact-sm" variant="default" onClick={() => signOut.mutate()} loading={signOut.isPending}>
+        Sign out
+      </Button>
+      {signOut.isError && (
+        <VisuallyHidden role="alert">{errorMessage(signOut.error)}</VisuallyHidden>
+      )}
+    </Group>
   );
 }

@@ -1,0 +1,56 @@
+import { compareExisting, copyFileAtomic, createHardlink, createSymlink, removeStaleTemps, sha256File, StorageError } from '@stagecoach/storage';
+import type { StagingMethodHandler, TransferJob, TransferOutcome } from './method';
+
+/** Existing target: identical → SKIPPED ("already available"); different → TARGET_EXISTS. */
+async function skipIfPresent(job: TransferJob, kind: 'copy' | 'symlink' | 'hardlink'): Promise<TransferOutcome | null> {
+  const existing = await compareExisting(job.sourcePath, job.targetPath!, { kind, signal: job.signal });
+  if (existing === 'absent') return null;
+  if (existing === 'different') {
+    throw new StorageError('TARGET_EXISTS', `${job.target} already exists in your area with different content; it was left untouched.`);
+  }
+  return {
+    status: 'SKIPPED',
+    sizeBytes: job.sizeBytes,
+    checksum: kind === 'copy' ? await sha256File(job.targetPath!, job.signal) : null,
+    message: `${job.target} is already available (identical), skipped`,
+  };
+}
+
+/** LOCAL_COPY: kernel copy into a temporary name, sha256 beside it, fsync, publish, read-only. */
+export const localCopy: StagingMethodHandler = {
+  method: 'LOCAL_COPY',
+  target: 'user-area',
+  async transfer(job) {
+    if (job.resumed) await removeStaleTemps(job.targetPath!);
+    const skipped = await skipIfPresent(job, 'copy');
+    if (skipped) return skipped;
+    const { sizeBytes, sha256 } = await copyFileAtomic(job.sourcePath, job.targetPath!, { signal: job.signal, onProgress: job.onProgress });
+    return { status: 'DONE', sizeBytes, checksum: sha256, message: `copied ${job.source} → ${job.target}` };
+  },
+};
+
+/** LOCAL_SYMLINK: a link to the archive file; nothing is copied. */
+export const localSymlink: StagingMethodHandler = {
+  method: 'LOCAL_SYMLINK',
+  target: 'user-area',
+  async transfer(job) {
+    const skipped = await skipIfPresent(job, 'symlink');
+    if (skipped) return skipped;
+    await createSymlink(job.sourcePath, job.targetPath!);
+    job.onProgress(job.sizeBytes);
+    return { status: 'DONE', sizeBytes: job.sizeBytes, checksum: null, message: `linked ${job.target} → ${job.source}` };
+  },
+};
+
+/** LOCAL_HARDLINK: a second name of the archive file; same file system only. */
+export const localHardlink: StagingMethodHandler = {
+  method: 'LOCAL_HARDLINK',
+  target: 'user-area',
+  async transfer(job) {
+    const skipped = await skipIfPresent(job, 'hardlink');
+    if (skipped) return skipped;
+    await createHardlink(job.sourcePath, job.targetPath!);
+    job.onProgress(job.sizeBytes);
+    return { status: 'DONE', sizeBytes: job.sizeBytes, checksum: null, message: `hard-linked ${job.target} ← ${job.source}` };
+  },
+};

@@ -1,0 +1,44 @@
+import type { StagingMethod } from '@stagecoach/domain';
+import type { PosixSiteConfig } from '../sites/sites.config';
+
+/** One file to transfer, with its paths already resolved and confined by the staging service. */
+export interface TransferJob {
+  fileId: string;
+  requestId: string;
+  /** Relative paths as the user sees them. */
+  source: string;
+  target: string;
+  /** Absolute, confined source path. */
+  sourcePath: string;
+  /** Absolute, confined target path (null for methods without a target, e.g. DIRECT_DOWNLOAD). */
+  targetPath: string | null;
+  sourceSite: PosixSiteConfig;
+  /** Known size of the source (from validation). */
+  sizeBytes: number;
+  /** True when a previous attempt was interrupted (crash): leftovers must be swept first. */
+  resumed: boolean;
+  signal: AbortSignal;
+  onProgress(bytesDone: number): void;
+}
+
+export interface TransferOutcome {
+  status: 'DONE' | 'SKIPPED';
+  sizeBytes: number;
+  /** SHA-256 hex of the staged bytes, when the method reads them. */
+  checksum: string | null;
+  accessUrl?: string | null;
+  /** One line for the live log. */
+  message: string;
+}
+
+/**
+ * A staging method. The engine validates, confines paths, schedules, retries transient errors,
+ * records outcomes and publishes progress; a method only moves one file. Later methods (Jupyter,
+ * S3, dCache, Rucio) implement the same interface.
+ */
+export interface StagingMethodHandler {
+  readonly method: StagingMethod;
+  /** Whether items land in a user area on a POSIX target site (LOCAL_*), or nowhere (download). */
+  readonly target: 'user-area' | 'none';
+  transfer(job: TransferJob): Promise<TransferOutcome>;
+}

@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import { defineEntity, p } from '@mikro-orm/core';
+import { REQUEST_STATUSES, STAGING_METHODS } from '@stagecoach/domain';
+import { User } from '../users/user.entity';
+
+const StagingRequestSchema = defineEntity({
+  name: 'StagingRequest',
+  tableName: 'staging_requests',
+  properties: {
+    id: p.uuid().primary().onCreate(() => randomUUID()),
+    owner: () => p.manyToOne(User).deleteRule('cascade').index(),
+    method: p.enum(STAGING_METHODS),
+    status: p.enum(REQUEST_STATUSES).default('QUEUED').index(),
+    sourceSiteId: p.string(),
+    targetSiteId: p.string().nullable(),
+    notify: p.boolean().default(false),
+    /** Same key + same owner → the same request (a retried submission is not staged twice). */
+    idempotencyKey: p.string().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()).index(),
+    startedAt: p.datetime().nullable(),
+    finishedAt: p.datetime().nullable(),
+    cancelledAt: p.datetime().nullable(),
+    filesTotal: p.integer().default(0),
+    filesDone: p.integer().default(0),
+    filesSkipped: p.integer().default(0),
+    filesFailed: p.integer().default(0),
+    filesCancelled: p.integer().default(0),
+    bytesTotal: p.bigint('number').default(0),
+    bytesDone: p.bigint('number').default(0),
+    expiresAt: p.datetime().nullable(),
+    /** Bumped to revoke every download link of the request at once. */
+    linkVersion: p.integer().default(1),
+  },
+  uniques: [{ properties: ['owner', 'idempotencyKey'] }],
+});
+
+export class StagingRequest extends StagingRequestSchema.class {}
+StagingRequestSchema.setClass(StagingRequest);
