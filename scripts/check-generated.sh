@@ -11,8 +11,7 @@ if ! diff -u apps/server/schema.graphql "$tmp/schema.graphql"; then
   echo "apps/server/schema.graphql is stale: run 'pnpm gql:emit && pnpm codegen' and commit the result." >&2
   exit 1
 fi
-(cd apps/web && CODEGEN_OUT="$tmp/gql/" pnpm exec graphql-codegen --config codegen.ts >/dev/null)
-if ! diff -ru apps/web/src/gql "$tmp/gql"; then
+if ! (cd apps/web && pnpm exec graphql-codegen --config codegen.ts --check >/dev/null); then
   echo "apps/web/src/gql is stale: run 'pnpm codegen' and commit the result." >&2
   exit 1
 fi

@@ -11,22 +11,18 @@ import { useServer } from 'graphql-ws/use/ws';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { WebSocketServer } from 'ws';
-import type { Config } from './config/env';
 import { buildAppSchema } from './graphql/build-schema';
-import { buildContext, type ContextDeps, type GraphQLContext } from './graphql/context';
+import { buildContext, type Container, type GraphQLContext } from './graphql/context';
 import { createFormatError } from './graphql/format-error';
 import { healthRoutes } from './http/health';
 import { createMetrics } from './http/metrics';
 import { webRoutes } from './http/web';
-import type { Clock } from './lib/clock';
 import { AppError, isAppError } from './lib/errors';
-import type { Logger } from './lib/logger';
+import { downloadRoutes } from './modules/downloads/downloads.routes';
 
 export interface AppDeps {
-  config: Config;
-  logger: Logger;
+  container: Container;
   orm: MikroORM;
-  clock: Clock;
   /** Override the built web app's folder (tests). */
   webDist?: string;
 }
@@ -41,9 +37,9 @@ export interface App {
 
 /** Builds the HTTP server (Express + Apollo + graphql-ws on the same path) without listening. */
 export async function createApp(deps: AppDeps): Promise<App> {
-  const { config, logger, orm } = deps;
+  const { container, orm } = deps;
+  const { config, logger } = container;
   const schema = await buildAppSchema();
-  const contextDeps: ContextDeps = { config, clock: deps.clock, logger };
   const formatError = createFormatError(logger);
   // Depth, alias, cost and token limits, shared by HTTP and WebSocket operations.
   const armor = new ApolloArmor({
@@ -66,7 +62,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
       autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       // Only method and path: query strings may carry download tokens.
-      serializers: { req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }) },
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0]?.replace(/^\/download\/.+/, '/download/[token]') }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
     }),
   );
   app.use(metrics.middleware);
@@ -107,7 +106,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { extensions: { code: 'BAD_USER_INPUT' } }));
         let contextValue: GraphQLContext;
         try {
-          contextValue = await buildContext(orm.em.fork(), contextDeps, ctx.connectionParams?.authorization);
+          contextValue = await buildContext(orm.em.fork(), container, ctx.connectionParams?.authorization);
         } catch (e) {
           if (isAppError(e)) return [e.toGraphQLError()];
           throw e;
@@ -147,7 +146,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         try {
-          return await buildContext(orm.em.fork(), contextDeps, req.headers.authorization);
+          return await buildContext(orm.em.fork(), container, req.headers.authorization);
         } catch (e) {
           // Errors thrown while building the context bypass formatError: surface the code here.
           if (isAppError(e)) throw e.toGraphQLError();
@@ -157,6 +156,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   );
 
+  app.use(downloadRoutes(orm, container));
   app.use(webRoutes(deps.webDist));
 
   // Last resort: a JSON error without a stack trace.

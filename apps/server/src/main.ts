@@ -1,9 +1,14 @@
 import 'reflect-metadata';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config/env';
+import { createContainer } from './container';
 import { migrate, openDatabase } from './db/database';
 import { systemClock } from './lib/clock';
 import { createLogger } from './lib/logger';
+import { migrateJobQueue, startJobRunner, type JobRunner } from './modules/jobs/job-runner';
+import { SitesConfigError } from './modules/sites/sites.config';
+import { createStageBatchTask } from './modules/staging/staging.worker';
+import { STAGE_BATCH_TASK } from './modules/staging/staging.service';
 
 /** load config → start DB → migrate → create app → listen; drains everything on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -22,8 +27,32 @@ async function main(): Promise<void> {
   const applied = await migrate(db.orm);
   if (applied.length) logger.info({ applied }, 'applied database migrations');
 
-  const app = await createApp({ config, logger, orm: db.orm, clock: systemClock });
-  const port = await app.listen(config.port, config.host);
+  await migrateJobQueue(db.url);
+
+  let container;
+  try {
+    container = await createContainer(config, logger, systemClock);
+  } catch (e) {
+    if (e instanceof SitesConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      await db.close();
+      process.exit(2);
+    }
+    throw e;
+  }
+
+  let jobs: JobRunner | undefined;
+  if (config.role !== 'api') {
+    jobs = await startJobRunner({
+      connectionString: db.url,
+      orm: db.orm,
+      logger,
+      concurrency: 2,
+      taskList: { [STAGE_BATCH_TASK]: createStageBatchTask(db.orm, container) },
+    });
+  }
+  const app = await createApp({ container, orm: db.orm });
+  const port = config.role === 'worker' ? 0 : await app.listen(config.port, config.host);
   const url = config.publicUrl.replace(`:${config.port}`, `:${port}`);
 
   process.stdout.write(
@@ -52,6 +81,7 @@ async function main(): Promise<void> {
     force.unref();
     try {
       await app.close();
+      await jobs?.stop();
       await db.close();
     } catch (e) {
       logger.error({ err: e }, 'error during shutdown');

@@ -1,9 +1,18 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll } from 'vitest';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { createApp } from '../src/app';
 import { loadConfig, type Config } from '../src/config/env';
+import { createContainer } from '../src/container';
+import type { Container } from '../src/graphql/context';
 import { systemClock, type Clock } from '../src/lib/clock';
 import { createLogger } from '../src/lib/logger';
+import { startJobRunner } from '../src/modules/jobs/job-runner';
+import { STAGE_BATCH_TASK } from '../src/modules/staging/staging.service';
+import { createStageBatchTask } from '../src/modules/staging/staging.worker';
 import { TokensService } from '../src/modules/tokens/tokens.service';
 import type { Role, UserStatus } from '../src/modules/users/user.entity';
 import { UsersService } from '../src/modules/users/users.service';
@@ -11,6 +20,9 @@ import { UsersService } from '../src/modules/users/users.service';
 export interface TestServer {
   url: string;
   config: Config;
+  container: Container;
+  /** DATA_DIR of this server (default sites live under it). */
+  dataDir: string;
   /** POST /graphql; returns the parsed JSON body. */
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GqlResult<T>>;
 }
@@ -21,15 +33,53 @@ export interface GqlResult<T> {
 }
 
 /** Starts the real app (Express + Apollo + graphql-ws) on a free loopback port for this test file. */
-export async function startTestServer(orm: MikroORM, env: Record<string, string> = {}, clock: Clock = systemClock): Promise<TestServer> {
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', ...env });
-  const app = await createApp({ config, logger: createLogger('silent'), orm, clock });
-  const port = await app.listen(0, '127.0.0.1');
-  afterAll(() => app.close());
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestServerOptions {
+  /** Connection string of the test database; required for the job runner. */
+  dbUrl?: string;
+  /** Run the staging worker in-process (default true when dbUrl is given). */
+  worker?: boolean;
+  clock?: Clock;
+}
+
+export async function startTestServer(orm: MikroORM, env: Record<string, string> = {}, opts: TestServerOptions = {}): Promise<TestServer> {
+  const clock = opts.clock ?? systemClock;
+  if (!opts.dbUrl) opts = { ...opts, worker: false };
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'stagecoach-test-data-'));
+  // A concrete port up front: PUBLIC_URL (download links, emails) must name the real one.
+  const port = await freePort();
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: String(port), DATA_DIR: dataDir, ...env });
+  const container = await createContainer(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', { toStderr: true }), clock);
+  const app = await createApp({ container, orm });
+  await app.listen(port, '127.0.0.1');
+  const jobs = opts.worker === false ? undefined : await startJobRunner({
+    connectionString: opts.dbUrl ?? '',
+    orm,
+    logger: container.logger,
+    concurrency: 2,
+    taskList: { [STAGE_BATCH_TASK]: createStageBatchTask(orm, container) },
+  });
+  afterAll(async () => {
+    await jobs?.stop();
+    await app.close();
+    await fs.rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
+  });
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
     config,
+    container,
+    dataDir,
     async gql(query, variables, token) {
       const res = await fetch(`${url}/graphql`, {
         method: 'POST',
@@ -39,6 +89,19 @@ export async function startTestServer(orm: MikroORM, env: Record<string, string>
       return (await res.json()) as GqlResult<never>;
     },
   };
+}
+
+/** Polls a request until it reaches a terminal status (or times out with its last state). */
+export async function waitForRequest<T extends { status: string }>(server: TestServer, token: string, id: string, fields = 'status filesDone filesSkipped filesFailed filesCancelled', timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await server.gql<{ stagingRequest: T }>(`query($id: ID!) { stagingRequest(id: $id) { ${fields} } }`, { id }, token);
+    const r = res.data?.stagingRequest;
+    if (!r) throw new Error(JSON.stringify(res.errors));
+    if (['SUCCEEDED', 'PARTIALLY_SUCCEEDED', 'FAILED', 'CANCELLED'].includes(r.status)) return r;
+    if (Date.now() > deadline) throw new Error(`request ${id} still ${r.status} after ${timeoutMs} ms`);
+    await new Promise((res) => setTimeout(res, 50));
+  }
 }
 
 /** Creates a user directly in the database and returns it with a fresh API token secret. */

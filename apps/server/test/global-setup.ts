@@ -7,6 +7,7 @@ import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedDb } from '../src/db/embedded-postgres';
 import { ormConfig } from '../src/db/mikro-orm.config';
 import { createLogger } from '../src/lib/logger';
+import { migrateJobQueue } from '../src/modules/jobs/job-runner';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -41,6 +42,7 @@ export default async function setup(project: TestProject) {
   const orm = await MikroORM.init(ormConfig(url.toString()));
   await orm.migrator.up();
   await orm.close(true);
+  await migrateJobQueue(url.toString());
 
   project.provide('dbServerUrl', serverUrl);
   project.provide('templateDb', templateDb);

@@ -31,12 +31,7 @@ describe('error codes', () => {
   });
 
   it('gives staged files the API codes plus the four transfer codes', () => {
-    expect(FILE_ONLY_ERROR_CODES).toEqual([
-      'CHECKSUM_MISMATCH',
-      'TRANSFER_FAILED',
-      'QUOTA_EXCEEDED',
-      'CANCELLED',
-    ]);
+    expect(FILE_ONLY_ERROR_CODES).toEqual(['CHECKSUM_MISMATCH', 'TRANSFER_FAILED', 'QUOTA_EXCEEDED', 'CANCELLED']);
     expect(FILE_ERROR_CODES).toEqual([...API_ERROR_CODES, ...FILE_ONLY_ERROR_CODES]);
     expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
   });

@@ -18,12 +18,7 @@ export const API_ERROR_CODES = [
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 
 /** Codes that only a staged file's error can carry, on top of the API codes. */
-export const FILE_ONLY_ERROR_CODES = [
-  'CHECKSUM_MISMATCH',
-  'TRANSFER_FAILED',
-  'QUOTA_EXCEEDED',
-  'CANCELLED',
-] as const;
+export const FILE_ONLY_ERROR_CODES = ['CHECKSUM_MISMATCH', 'TRANSFER_FAILED', 'QUOTA_EXCEEDED', 'CANCELLED'] as const;
 export type FileOnlyErrorCode = (typeof FILE_ONLY_ERROR_CODES)[number];
 
 /** Every code a `StagedFile.error.code` may hold. */

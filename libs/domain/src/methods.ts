@@ -23,8 +23,7 @@ export interface StagingMethodInfo {
 export const METHOD_INFO = {
   LOCAL_COPY: {
     label: 'Local copy',
-    description:
-      'Copies the files into your user area as read-only files, verified with a SHA-256 checksum.',
+    description: 'Copies the files into your user area as read-only files, verified with a SHA-256 checksum.',
   },
   LOCAL_SYMLINK: {
     label: 'Symbolic link',
@@ -38,13 +37,11 @@ export const METHOD_INFO = {
   },
   DIRECT_DOWNLOAD: {
     label: 'Direct download',
-    description:
-      'Gives you an expiring download link, with several files bundled into one streamed tar archive.',
+    description: 'Gives you an expiring download link, with several files bundled into one streamed tar archive.',
   },
   JUPYTER_COPY: {
     label: 'Copy to Jupyter',
-    description:
-      'Uploads the files into your Jupyter workspace through JupyterHub, starting your server if it is not running.',
+    description: 'Uploads the files into your Jupyter workspace through JupyterHub, starting your server if it is not running.',
   },
   S3_COPY: {
     label: 'Copy to object storage',
@@ -57,8 +54,7 @@ export const METHOD_INFO = {
   },
   RUCIO_COPY: {
     label: 'Rucio replication',
-    description:
-      'Creates a Rucio replication rule for the files and follows it until the replicas are available.',
+    description: 'Creates a Rucio replication rule for the files and follows it until the replicas are available.',
   },
 } as const satisfies Record<StagingMethod, StagingMethodInfo>;
 

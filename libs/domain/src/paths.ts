@@ -23,9 +23,7 @@ export type PathRule =
   | 'SEGMENT_TOO_LONG'
   | 'PATH_TOO_LONG';
 
-export type NormalizedPath =
-  | { ok: true; path: string }
-  | { ok: false; rule: PathRule; reason: string };
+export type NormalizedPath = { ok: true; path: string } | { ok: false; rule: PathRule; reason: string };
 
 export interface NormalizeOptions {
   /** Accept a path that means the root itself (`""`, `"."`, `"a/.."`), e.g. to list the root. */

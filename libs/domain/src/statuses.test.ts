@@ -89,10 +89,7 @@ describe('deriveRequestStatus', () => {
   });
 
   const countsArb = fc.record(
-    Object.fromEntries(FILE_STATUSES.map((s) => [s, fc.nat({ max: 5 })])) as Record<
-      FileStatus,
-      fc.Arbitrary<number>
-    >,
+    Object.fromEntries(FILE_STATUSES.map((s) => [s, fc.nat({ max: 5 })])) as Record<FileStatus, fc.Arbitrary<number>>,
   );
 
   it('is terminal exactly when no file is pending or running', () => {

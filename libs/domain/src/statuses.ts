@@ -1,12 +1,5 @@
 /** Lifecycle of a staging request (GraphQL enum `RequestStatus`). */
-export const REQUEST_STATUSES = [
-  'QUEUED',
-  'RUNNING',
-  'SUCCEEDED',
-  'PARTIALLY_SUCCEEDED',
-  'FAILED',
-  'CANCELLED',
-] as const;
+export const REQUEST_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'PARTIALLY_SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
 /** Lifecycle of one staged file (GraphQL enum `FileStatus`). */
@@ -30,12 +23,7 @@ const TERMINAL_REQUEST_STATUSES: ReadonlySet<RequestStatus> = new Set([
   'FAILED',
   'CANCELLED',
 ]);
-const TERMINAL_FILE_STATUSES: ReadonlySet<FileStatus> = new Set([
-  'DONE',
-  'SKIPPED',
-  'FAILED',
-  'CANCELLED',
-]);
+const TERMINAL_FILE_STATUSES: ReadonlySet<FileStatus> = new Set(['DONE', 'SKIPPED', 'FAILED', 'CANCELLED']);
 
 /** True when a request has finished and can no longer be cancelled. */
 export function isTerminalRequestStatus(status: RequestStatus): boolean {
@@ -99,8 +87,7 @@ export function deriveRequestStatus(counts: FileStatusCounts): RequestStatus {
 }
 
 function isOneOf<T extends string>(values: readonly T[]) {
-  return (value: unknown): value is T =>
-    typeof value === 'string' && (values as readonly string[]).includes(value);
+  return (value: unknown): value is T => typeof value === 'string' && (values as readonly string[]).includes(value);
 }
 
 export const isRequestStatus = isOneOf(REQUEST_STATUSES);

@@ -1,4 +1,4 @@
-import { lstat, realpath } from 'node:fs/promises';
+import { lstat, mkdir, realpath } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { normalizeRelativePath } from '@stagecoach/domain';
 import { errnoCode, PathOutsideRootError, quoteForMessage, StorageError } from './errors';
@@ -6,6 +6,15 @@ import { errnoCode, PathOutsideRootError, quoteForMessage, StorageError } from '
 export interface ResolveOptions {
   /** Accept the root itself (`""`, `"."`), e.g. to list the top folder of a site. */
   allowEmpty?: boolean;
+}
+
+export interface ResolveForWriteOptions {
+  /**
+   * Create `root` first (mkdir -p) if it is missing, for a user area that appears on first use.
+   * Pass the user area itself as `root` rather than prefixing the username to the user's path:
+   * `alice` + `../bob/x` would normalise to `bob/x`, inside the site but in someone else's area.
+   */
+  createRoot?: boolean;
 }
 
 /**
@@ -47,8 +56,14 @@ export async function resolveInside(root: string, userPath: string, options: Res
  * callers must only use operations that do not follow it (`link`, `symlink`, `lstat`, open with
  * O_EXCL), which all fail with EEXIST instead of writing through it.
  */
-export async function resolveInsideForWrite(root: string, userPath: string): Promise<string> {
+export async function resolveInsideForWrite(
+  root: string,
+  userPath: string,
+  options: ResolveForWriteOptions = {},
+): Promise<string> {
   const segments = lexicalSegments(userPath, false);
+  // Only after the lexical check, so a rejected path has no side effect.
+  if (options.createRoot === true) await mkdir(root, { recursive: true });
   const realRoot = await realRootOf(root);
   const name = segments[segments.length - 1];
   if (name === undefined) throw new PathOutsideRootError(userPath, 'the path is empty');

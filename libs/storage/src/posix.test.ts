@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import {
   chmod,
   link,
@@ -77,12 +78,8 @@ async function file(name: string, content: string | Uint8Array): Promise<string>
 
 describe('sha256File', () => {
   it('hashes known vectors', async () => {
-    expect(await sha256File(await file('empty', ''))).toBe(
-      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
-    );
-    expect(await sha256File(await file('abc', 'abc'))).toBe(
-      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
-    );
+    expect(await sha256File(await file('empty', ''))).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(await sha256File(await file('abc', 'abc'))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
 
   it('hashes files spanning several chunks, including a partial last one', async () => {
@@ -141,6 +138,30 @@ describe('copyFileAtomic', () => {
     expect((await errorOf(copyFileAtomic(src, dest))).code).toBe('TARGET_EXISTS');
     expect(await readFile(dest, 'utf8')).toBe('old');
     expect((await readdir(dir)).sort()).toEqual(['dest', 'src']);
+  });
+
+  it('refuses an existing target before spending a copy on it', async () => {
+    const dest = await file('dest', 'old');
+    let progressCalls = 0;
+    const err = await errorOf(copyFileAtomic(big, dest, { onProgress: () => progressCalls++ }));
+    expect(err.code).toBe('TARGET_EXISTS');
+    expect(progressCalls).toBe(0);
+  });
+
+  it('fails when the source changes during the copy', async () => {
+    const src = await file('growing', randomBytes(8 * 1024 * 1024));
+    let appended = false;
+    const err = await errorOf(
+      copyFileAtomic(src, join(dir, 'dest'), {
+        onProgress: () => {
+          if (!appended) appendFileSync(src, 'more');
+          appended = true;
+        },
+      }),
+    );
+    expect(err.code).toBe('TRANSFER_FAILED');
+    expect(err.message).toMatch(/changed/);
+    expect((await readdir(dir)).sort()).toEqual(['growing']);
   });
 
   it('does not write through a symlink at the target', async () => {
@@ -332,9 +353,7 @@ describe('createHardlink', () => {
       await writeFile(join(shm, 'src'), 'x');
       const err = await errorOf(createHardlink(join(shm, 'src'), join(dir, 'link')));
       expect(err.code).toBe('TRANSFER_FAILED');
-      expect(err.message).toBe(
-        'source and target are on different file systems; hard links are impossible, use LOCAL_COPY',
-      );
+      expect(err.message).toBe('source and target are on different file systems; hard links are impossible, use LOCAL_COPY');
     } finally {
       await rm(shm, { recursive: true, force: true });
     }

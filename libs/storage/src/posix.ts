@@ -39,7 +39,7 @@ export async function sha256File(path: string, signal?: AbortSignal): Promise<st
   try {
     return await hashFile(path, signal);
   } catch (err) {
-    throw toStorageError(err, 'source');
+    throw failure(err, signal, 'source');
   }
 }
 
@@ -150,7 +150,8 @@ export async function copyFileAtomic(src: string, dest: string, options: CopyOpt
     published = true;
     return { sizeBytes: Number(before.size), sha256 };
   } catch (err) {
-    if (!published) await removeTempCopy(tmp, copying);
+    // A failing cleanup must not hide the error that made it necessary.
+    if (!published) await removeTempCopy(tmp, copying).catch(() => undefined);
     throw failure(err, signal);
   }
 }
@@ -162,11 +163,11 @@ function throwIfCancelled(signal: AbortSignal | undefined): void {
 }
 
 /** An abort wins over whatever error it provoked, so a cancelled job is reported as CANCELLED. */
-function failure(err: unknown, signal: AbortSignal | undefined): StorageError {
+function failure(err: unknown, signal: AbortSignal | undefined, side: 'source' | 'target' = 'target'): StorageError {
   if (signal?.aborted === true) {
     return new StorageError('CANCELLED', 'The transfer was cancelled.', { cause: signal.reason });
   }
-  return toStorageError(err, 'target');
+  return toStorageError(err, side);
 }
 
 async function statSource(src: string) {
@@ -356,7 +357,7 @@ export async function compareExisting(src: string, dest: string, options: Compar
       }
     }
   } catch (err) {
-    throw toStorageError(err, 'source');
+    throw failure(err, signal, 'source');
   }
 }
 
@@ -555,7 +556,7 @@ export async function writeFileAtomic(dest: string, content: FileContent, option
 
 async function writeAll(fh: FileHandle, chunk: Uint8Array): Promise<void> {
   // write(2) may write less than asked (signals, nearly full disk); a short file must not pass.
-  for (let offset = 0; offset < chunk.length; ) {
+  for (let offset = 0; offset < chunk.length;) {
     const { bytesWritten } = await fh.write(chunk, offset, chunk.length - offset);
     offset += bytesWritten;
   }
@@ -572,7 +573,7 @@ async function* contentChunks(content: FileContent): AsyncGenerator<Uint8Array> 
     return;
   }
   const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(content.randomBytes, 1)));
-  for (let left = content.randomBytes; left > 0; ) {
+  for (let left = content.randomBytes; left > 0;) {
     const n = Math.min(left, buffer.length);
     const chunk = buffer.subarray(0, n);
     await randomFillAsync(chunk);

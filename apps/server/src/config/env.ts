@@ -73,6 +73,8 @@ export const EnvSchema = z.object({
   SIGNUP_WEBHOOK_URL: z.url({ error: 'expected an https URL' }).optional(),
   /** Parallel file transfers per worker process. */
   WORKER_CONCURRENCY: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).max(256).default(8),
+  /** Attempts per file before a transient error (I/O, storage unavailable) fails it. */
+  STAGING_MAX_ATTEMPTS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).max(20).default(3),
   /** Lifetime of signed download links (e.g. 24h, 7d). */
   DOWNLOAD_LINK_TTL: duration.default(7 * 86_400_000),
   /** pino log level for the server's own logs. */
@@ -85,6 +87,17 @@ export const EnvSchema = z.object({
   ROLE: z.enum(['api', 'worker', 'all']).default('all'),
   /** Answer GraphQL introspection queries (on by default outside production). */
   GRAPHQL_INTROSPECTION: bool.optional(),
+  // ---- identity and access (modules/auth, modules/mail) ----
+  /** OIDC scopes asked for at login (space-separated); email and profile feed the user's email, name and username. */
+  OIDC_SCOPES: z.string().min(1).default('openid email profile'),
+  /** Lifetime of a browser session after sign-in (absolute; the user signs in again afterwards). */
+  SESSION_TTL: duration.default(7 * 86_400_000),
+  /** Accounts of the built-in development IdP (used only when OIDC_ISSUER is unset); default fixtures/oidc/users.json. */
+  DEV_IDP_USERS_FILE: z.string().min(1).optional(),
+  /** GraphQL mutations one user may run per minute (a burst of this size, refilled evenly). */
+  RATE_LIMIT_MUTATIONS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).default(300),
+  /** Sign-in attempts (`GET /auth/login`) one IP address may start per minute. */
+  RATE_LIMIT_LOGINS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).default(30),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -106,12 +119,17 @@ export interface Config {
   readonly mailFrom: string;
   readonly signupWebhookUrl: string | undefined;
   readonly workerConcurrency: number;
+  readonly stagingMaxAttempts: number;
   readonly downloadLinkTtlMs: number;
   readonly logLevel: Env['LOG_LEVEL'];
   readonly fileTool: Env['FILE_TOOL'];
   readonly maxItemsPerRequest: number;
   readonly role: Env['ROLE'];
   readonly introspection: boolean;
+  readonly oidcScopes: string;
+  readonly sessionTtlMs: number;
+  readonly devIdpUsersFile: string | undefined;
+  readonly rateLimits: { readonly mutationsPerMinute: number; readonly loginsPerMinute: number };
 }
 
 export class ConfigError extends Error {
@@ -163,11 +181,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     mailFrom: e.MAIL_FROM,
     signupWebhookUrl: e.SIGNUP_WEBHOOK_URL,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    stagingMaxAttempts: e.STAGING_MAX_ATTEMPTS,
     downloadLinkTtlMs: e.DOWNLOAD_LINK_TTL,
     logLevel: e.LOG_LEVEL,
     fileTool: e.FILE_TOOL,
     maxItemsPerRequest: e.MAX_ITEMS_PER_REQUEST,
     role: e.ROLE,
     introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+    oidcScopes: e.OIDC_SCOPES,
+    sessionTtlMs: e.SESSION_TTL,
+    devIdpUsersFile: e.DEV_IDP_USERS_FILE ? path.resolve(e.DEV_IDP_USERS_FILE) : undefined,
+    rateLimits: Object.freeze({ mutationsPerMinute: e.RATE_LIMIT_MUTATIONS, loginsPerMinute: e.RATE_LIMIT_LOGINS }),
   });
 }

@@ -2,8 +2,15 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config/env';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
-import type { User } from '../modules/users/user.entity';
+import type { PubSub } from '../lib/pubsub';
+import type { DownloadLinks } from '../modules/downloads/download-links';
+import { FilesService } from '../modules/files/files.service';
+import { LogsService } from '../modules/logs/logs.service';
+import type { MethodRegistry } from '../modules/methods/registry';
+import type { SiteRegistry } from '../modules/sites/sites.service';
+import { StagingService } from '../modules/staging/staging.service';
 import { TokensService } from '../modules/tokens/tokens.service';
+import type { User } from '../modules/users/user.entity';
 import { UsersService } from '../modules/users/users.service';
 
 export interface Viewer {
@@ -12,47 +19,55 @@ export interface Viewer {
   via: 'token' | 'session';
 }
 
+/** Process-wide singletons, built once in main (or a test) and shared by every request. */
+export interface Container {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  pubsub: PubSub;
+  sites: SiteRegistry;
+  methods: MethodRegistry;
+  links: DownloadLinks;
+}
+
 /** Per-operation services sharing one forked EntityManager (one identity map per request). */
 export interface Services {
   users: UsersService;
   tokens: TokensService;
+  logs: LogsService;
+  staging: StagingService;
+  files: FilesService;
 }
 
 export interface GraphQLContext {
   viewer: Viewer | null;
   services: Services;
+  container: Container;
   config: Config;
   logger: Logger;
 }
 
-export interface ContextDeps {
-  config: Config;
-  clock: Clock;
-  logger: Logger;
-}
-
-export function createServices(em: EntityManager, deps: ContextDeps): Services {
+export function createServices(em: EntityManager, c: Container): Services {
+  const logs = new LogsService(em, c.pubsub);
   return {
     users: new UsersService(em),
-    tokens: new TokensService(em, deps.clock),
+    tokens: new TokensService(em, c.clock),
+    logs,
+    staging: new StagingService(em, c, logs),
+    files: new FilesService(c),
   };
 }
 
-/** Parses `Bearer <secret>`; returns undefined when the header is absent. */
+/** Parses `Bearer <secret>`; undefined when absent, '' when present but malformed (rejected). */
 export function bearerSecret(header: unknown): string | undefined {
   if (typeof header !== 'string' || header === '') return undefined;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return m ? m[1] : ''; // '' = present but malformed → rejected as unauthenticated
+  return m ? m[1] : '';
 }
 
 /** Builds the context for one HTTP request or WebSocket operation. */
-export async function buildContext(
-  em: EntityManager,
-  deps: ContextDeps,
-  authorization: unknown,
-  sessionUser?: User | null,
-): Promise<GraphQLContext> {
-  const services = createServices(em, deps);
+export async function buildContext(em: EntityManager, c: Container, authorization: unknown, sessionUser?: User | null): Promise<GraphQLContext> {
+  const services = createServices(em, c);
   const secret = bearerSecret(authorization);
   let viewer: Viewer | null = null;
   if (secret !== undefined) {
@@ -61,5 +76,5 @@ export async function buildContext(
   } else if (sessionUser) {
     viewer = { user: sessionUser, via: 'session' };
   }
-  return { viewer, services, config: deps.config, logger: deps.logger };
+  return { viewer, services, container: c, config: c.config, logger: c.logger };
 }

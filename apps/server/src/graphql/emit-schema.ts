@@ -14,7 +14,8 @@ export async function printAppSchema(): Promise<string> {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
   const i = process.argv.indexOf('--out');
-  const out = i > 0 && process.argv[i + 1] ? path.resolve(process.argv[i + 1]) : SCHEMA_FILE;
+  const arg = i > 0 ? process.argv[i + 1] : undefined;
+  const out = arg ? path.resolve(arg) : SCHEMA_FILE;
   await fs.writeFile(out, await printAppSchema());
   console.log(`wrote ${out}`);
 }

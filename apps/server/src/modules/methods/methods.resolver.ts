@@ -1,13 +1,13 @@
 import { Ctx, Query, Resolver } from 'type-graphql';
-import { METHOD_INFO } from '@stagecoach/domain';
+import { METHOD_INFO, STAGING_METHODS } from '@stagecoach/domain';
 import type { GraphQLContext } from '../../graphql/context';
 import { StagingMethodInfoType } from './methods.types';
 
 @Resolver()
 export class MethodsResolver {
-  @Query(() => [StagingMethodInfoType], { description: 'The staging methods this deployment offers (ALLOWED_METHODS); public.' })
+  @Query(() => [StagingMethodInfoType], { description: 'The staging methods this deployment offers (ALLOWED_METHODS among those implemented); public.' })
   stagingMethods(@Ctx() ctx: GraphQLContext): StagingMethodInfoType[] {
-    return ctx.config.allowedMethods.map((method) =>
+    return ctx.container.methods.enabled(STAGING_METHODS).map((method) =>
       Object.assign(new StagingMethodInfoType(), { method, ...METHOD_INFO[method] }),
     );
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -122,11 +123,13 @@ export class StagingService {
         createdAt: this.deps.clock.now(),
       });
       await em.flush();
-      const ids = await em.insertMany(
+      // insertMany is one multi-row INSERT (no identity map, no onCreate hooks): ids are made here.
+      const ids = planned.map(() => randomUUID());
+      await em.insertMany(
         StagedFile,
-        planned.map((f, seq) => ({ request: r.id, seq, source: f.source, target: f.target, sizeBytes: f.sizeBytes, status: 'PENDING' as const })),
+        planned.map((f, seq) => ({ id: ids[seq]!, request: r.id, seq, source: f.source, target: f.target, sizeBytes: f.sizeBytes, status: 'PENDING' as const })),
       );
-      await this.enqueue(em, r.id, ids.map(String));
+      await this.enqueue(em, r.id, ids);
       const events = await this.logs.insert(
         [{ level: 'INFO', message: `request submitted: ${input.method}, ${planned.length} file(s), ${bytesTotal} bytes`, requestId: r.id, userId: owner.id }],
         em,
@@ -307,29 +310,25 @@ export class StagingService {
 }
 
 interface CounterRow {
-  total: string;
   done: string;
   skipped: string;
   failed: string;
   cancelled: string;
-  pending: string;
-  running: string;
+  active: string;
   bytes: string;
 }
 
 /**
  * Recomputes a request's counters from its files (never incremented: a job may run twice, an
- * aggregate cannot double count) and returns the fresh request.
+ * aggregate cannot double count). Returns the fresh request and how many files are still active.
  */
-export async function refreshCounters(em: EntityManager, requestId: string): Promise<StagingRequest> {
+export async function recount(em: EntityManager, requestId: string): Promise<{ request: StagingRequest; active: number }> {
   const [c] = await em.getConnection().execute<CounterRow[]>(
-    `select count(*) total,
-            count(*) filter (where status = 'DONE') done,
+    `select count(*) filter (where status = 'DONE') done,
             count(*) filter (where status = 'SKIPPED') skipped,
             count(*) filter (where status = 'FAILED') failed,
             count(*) filter (where status = 'CANCELLED') cancelled,
-            count(*) filter (where status = 'PENDING') pending,
-            count(*) filter (where status = 'RUNNING') running,
+            count(*) filter (where status in ('PENDING', 'RUNNING')) active,
             coalesce(sum(case when status in ('DONE', 'SKIPPED') then coalesce(size_bytes, bytes_done) else bytes_done end), 0) bytes
        from staged_files where request_id = ?`,
     [requestId],
@@ -339,8 +338,12 @@ export async function refreshCounters(em: EntityManager, requestId: string): Pro
     { id: requestId },
     { filesDone: Number(c!.done), filesSkipped: Number(c!.skipped), filesFailed: Number(c!.failed), filesCancelled: Number(c!.cancelled), bytesDone: Number(c!.bytes) },
   );
-  const fresh = em.fork();
-  return fresh.findOneOrFail(StagingRequest, { id: requestId });
+  const request = await em.fork().findOneOrFail(StagingRequest, { id: requestId });
+  return { request, active: Number(c!.active) };
+}
+
+export async function refreshCounters(em: EntityManager, requestId: string): Promise<StagingRequest> {
+  return (await recount(em, requestId)).request;
 }
 
 /** Status a finished request takes from its file counts. */

@@ -1,0 +1,13 @@
+import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
+import { viewerOf } from '../../graphql/auth-checker';
+import type { GraphQLContext } from '../../graphql/context';
+import { CreatedFileType, CreateFileInput } from './files.types';
+
+@Resolver()
+export class FilesResolver {
+  @Authorized()
+  @Mutation(() => CreatedFileType, { description: 'Creates a test file in the sandbox of the source site (admins; users when FILE_TOOL=users).' })
+  async createFile(@Ctx() ctx: GraphQLContext, @Arg('input', () => CreateFileInput) input: CreateFileInput): Promise<CreatedFileType> {
+    return Object.assign(new CreatedFileType(), await ctx.services.files.create(viewerOf(ctx), input));
+  }
+}

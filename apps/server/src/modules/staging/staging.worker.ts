@@ -1,0 +1,238 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { MikroORM, EntityManager } from '@mikro-orm/postgresql';
+import type { FileStatus } from '@stagecoach/domain';
+import { errnoCode, isAbortError, StorageError } from '@stagecoach/storage';
+import type { Task } from 'graphile-worker';
+import type { Container } from '../../graphql/context';
+import { LogsService, type NewLogEntry } from '../logs/logs.service';
+import type { StagingMethodHandler } from '../methods/method';
+import type { PosixSiteConfig } from '../sites/sites.config';
+import { StagedFile } from './staged-file.entity';
+import { StagingRequest } from './staging-request.entity';
+import { finalStatus, recount, toSnapshot, type StageBatchPayload } from './staging.service';
+
+/** Progress is written and published at most this often per batch: the throttle for subscribers. */
+const FLUSH_MS = 250;
+const TRANSIENT_ERRNOS = new Set(['EIO', 'EAGAIN', 'EBUSY', 'ETIMEDOUT', 'ECONNRESET', 'ESTALE', 'EINTR', 'ENETUNREACH']);
+const STACK_LIMIT = 2048;
+
+export interface RequestFinishedHook {
+  (request: StagingRequest, em: EntityManager): Promise<void>;
+}
+
+interface FileUpdate {
+  id: string;
+  status: FileStatus;
+  started_at: string;
+  worker_id: string | null;
+  size_bytes: number | null;
+  bytes_done: number;
+  checksum: string | null;
+  attempts: number;
+  error_code: string | null;
+  error_message: string | null;
+  error_stack: string | null;
+  access_url: string | null;
+  finished_at: string | null;
+}
+
+function isTransient(e: unknown): boolean {
+  if (e instanceof StorageError) {
+    if (e.code === 'SITE_UNAVAILABLE' || e.code === 'CHECKSUM_MISMATCH') return true;
+    return TRANSIENT_ERRNOS.has(errnoCode(e.cause) ?? '');
+  }
+  return TRANSIENT_ERRNOS.has(errnoCode(e) ?? '');
+}
+
+/** Collects file outcomes and log lines between flushes; one flush = one transaction. */
+class BatchLedger {
+  private updates = new Map<string, FileUpdate>();
+  private logs: NewLogEntry[] = [];
+  private lastPublished = '';
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly c: Container,
+    private readonly request: StagingRequest,
+    private readonly controller: AbortController,
+  ) {}
+
+  set(u: FileUpdate): void {
+    this.updates.set(u.id, u);
+  }
+
+  log(level: NewLogEntry['level'], message: string, fileId?: string, fields?: Record<string, unknown>): void {
+    this.logs.push({ level, message, requestId: this.request.id, fileId: fileId ?? null, userId: this.request.owner.id, fields: fields ?? null });
+  }
+
+  /** Writes buffered outcomes + logs, recounts, publishes (when changed), and notices cancellation. */
+  async flush(): Promise<void> {
+    const updates = [...this.updates.values()];
+    const logs = this.logs;
+    this.updates = new Map();
+    this.logs = [];
+    const logService = new LogsService(this.em, this.c.pubsub);
+    const events = await this.em.transactional(async (em) => {
+      if (updates.length) {
+        // Guarded by status: a duplicate run of this job never overwrites a finished file.
+        await em.getConnection().execute(
+          `update staged_files f set status = t.status, size_bytes = coalesce(t.size_bytes, f.size_bytes), bytes_done = t.bytes_done,
+                  checksum = coalesce(t.checksum, f.checksum), attempts = t.attempts, error_code = t.error_code,
+                  error_message = t.error_message, error_stack = t.error_stack, access_url = coalesce(t.access_url, f.access_url),
+                  finished_at = t.finished_at, started_at = coalesce(f.started_at, t.started_at), worker_id = t.worker_id
+             from json_to_recordset(?::json) as t(id uuid, status text, started_at timestamptz, worker_id text, size_bytes bigint, bytes_done bigint, checksum text, attempts int,
+                  error_code text, error_message text, error_stack text, access_url text, finished_at timestamptz)
+            where f.id = t.id and f.status in ('PENDING', 'RUNNING')`,
+          [JSON.stringify(updates)],
+          'run',
+          em.getTransactionContext(),
+        );
+      }
+      return logService.insert(logs, em);
+    });
+    logService.publish(events);
+    const { request } = await recount(this.em, this.request.id);
+    if (request.status === 'CANCELLED' && !this.controller.signal.aborted) this.controller.abort();
+    const snap = toSnapshot(request);
+    const key = JSON.stringify(snap);
+    if (key !== this.lastPublished) {
+      this.lastPublished = key;
+      this.c.pubsub.publish('request:updated', request.id, snap);
+    }
+  }
+}
+
+/**
+ * The `stage_batch` job: transfers a batch of one request's files with bounded concurrency.
+ * Idempotent: files already finished are left alone, files left RUNNING by a crashed worker are
+ * redone (their leftovers swept), and counters are recomputed from the files, so running the job
+ * twice changes nothing.
+ */
+export function createStageBatchTask(orm: MikroORM, c: Container, onFinished: RequestFinishedHook[] = []): Task {
+  return async (raw, helpers) => {
+    const payload = raw as StageBatchPayload;
+    const em = orm.em.fork();
+    const request = await em.findOne(StagingRequest, { id: payload.requestId }, { populate: ['owner'] });
+    if (!request) return;
+    const handler = c.methods.get(request.method);
+    const files = await em.find(StagedFile, { id: { $in: payload.fileIds }, status: { $in: ['PENDING', 'RUNNING'] } }, { orderBy: { seq: 'asc' } });
+    const controller = new AbortController();
+    const ledger = new BatchLedger(em, c, request, controller);
+    const now = () => c.clock.now();
+
+    if (files.length && request.status !== 'CANCELLED') {
+      await em.getConnection().execute(
+        `update staging_requests set status = 'RUNNING', started_at = coalesce(started_at, ?) where id = ? and status = 'QUEUED'`,
+        [now(), request.id],
+      );
+      if (files.some((f) => f.status === 'RUNNING')) ledger.log('WARN', `resuming ${files.filter((f) => f.status === 'RUNNING').length} file(s) interrupted by a restart`);
+
+      const timer = setInterval(() => void ledger.flush().catch((err: unknown) => helpers.logger.error(`progress flush failed: ${String(err)}`)), FLUSH_MS);
+      try {
+        const context = await prepare(c, request, handler);
+        const queue = [...files];
+        const workers = Array.from({ length: Math.min(c.config.workerConcurrency, queue.length) }, async () => {
+          for (let f = queue.shift(); f; f = queue.shift()) await transferOne(c, context, f, ledger, controller.signal, helpers.job.locked_by ?? null);
+        });
+        await Promise.all(workers);
+      } finally {
+        clearInterval(timer);
+      }
+    }
+    await ledger.flush();
+    await finalize(em, c, request.id, onFinished);
+  };
+}
+
+interface BatchContext {
+  handler: StagingMethodHandler | undefined;
+  sourceSite: PosixSiteConfig | undefined;
+  areaRoot: string | null;
+}
+
+async function prepare(c: Container, request: StagingRequest, handler: StagingMethodHandler | undefined): Promise<BatchContext> {
+  if (!handler) return { handler, sourceSite: undefined, areaRoot: null };
+  const sourceSite = c.sites.source(request.sourceSiteId);
+  const areaRoot = handler.target === 'user-area' ? await c.sites.userAreaRoot(c.sites.userAreas(request.targetSiteId), request.owner.username) : null;
+  return { handler, sourceSite, areaRoot };
+}
+
+async function transferOne(c: Container, ctx: BatchContext, file: StagedFile, ledger: BatchLedger, signal: AbortSignal, workerId: string | null): Promise<void> {
+  const base: FileUpdate = {
+    id: file.id,
+    status: 'RUNNING',
+    started_at: c.clock.now().toISOString(),
+    worker_id: workerId,
+    size_bytes: file.sizeBytes ?? null,
+    bytes_done: 0,
+    checksum: null,
+    attempts: file.attempts,
+    error_code: null,
+    error_message: null,
+    error_stack: null,
+    access_url: null,
+    finished_at: null,
+  };
+  const fail = (code: string, message: string, err?: unknown) => {
+    ledger.set({ ...base, status: code === 'CANCELLED' ? 'CANCELLED' : 'FAILED', error_code: code, error_message: message, error_stack: err instanceof Error ? (err.stack ?? '').slice(0, STACK_LIMIT) : null, finished_at: c.clock.now().toISOString() });
+    ledger.log(code === 'CANCELLED' ? 'WARN' : 'ERROR', `${file.source}: ${message}`, file.id, { code });
+  };
+  if (!ctx.handler || !ctx.sourceSite) return fail('METHOD_NOT_ALLOWED', 'This staging method is no longer offered here.');
+  if (!signal.aborted) ledger.set(base);
+
+  for (;;) {
+    if (signal.aborted) return fail('CANCELLED', 'Cancelled before it finished.');
+    base.attempts += 1;
+    try {
+      const sourcePath = await c.sites.resolveSource(ctx.sourceSite, file.source);
+      const targetPath = ctx.areaRoot ? await c.sites.resolveTarget(ctx.areaRoot, file.target) : null;
+      const outcome = await ctx.handler.transfer({
+        fileId: file.id,
+        requestId: file.request.id,
+        source: file.source,
+        target: file.target,
+        sourcePath,
+        targetPath,
+        sourceSite: ctx.sourceSite,
+        sizeBytes: Number(file.sizeBytes ?? 0),
+        resumed: file.status === 'RUNNING' || base.attempts > 1,
+        signal,
+        onProgress: (bytes) => ledger.set({ ...base, bytes_done: bytes }),
+      });
+      ledger.set({ ...base, status: outcome.status, size_bytes: outcome.sizeBytes, bytes_done: outcome.sizeBytes, checksum: outcome.checksum, access_url: outcome.accessUrl ?? null, finished_at: c.clock.now().toISOString() });
+      ledger.log(outcome.status === 'SKIPPED' ? 'INFO' : 'INFO', outcome.message, file.id, outcome.checksum ? { sha256: outcome.checksum, bytes: outcome.sizeBytes } : { bytes: outcome.sizeBytes });
+      return;
+    } catch (e) {
+      if (signal.aborted || isAbortError(e) || (e instanceof StorageError && e.code === 'CANCELLED')) return fail('CANCELLED', 'Cancelled; the partial copy was removed.');
+      if (isTransient(e) && base.attempts < c.config.stagingMaxAttempts) {
+        const delay = 500 * 2 ** (base.attempts - 1);
+        ledger.log('WARN', `${file.source}: ${(e as Error).message} — retrying in ${delay} ms (attempt ${base.attempts} of ${c.config.stagingMaxAttempts})`, file.id);
+        await sleep(delay, undefined, { signal }).catch(() => undefined);
+        continue;
+      }
+      if (e instanceof StorageError) return fail(e.code, e.message, e);
+      return fail('TRANSFER_FAILED', 'The transfer failed unexpectedly; an administrator can see the details.', e);
+    }
+  }
+}
+
+/** Closes the request once no file is active; exactly one concurrent caller wins (finished_at guard). */
+async function finalize(em: EntityManager, c: Container, requestId: string, hooks: RequestFinishedHook[]): Promise<void> {
+  const { request, active } = await recount(em, requestId);
+  if (active > 0 || request.finishedAt) {
+    if (request.finishedAt) c.pubsub.publish('request:updated', request.id, toSnapshot(request));
+    return;
+  }
+  const now = c.clock.now();
+  const status = finalStatus(request);
+  const expiresAt = request.method === 'DIRECT_DOWNLOAD' ? new Date(now.getTime() + c.config.downloadLinkTtlMs) : null;
+  const won = await em.nativeUpdate(StagingRequest, { id: requestId, finishedAt: null }, { status, finishedAt: now, expiresAt });
+  if (!won) return;
+  const logs = new LogsService(em, c.pubsub);
+  const parts = [`${request.filesDone} done`, `${request.filesSkipped} skipped`, `${request.filesFailed} failed`];
+  if (request.filesCancelled) parts.push(`${request.filesCancelled} cancelled`);
+  await logs.append([{ level: status === 'SUCCEEDED' ? 'INFO' : status === 'FAILED' ? 'ERROR' : 'WARN', message: `request ${status.toLowerCase().replace('_', ' ')}: ${parts.join(', ')}`, requestId, userId: request.owner.id }]);
+  const fresh = await em.fork().findOneOrFail(StagingRequest, { id: requestId }, { populate: ['owner'] });
+  c.pubsub.publish('request:updated', fresh.id, toSnapshot(fresh));
+  for (const hook of hooks) await hook(fresh, em);
+}
