@@ -8,6 +8,9 @@ const config: CodegenConfig = {
   generates: {
     'src/gql/': {
       preset: 'client',
+      // Fragments here share field lists between queries and subscriptions that write to the same
+      // cache entries; masking would only add unwrapping calls.
+      presetConfig: { fragmentMasking: false },
       config: {
         documentMode: 'string',
         enumsAsTypes: true,

@@ -6,7 +6,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
-import { GraphQLError, parse, validate, specifiedRules, type ExecutionArgs, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, getOperationAST, parse, validate, specifiedRules, type ExecutionArgs, type GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
@@ -18,6 +18,8 @@ import { healthRoutes } from './http/health';
 import { createMetrics } from './http/metrics';
 import { webRoutes } from './http/web';
 import { AppError, isAppError } from './lib/errors';
+import { createAuth } from './modules/auth/auth';
+import { DEV_IDP_PATH } from './modules/auth/dev-idp';
 import { downloadRoutes } from './modules/downloads/downloads.routes';
 
 export interface AppDeps {
@@ -33,6 +35,8 @@ export interface App {
   listen(port: number, host: string): Promise<number>;
   /** Drains HTTP and WebSocket connections, then stops Apollo. */
   close(): Promise<void>;
+  /** Lines telling a person how to sign in (start-up banner; call after listen). */
+  signInHelp(): string[];
 }
 
 /** Builds the HTTP server (Express + Apollo + graphql-ws on the same path) without listening. */
@@ -55,6 +59,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.set('trust proxy', 'loopback');
   const httpServer = http.createServer(app);
   const metrics = createMetrics();
+  // Identity and access (modules/auth): sessions, OIDC routes, dev IdP, CSRF, rate limits.
+  const auth = await createAuth({ orm, container });
 
   app.use(
     pinoHttp({
@@ -69,6 +75,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   );
   app.use(metrics.middleware);
+  // The development IdP renders its own pages (oidc-provider); mounted before the app's CSP.
+  if (auth.devIdp) app.use(DEV_IDP_PATH, auth.devIdp);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -88,6 +96,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  app.use(auth.routes);
 
   // ---- GraphQL over WebSocket (graphql-ws) on the same path and port ----
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
@@ -95,6 +104,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const wsCleanup = useServer<{ authorization?: unknown }>(
     {
       schema,
+      // Cookie-authenticated sockets must come from our own origin (cross-site WebSocket hijacking).
+      onConnect: (ctx) => auth.acceptSocket(ctx.extra.request, ctx.connectionParams),
       onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
         let document;
         try {
@@ -106,7 +117,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
         if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { extensions: { code: 'BAD_USER_INPUT' } }));
         let contextValue: GraphQLContext;
         try {
-          contextValue = await buildContext(orm.em.fork(), container, ctx.connectionParams?.authorization);
+          const em = orm.em.fork();
+          const sessionUser = await auth.socketUser(ctx.extra.request, ctx.connectionParams, em);
+          contextValue = await buildContext(em, container, ctx.connectionParams?.authorization, sessionUser);
+          if (getOperationAST(document, payload.operationName)?.operation === 'mutation') auth.limitMutation(contextValue);
         } catch (e) {
           if (isAppError(e)) return [e.toGraphQLError()];
           throw e;
@@ -135,6 +149,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     plugins: [
       ...armor.plugins,
       ApolloServerPluginLandingPageDisabled(),
+      auth.apolloPlugin,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
     ],
@@ -143,10 +158,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(
     '/graphql',
     express.json({ limit: '10mb' }),
+    ...auth.graphqlGuard,
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         try {
-          return await buildContext(orm.em.fork(), container, req.headers.authorization);
+          const em = orm.em.fork();
+          return await buildContext(em, container, req.headers.authorization, await auth.sessionUser(req, em));
         } catch (e) {
           // Errors thrown while building the context bypass formatError: surface the code here.
           if (isAppError(e)) throw e.toGraphQLError();
@@ -170,15 +187,21 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   return {
     httpServer,
+    signInHelp: () => auth.describe(),
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
-        httpServer.listen(port, host, () => resolve((httpServer.address() as { port: number }).port));
+        httpServer.listen(port, host, () => {
+          const bound = (httpServer.address() as { port: number }).port;
+          auth.listening(bound);
+          resolve(bound);
+        });
       }),
     close: async () => {
       for (const client of wsServer.clients) client.close(1001, 'server shutting down');
       await apollo.stop();
       httpServer.closeAllConnections();
+      await auth.close();
     },
   };
 }

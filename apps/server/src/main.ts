@@ -5,6 +5,8 @@ import { createContainer } from './container';
 import { migrate, openDatabase } from './db/database';
 import { systemClock } from './lib/clock';
 import { createLogger } from './lib/logger';
+import { seedEmailTemplates } from './modules/mail/mail.service';
+import { createRequestFinishedMailHook, mailTasks } from './modules/mail/mail.tasks';
 import { migrateJobQueue, startJobRunner, type JobRunner } from './modules/jobs/job-runner';
 import { SitesConfigError } from './modules/sites/sites.config';
 import { createStageBatchTask } from './modules/staging/staging.worker';
@@ -28,6 +30,8 @@ async function main(): Promise<void> {
   if (applied.length) logger.info({ applied }, 'applied database migrations');
 
   await migrateJobQueue(db.url);
+  // Email templates from fixtures/email-templates (admin edits are kept).
+  await seedEmailTemplates(db.orm.em.fork());
 
   let container;
   try {
@@ -48,7 +52,10 @@ async function main(): Promise<void> {
       orm: db.orm,
       logger,
       concurrency: 2,
-      taskList: { [STAGE_BATCH_TASK]: createStageBatchTask(db.orm, container) },
+      taskList: {
+        [STAGE_BATCH_TASK]: createStageBatchTask(db.orm, container, [createRequestFinishedMailHook(container)]),
+        ...mailTasks(db.orm, container),
+      },
     });
   }
   const app = await createApp({ container, orm: db.orm });
@@ -60,8 +67,8 @@ async function main(): Promise<void> {
       '',
       `  Stagecoach is running at ${url}`,
       `  GraphQL: ${url}/graphql (HTTP and WebSocket)`,
-      '  Sign in: create a user and an API token with',
-      '    npm run cli -- user add --email you@example.org --admin',
+      ...app.signInHelp(),
+      '  API tokens: the createApiToken mutation, or',
       '    npm run cli -- token create --email you@example.org',
       '  then send "Authorization: Bearer <token>".',
       '',

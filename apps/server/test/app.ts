@@ -11,6 +11,7 @@ import type { Container } from '../src/graphql/context';
 import { systemClock, type Clock } from '../src/lib/clock';
 import { createLogger } from '../src/lib/logger';
 import { startJobRunner } from '../src/modules/jobs/job-runner';
+import { createRequestFinishedMailHook, mailTasks } from '../src/modules/mail/mail.tasks';
 import { STAGE_BATCH_TASK } from '../src/modules/staging/staging.service';
 import { createStageBatchTask } from '../src/modules/staging/staging.worker';
 import { TokensService } from '../src/modules/tokens/tokens.service';
@@ -67,7 +68,8 @@ export async function startTestServer(orm: MikroORM, env: Record<string, string>
     orm,
     logger: container.logger,
     concurrency: 2,
-    taskList: { [STAGE_BATCH_TASK]: createStageBatchTask(orm, container) },
+    // The same tasks as main.ts: staging, plus email (SMTP_URL from env, else mails are logged).
+    taskList: { [STAGE_BATCH_TASK]: createStageBatchTask(orm, container, [createRequestFinishedMailHook(container)]), ...mailTasks(orm, container) },
   });
   afterAll(async () => {
     await jobs?.stop();

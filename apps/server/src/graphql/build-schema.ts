@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { FilesResolver } from '../modules/files/files.resolver';
 import { LogsResolver } from '../modules/logs/logs.resolver';
+import { MailResolver } from '../modules/mail/mail.resolver';
 import { MethodsResolver } from '../modules/methods/methods.resolver';
 import { SitesResolver } from '../modules/sites/sites.resolver';
 import { StagingResolver } from '../modules/staging/staging.resolver';
@@ -13,7 +14,7 @@ import { authChecker } from './auth-checker';
 import { DateTimeScalar } from './scalars';
 
 /** Every resolver, listed explicitly so the schema is the same with or without a database. */
-export const resolvers = [UsersResolver, MethodsResolver, TokensResolver, SitesResolver, StagingResolver, LogsResolver, FilesResolver] as const;
+export const resolvers = [UsersResolver, MethodsResolver, TokensResolver, SitesResolver, StagingResolver, LogsResolver, FilesResolver, MailResolver] as const;
 
 export function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({

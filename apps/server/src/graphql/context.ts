@@ -5,11 +5,13 @@ import type { Logger } from '../lib/logger';
 import type { PubSub } from '../lib/pubsub';
 import type { DownloadLinks } from '../modules/downloads/download-links';
 import { FilesService } from '../modules/files/files.service';
+import { MailService } from '../modules/mail/mail.service';
 import { LogsService } from '../modules/logs/logs.service';
 import type { MethodRegistry } from '../modules/methods/registry';
 import type { SiteRegistry } from '../modules/sites/sites.service';
 import { StagingService } from '../modules/staging/staging.service';
 import { TokensService } from '../modules/tokens/tokens.service';
+import { UserAdminService } from '../modules/users/user-admin.service';
 import type { User } from '../modules/users/user.entity';
 import { UsersService } from '../modules/users/users.service';
 
@@ -37,6 +39,9 @@ export interface Services {
   logs: LogsService;
   staging: StagingService;
   files: FilesService;
+  // identity and access (issue 5)
+  userAdmin: UserAdminService;
+  mail: MailService;
 }
 
 export interface GraphQLContext {
@@ -55,6 +60,8 @@ export function createServices(em: EntityManager, c: Container): Services {
     logs,
     staging: new StagingService(em, c, logs),
     files: new FilesService(c),
+    userAdmin: new UserAdminService(em, c),
+    mail: new MailService(em, c),
   };
 }
 

@@ -13,8 +13,15 @@ export const theme = createTheme({
 // one shade further keeps the muted look and passes 4.5:1.
 export const cssVariablesResolver: CSSVariablesResolver = () => ({
   variables: {},
-  light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' },
-  dark: { '--mantine-color-dimmed': 'var(--mantine-color-dark-1)' },
+  light: {
+    '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
+    // Mantine's error red (red-6) is 3.3:1 on white; red-9 reaches 5.6:1.
+    '--mantine-color-error': 'var(--mantine-color-red-9)',
+  },
+  dark: {
+    '--mantine-color-dimmed': 'var(--mantine-color-dark-1)',
+    '--mantine-color-error': 'var(--mantine-color-red-4)',
+  },
 });
 
 // Persists the light/dark choice in localStorage (and follows changes made in other tabs).

@@ -4,10 +4,62 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** Lifecycle of one staged file. */
+export type FileStatus =
+  | 'CANCELLED'
+  | 'DONE'
+  | 'FAILED'
+  | 'PENDING'
+  | 'RUNNING'
+  | 'SKIPPED';
+
+/** Lifecycle of a staging request. */
+export type RequestStatus =
+  | 'CANCELLED'
+  | 'FAILED'
+  | 'PARTIALLY_SUCCEEDED'
+  | 'QUEUED'
+  | 'RUNNING'
+  | 'SUCCEEDED';
+
+/** What a user may do: USER stages their own data, ADMIN manages everything. */
 export type Role =
   | 'ADMIN'
   | 'USER';
 
+/** Kind of storage a site is. */
+export type SiteKind =
+  | 'JUPYTERHUB'
+  | 'POSIX'
+  | 'RUCIO'
+  | 'S3'
+  | 'WEBDAV';
+
+/** A staging request. */
+export type StageInput = {
+  /** Same key + same user → the same request is returned (safe retries). */
+  idempotencyKey?: string | null | undefined;
+  /** 1..MAX_ITEMS_PER_REQUEST items (default 10000). */
+  items: Array<StageItemInput>;
+  /** How to make the files available. */
+  method: StagingMethod;
+  /** Email the owner when the request finishes. */
+  notify?: boolean | null | undefined;
+  /** Source site; default: the default source site. */
+  sourceSiteId?: string | number | null | undefined;
+  /** Target site; default: the method's default target. */
+  targetSiteId?: string | number | null | undefined;
+};
+
+/** One source to stage; both paths are relative. */
+export type StageItemInput = {
+  /** Path relative to the source site root (a file or a folder). */
+  source: string;
+  /** Path relative to the user's area; defaults to the source's relative path. */
+  target?: string | null | undefined;
+};
+
+/** How files are made available. */
 export type StagingMethod =
   | 'DCACHE_STAGE'
   | 'DIRECT_DOWNLOAD'
@@ -18,6 +70,7 @@ export type StagingMethod =
   | 'RUCIO_COPY'
   | 'S3_COPY';
 
+/** Account lifecycle: PENDING until an admin decides, then ACTIVE or REJECTED; ACTIVE users may later be DISABLED. */
 export type UserStatus =
   | 'ACTIVE'
   | 'DISABLED'
@@ -29,10 +82,82 @@ export type ListMethodsQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type ListMethodsQuery = { stagingMethods: Array<{ method: StagingMethod, label: string, description: string }> };
 
+export type CancelRequestMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CancelRequestMutation = { cancelStagingRequest: { id: string, method: StagingMethod, status: RequestStatus, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, filesTotal: number, filesDone: number, filesSkipped: number, filesFailed: number, filesCancelled: number, bytesTotal: number, bytesDone: number, downloadUrl: string | null, owner: { id: string, email: string, username: string, name: string | null } } };
+
+export type RequestFieldsFragment = { id: string, method: StagingMethod, status: RequestStatus, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, filesTotal: number, filesDone: number, filesSkipped: number, filesFailed: number, filesCancelled: number, bytesTotal: number, bytesDone: number, downloadUrl: string | null, owner: { id: string, email: string, username: string, name: string | null } };
+
+export type StagedFileFieldsFragment = { id: string, source: string, target: string, status: FileStatus, sizeBytes: number | null, bytesDone: number, checksum: string | null, attempts: number, startedAt: string | null, finishedAt: string | null, downloadUrl: string | null, accessUrl: string | null, error: { code: string, stack: string | null } | null };
+
+export type GetRequestQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type GetRequestQuery = { stagingRequest: { id: string, method: StagingMethod, status: RequestStatus, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, filesTotal: number, filesDone: number, filesSkipped: number, filesFailed: number, filesCancelled: number, bytesTotal: number, bytesDone: number, downloadUrl: string | null, owner: { id: string, email: string, username: string, name: string | null } } };
+
+export type RequestFilesQueryVariables = Exact<{
+  id: string | number;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  status?: Array<FileStatus> | FileStatus | null | undefined;
+}>;
+
+
+export type RequestFilesQuery = { stagingRequest: { id: string, files: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, source: string, target: string, status: FileStatus, sizeBytes: number | null, bytesDone: number, checksum: string | null, attempts: number, startedAt: string | null, finishedAt: string | null, downloadUrl: string | null, accessUrl: string | null, error: { code: string, stack: string | null } | null }> } } };
+
+export type ListRequestsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  status?: Array<RequestStatus> | RequestStatus | null | undefined;
+  mine?: boolean | null | undefined;
+}>;
+
+
+export type ListRequestsQuery = { stagingRequests: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, method: StagingMethod, status: RequestStatus, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, filesTotal: number, filesDone: number, filesSkipped: number, filesFailed: number, filesCancelled: number, bytesTotal: number, bytesDone: number, downloadUrl: string | null, owner: { id: string, email: string, username: string, name: string | null } }> } };
+
+export type RetryRequestMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RetryRequestMutation = { retryStagingRequest: { id: string, method: StagingMethod, status: RequestStatus, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, filesTotal: number, filesDone: number, filesSkipped: number, filesFailed: number, filesCancelled: number, bytesTotal: number, bytesDone: number, downloadUrl: string | null, owner: { id: string, email: string, username: string, name: string | null } } };
+
+export type RequestUpdatedSubscriptionVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RequestUpdatedSubscription = { stagingRequestUpdated: { id: string, method: StagingMethod, status: RequestStatus, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, filesTotal: number, filesDone: number, filesSkipped: number, filesFailed: number, filesCancelled: number, bytesTotal: number, bytesDone: number, downloadUrl: string | null, owner: { id: string, email: string, username: string, name: string | null } } };
+
 export type GetMeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type GetMeQuery = { me: { id: string, username: string, name: string | null, email: string, role: Role, status: UserStatus } | null };
+
+export type BrowseSourceQueryVariables = Exact<{
+  siteId?: string | number | null | undefined;
+  path?: string | null | undefined;
+}>;
+
+
+export type BrowseSourceQuery = { browse: Array<{ name: string, path: string, isDirectory: boolean, sizeBytes: number | null }> };
+
+export type StageOptionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type StageOptionsQuery = { stagingMethods: Array<{ method: StagingMethod, label: string, description: string }>, sites: Array<{ id: string, name: string, kind: SiteKind, isSource: boolean, isTarget: boolean, isDefault: boolean }> };
+
+export type StageFilesMutationVariables = Exact<{
+  input: StageInput;
+}>;
+
+
+export type StageFilesMutation = { stage: { id: string, status: RequestStatus, filesTotal: number } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -52,7 +177,51 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-
+export const RequestFieldsFragmentDoc = new TypedDocumentString(`
+    fragment RequestFields on StagingRequest {
+  id
+  method
+  status
+  createdAt
+  startedAt
+  finishedAt
+  expiresAt
+  filesTotal
+  filesDone
+  filesSkipped
+  filesFailed
+  filesCancelled
+  bytesTotal
+  bytesDone
+  downloadUrl
+  owner {
+    id
+    email
+    username
+    name
+  }
+}
+    `, {"fragmentName":"RequestFields"}) as unknown as TypedDocumentString<RequestFieldsFragment, unknown>;
+export const StagedFileFieldsFragmentDoc = new TypedDocumentString(`
+    fragment StagedFileFields on StagedFile {
+  id
+  source
+  target
+  status
+  sizeBytes
+  bytesDone
+  checksum
+  attempts
+  startedAt
+  finishedAt
+  downloadUrl
+  accessUrl
+  error {
+    code
+    stack
+  }
+}
+    `, {"fragmentName":"StagedFileFields"}) as unknown as TypedDocumentString<StagedFileFieldsFragment, unknown>;
 export const ListMethodsDocument = new TypedDocumentString(`
     query ListMethods {
   stagingMethods {
@@ -62,6 +231,192 @@ export const ListMethodsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ListMethodsQuery, ListMethodsQueryVariables>;
+export const CancelRequestDocument = new TypedDocumentString(`
+    mutation CancelRequest($id: ID!) {
+  cancelStagingRequest(id: $id) {
+    ...RequestFields
+  }
+}
+    fragment RequestFields on StagingRequest {
+  id
+  method
+  status
+  createdAt
+  startedAt
+  finishedAt
+  expiresAt
+  filesTotal
+  filesDone
+  filesSkipped
+  filesFailed
+  filesCancelled
+  bytesTotal
+  bytesDone
+  downloadUrl
+  owner {
+    id
+    email
+    username
+    name
+  }
+}`) as unknown as TypedDocumentString<CancelRequestMutation, CancelRequestMutationVariables>;
+export const GetRequestDocument = new TypedDocumentString(`
+    query GetRequest($id: ID!) {
+  stagingRequest(id: $id) {
+    ...RequestFields
+  }
+}
+    fragment RequestFields on StagingRequest {
+  id
+  method
+  status
+  createdAt
+  startedAt
+  finishedAt
+  expiresAt
+  filesTotal
+  filesDone
+  filesSkipped
+  filesFailed
+  filesCancelled
+  bytesTotal
+  bytesDone
+  downloadUrl
+  owner {
+    id
+    email
+    username
+    name
+  }
+}`) as unknown as TypedDocumentString<GetRequestQuery, GetRequestQueryVariables>;
+export const RequestFilesDocument = new TypedDocumentString(`
+    query RequestFiles($id: ID!, $first: Int, $after: String, $status: [FileStatus!]) {
+  stagingRequest(id: $id) {
+    id
+    files(first: $first, after: $after, status: $status) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        ...StagedFileFields
+      }
+    }
+  }
+}
+    fragment StagedFileFields on StagedFile {
+  id
+  source
+  target
+  status
+  sizeBytes
+  bytesDone
+  checksum
+  attempts
+  startedAt
+  finishedAt
+  downloadUrl
+  accessUrl
+  error {
+    code
+    stack
+  }
+}`) as unknown as TypedDocumentString<RequestFilesQuery, RequestFilesQueryVariables>;
+export const ListRequestsDocument = new TypedDocumentString(`
+    query ListRequests($first: Int, $after: String, $status: [RequestStatus!], $mine: Boolean) {
+  stagingRequests(first: $first, after: $after, status: $status, mine: $mine) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    nodes {
+      ...RequestFields
+    }
+  }
+}
+    fragment RequestFields on StagingRequest {
+  id
+  method
+  status
+  createdAt
+  startedAt
+  finishedAt
+  expiresAt
+  filesTotal
+  filesDone
+  filesSkipped
+  filesFailed
+  filesCancelled
+  bytesTotal
+  bytesDone
+  downloadUrl
+  owner {
+    id
+    email
+    username
+    name
+  }
+}`) as unknown as TypedDocumentString<ListRequestsQuery, ListRequestsQueryVariables>;
+export const RetryRequestDocument = new TypedDocumentString(`
+    mutation RetryRequest($id: ID!) {
+  retryStagingRequest(id: $id) {
+    ...RequestFields
+  }
+}
+    fragment RequestFields on StagingRequest {
+  id
+  method
+  status
+  createdAt
+  startedAt
+  finishedAt
+  expiresAt
+  filesTotal
+  filesDone
+  filesSkipped
+  filesFailed
+  filesCancelled
+  bytesTotal
+  bytesDone
+  downloadUrl
+  owner {
+    id
+    email
+    username
+    name
+  }
+}`) as unknown as TypedDocumentString<RetryRequestMutation, RetryRequestMutationVariables>;
+export const RequestUpdatedDocument = new TypedDocumentString(`
+    subscription RequestUpdated($id: ID!) {
+  stagingRequestUpdated(id: $id) {
+    ...RequestFields
+  }
+}
+    fragment RequestFields on StagingRequest {
+  id
+  method
+  status
+  createdAt
+  startedAt
+  finishedAt
+  expiresAt
+  filesTotal
+  filesDone
+  filesSkipped
+  filesFailed
+  filesCancelled
+  bytesTotal
+  bytesDone
+  downloadUrl
+  owner {
+    id
+    email
+    username
+    name
+  }
+}`) as unknown as TypedDocumentString<RequestUpdatedSubscription, RequestUpdatedSubscriptionVariables>;
 export const GetMeDocument = new TypedDocumentString(`
     query GetMe {
   me {
@@ -74,3 +429,39 @@ export const GetMeDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<GetMeQuery, GetMeQueryVariables>;
+export const BrowseSourceDocument = new TypedDocumentString(`
+    query BrowseSource($siteId: ID, $path: String) {
+  browse(siteId: $siteId, path: $path) {
+    name
+    path
+    isDirectory
+    sizeBytes
+  }
+}
+    `) as unknown as TypedDocumentString<BrowseSourceQuery, BrowseSourceQueryVariables>;
+export const StageOptionsDocument = new TypedDocumentString(`
+    query StageOptions {
+  stagingMethods {
+    method
+    label
+    description
+  }
+  sites {
+    id
+    name
+    kind
+    isSource
+    isTarget
+    isDefault
+  }
+}
+    `) as unknown as TypedDocumentString<StageOptionsQuery, StageOptionsQueryVariables>;
+export const StageFilesDocument = new TypedDocumentString(`
+    mutation StageFiles($input: StageInput!) {
+  stage(input: $input) {
+    id
+    status
+    filesTotal
+  }
+}
+    `) as unknown as TypedDocumentString<StageFilesMutation, StageFilesMutationVariables>;

@@ -79,9 +79,51 @@ export function errorCodeOf(error: unknown): string | undefined {
   return undefined;
 }
 
-/** Human message for anything thrown; never exposes raw server or stack text. */
-export function errorMessage(error: unknown): string {
-  return messageForCode(errorCodeOf(error));
+/** Context-specific wording for some codes (e.g. what BAD_USER_INPUT means on one form). */
+export type MessageOverrides = Partial<Record<ErrorCode, string>>;
+
+/**
+ * Human message for anything thrown; never exposes raw server or stack text. `overrides` lets a
+ * caller say what a code means in its context, still keyed by the code alone.
+ */
+export function errorMessage(error: unknown, overrides?: MessageOverrides): string {
+  const code = errorCodeOf(error);
+  if (overrides && isErrorCode(code) && overrides[code]) return overrides[code];
+  return messageForCode(code);
+}
+
+/** One bad item of a `stage` request, from `errors[0].extensions.items`. */
+export interface ItemProblem {
+  /** Position in the submitted `items` list. */
+  index: number;
+  source: string;
+  code: string;
+}
+
+// Per-item wording: short, because it is shown next to the path it is about.
+const ITEM_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  SOURCE_NOT_FOUND: 'Not found on the source site.',
+  PATH_OUTSIDE_ROOT: 'Not allowed: the path leads outside its site ("..", an absolute path or a link pointing out).',
+  BAD_USER_INPUT: 'Cannot be staged: an empty folder, not a regular file, or two items landing on the same target.',
+  TARGET_EXISTS: 'A different file already exists at the target.',
+};
+
+/** The short message shown beside one item of a list (e.g. a path in the staging form). */
+export function itemMessageForCode(code: string): string {
+  return (isErrorCode(code) && ITEM_MESSAGES[code]) || messageForCode(code);
+}
+
+/** The per-item problems a `stage` error lists in `extensions.items`; [] when there are none. */
+export function itemProblemsOf(error: unknown): ItemProblem[] {
+  if (typeof error !== 'object' || error === null || !('extensions' in error)) return [];
+  const { items } = (error as { extensions: Record<string, unknown> }).extensions ?? {};
+  if (!Array.isArray(items)) return [];
+  return items.flatMap((item: unknown) => {
+    if (typeof item !== 'object' || item === null) return [];
+    const { index, source, code } = item as Record<string, unknown>;
+    if (typeof index !== 'number' || typeof source !== 'string') return [];
+    return [{ index, source, code: typeof code === 'string' ? code : errorCodeOf(error) ?? 'BAD_USER_INPUT' }];
+  });
 }
 
 // Retrying cannot change the answer to these; everything else may be transient.

@@ -4,6 +4,30 @@ import { GraphQLRequestError, GRAPHQL_PATH, type GraphQLErrorItem } from './exec
 
 let client: Client | undefined;
 
+/** What live views tell the user about the socket: idle (no subscription), connecting, live or reconnecting. */
+export type LiveStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting';
+
+let status: LiveStatus = 'idle';
+let everConnected = false;
+const statusListeners = new Set<() => void>();
+
+function setStatus(next: LiveStatus): void {
+  if (next === status) return;
+  status = next;
+  for (const listener of statusListeners) listener();
+}
+
+/** Current socket state (for `useSyncExternalStore`). */
+export function getLiveStatus(): LiveStatus {
+  return status;
+}
+
+/** Calls `listener` whenever the socket state changes; returns the unsubscribe function. */
+export function onLiveStatusChange(listener: () => void): () => void {
+  statusListeners.add(listener);
+  return () => statusListeners.delete(listener);
+}
+
 /** The WebSocket URL of `/graphql` on the page's own origin (wss: behind https:). */
 export function graphqlWsUrl(location: Pick<Location, 'protocol' | 'host'> = window.location): string {
   const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -23,6 +47,15 @@ export function getWsClient(): Client {
     // Keep retrying with graphql-ws's randomised back-off: live views should recover by themselves.
     retryAttempts: Number.POSITIVE_INFINITY,
     shouldRetry: () => true,
+    on: {
+      connecting: () => setStatus(everConnected ? 'reconnecting' : 'connecting'),
+      connected: () => {
+        everConnected = true;
+        setStatus('connected');
+      },
+      // A lazy client closes on purpose when the last subscription ends: that is idle, not a failure.
+      closed: (event) => setStatus((event as CloseEvent | undefined)?.code === 1000 ? 'idle' : everConnected ? 'reconnecting' : 'connecting'),
+    },
   });
   return client;
 }

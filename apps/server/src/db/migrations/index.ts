@@ -1,4 +1,5 @@
 import type { Migration } from '@mikro-orm/migrations';
+import { Migration20261124142655_identity } from './Migration20261124142655_identity';
 import { Migration20261124141245_staging } from './Migration20261124141245_staging';
 import { Migration20261124140705 } from './Migration20261124140705';
 
@@ -11,4 +12,5 @@ type MigrationCtor = new (...args: ConstructorParameters<typeof Migration>) => M
 export const migrationsList: { name: string; class: MigrationCtor }[] = [
   { name: 'Migration20261124140705', class: Migration20261124140705 },
   { name: 'Migration20261124141245_staging', class: Migration20261124141245_staging },
+  { name: 'Migration20261124142655_identity', class: Migration20261124142655_identity },
 ];

@@ -5,7 +5,7 @@ import type { Logger } from '../../lib/logger';
 
 /** How often live workers say so, and how stale a lock must be before it is taken from a dead one. */
 const HEARTBEAT_MS = 5_000;
-const DEAD_AFTER_S = 20;
+const DEAD_AFTER_S = 15;
 
 /** Installs graphile-worker's schema (idempotent); needed before any `add_job` call. */
 export async function migrateJobQueue(connectionString: string): Promise<void> {
@@ -49,9 +49,13 @@ export async function startJobRunner(opts: JobRunnerOptions): Promise<JobRunner>
   };
   const sweep = async () => {
     const rows = await conn().execute<{ locked_by: string }[]>(
+      // Dead = its heartbeat went stale, or it never beat and has held the job for a while (a
+      // brand-new worker may lock a job a moment before its first heartbeat lands).
       `select distinct j.locked_by from graphile_worker._private_jobs j
-        where j.locked_by is not null and j.locked_at < now() - make_interval(secs => ?)
-          and not exists (select 1 from worker_heartbeats h where h.worker_id = j.locked_by and h.last_seen > now() - make_interval(secs => ?))`,
+         left join worker_heartbeats h on h.worker_id = j.locked_by
+        where j.locked_by is not null
+          and ((h.worker_id is null and j.locked_at < now() - make_interval(secs => ?))
+               or h.last_seen < now() - make_interval(secs => ?))`,
       [DEAD_AFTER_S, DEAD_AFTER_S],
     );
     if (rows.length === 0) return;

@@ -24,6 +24,8 @@ const UserSchema = defineEntity({
     decidedAt: p.datetime().nullable(),
     decidedById: p.uuid().nullable(),
     rejectReason: p.text().nullable(),
+    /** Last completed OIDC sign-in. */
+    lastLoginAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },

@@ -32,6 +32,12 @@ export class UserType {
 
   @Field(() => DateTimeScalar, { description: 'When the account was created.' })
   createdAt!: Date;
+
+  @Field(() => Boolean, { description: 'Whether the identity provider verified the email address (admins weigh this when approving).' })
+  emailVerified!: boolean;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When an administrator last decided on the account (approved, rejected, role, disabled).' })
+  decidedAt!: Date | null;
 }
 
 /** Presenter: only public fields leave the server (no OIDC subject, no decision internals). */
@@ -44,5 +50,7 @@ export function toUser(u: UserEntity): UserType {
     role: u.role,
     status: u.status,
     createdAt: u.createdAt,
+    emailVerified: u.emailVerified,
+    decidedAt: u.decidedAt ?? null,
   });
 }

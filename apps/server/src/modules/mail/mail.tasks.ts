@@ -1,0 +1,162 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Task, TaskList } from 'graphile-worker';
+import type { StagingRequest } from '../staging/staging-request.entity';
+import { User } from '../users/user.entity';
+import { createSmtpMailer, type Mailer } from './mailer';
+import { MailService, SEND_EMAIL_TASK, SIGNUP_WEBHOOK_TASK, type MailDeps } from './mail.service';
+import type { OutboxStatus } from './outbox-email.entity';
+
+interface OutboxRow {
+  id: string;
+  recipient: string;
+  subject: string;
+  text: string;
+  html: string;
+  status: OutboxStatus;
+  attempts: number;
+}
+
+/** Shortens an SMTP error for the outbox row (no stack, no credentials: nodemailer errors carry neither). */
+const describe = (e: unknown) => (e instanceof Error ? `${(e as { code?: string }).code ? `${(e as { code?: string }).code}: ` : ''}${e.message}` : String(e)).slice(0, 1000);
+
+/**
+ * The `send_email` job: sends one outbox row. The row is locked for the attempt (`for update skip
+ * locked`) so a resend racing a retry cannot mail twice; a failed attempt is recorded on the row and
+ * then rethrown so graphile-worker retries it with exponential backoff. After the last attempt the
+ * row stays FAILED (never deleted). Without a mailer (no SMTP_URL) the mail goes to the log and the
+ * row becomes LOGGED.
+ */
+export function createSendEmailTask(orm: MikroORM, deps: MailDeps, mailer: Mailer | null): Task {
+  const log = deps.logger.child({ module: 'mail' });
+  return async (raw, helpers) => {
+    const { id } = raw as { id: string };
+    const em = orm.em.fork();
+    const failure = await em.transactional(async (tx) => {
+      const conn = tx.getConnection();
+      const ctx = tx.getTransactionContext();
+      const [row] = await conn.execute<OutboxRow[]>(
+        'select id, recipient, subject, text, html, status, attempts from email_outbox where id = ? for update skip locked',
+        [id],
+        'all',
+        ctx,
+      );
+      // Missing, already handled, or locked by a concurrent attempt that owns it now.
+      if (!row || row.status === 'SENT' || row.status === 'LOGGED') return null;
+      const now = deps.clock.now();
+      if (!mailer) {
+        log.info({ mail: { id: row.id, to: row.recipient, subject: row.subject, text: row.text } }, 'SMTP_URL is not set: email written to the log instead of sent (kept in the outbox)');
+        await conn.execute(`update email_outbox set status = 'LOGGED', attempts = attempts + 1, last_attempt_at = ? where id = ?`, [now, id], 'run', ctx);
+        return null;
+      }
+      try {
+        const { messageId } = await mailer.send({ to: row.recipient, subject: row.subject, text: row.text, html: row.html });
+        await conn.execute(
+          `update email_outbox set status = 'SENT', attempts = attempts + 1, last_attempt_at = ?, sent_at = ?, message_id = ?, last_error = null where id = ?`,
+          [now, deps.clock.now(), messageId, id],
+          'run',
+          ctx,
+        );
+        log.info({ mailId: id, messageId }, 'email sent');
+        return null;
+      } catch (e) {
+        const last = helpers.job.attempts >= helpers.job.max_attempts;
+        await conn.execute(
+          `update email_outbox set status = ?, attempts = attempts + 1, last_attempt_at = ?, last_error = ? where id = ?`,
+          [last ? 'FAILED' : 'RETRYING', now, describe(e), id],
+          'run',
+          ctx,
+        );
+        return e;
+      }
+    });
+    // Thrown after the commit, so the attempt is recorded before graphile-worker schedules the retry.
+    if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
+  };
+}
+
+export interface SignupWebhookPayload {
+  text: string;
+  blocks: unknown[];
+}
+
+/** Escapes the three characters Slack's mrkdwn treats as control characters. */
+const slackEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** The Slack-compatible message for a new sign-up: plain `text` (fallback) and blocks with a button to the approval page. */
+export function signupWebhookMessage(user: Pick<User, 'email' | 'name' | 'username' | 'emailVerified'>, publicUrl: string): SignupWebhookPayload {
+  const who = user.name ? `${user.name} <${user.email}>` : user.email;
+  const adminUrl = `${publicUrl}/admin/users`;
+  return {
+    text: `New Stagecoach sign-up waiting for approval: ${who} — ${adminUrl}`,
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `*New sign-up waiting for approval*\n${slackEscape(who)} (username \`${slackEscape(user.username)}\`, email ${user.emailVerified ? 'verified' : '*not verified*'} by the identity provider)`,
+        },
+      },
+      {
+        type: 'actions',
+        elements: [{ type: 'button', style: 'primary', text: { type: 'plain_text', text: 'Review pending accounts' }, url: adminUrl }],
+      },
+    ],
+  };
+}
+
+/** The `signup_webhook` job: POSTs the prepared message; a non-2xx answer or a network error is retried. */
+export function createSignupWebhookTask(deps: MailDeps, fetchImpl: typeof fetch = fetch): Task {
+  return async (raw) => {
+    const url = deps.config.signupWebhookUrl;
+    if (!url) return; // unset since the job was queued: nothing to notify
+    const res = await fetchImpl(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(raw as SignupWebhookPayload),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) throw new Error(`signup webhook answered HTTP ${res.status}`);
+  };
+}
+
+/** Which request finished and how, as the `request-finished` template needs it. */
+function requestVars(request: StagingRequest, owner: User, publicUrl: string) {
+  const status = request.status.toLowerCase().replace(/_/g, ' ');
+  return {
+    name: owner.name || owner.username,
+    requestId: request.id,
+    method: request.method,
+    status,
+    filesTotal: String(request.filesTotal),
+    filesDone: String(request.filesDone),
+    filesSkipped: String(request.filesSkipped),
+    filesFailed: String(request.filesFailed),
+    filesCancelled: String(request.filesCancelled),
+    bytesDone: String(request.bytesDone),
+    requestUrl: `${publicUrl}/requests/${request.id}`,
+    appUrl: publicUrl,
+  };
+}
+
+/**
+ * The staging worker's `RequestFinishedHook`: mails the owner when the request asked for it
+ * (`notify: true`). Deduplicated by request id, so a hook that runs twice still mails once.
+ */
+export function createRequestFinishedMailHook(deps: MailDeps): (request: StagingRequest, em: EntityManager) => Promise<void> {
+  return async (request, em) => {
+    if (!request.notify) return;
+    const owner = await em.findOneOrFail(User, { id: request.owner.id });
+    await new MailService(em, deps).queue(em, 'request-finished', owner.email, requestVars(request, owner, deps.config.publicUrl), {
+      dedupeKey: `request-finished:${request.id}`,
+    });
+  };
+}
+
+/** The mail tasks for the job runner's task list (SMTP_URL unset → mails are logged and kept). */
+export function mailTasks(orm: MikroORM, deps: MailDeps, mailer: Mailer | null = deps.config.smtpUrl ? createSmtpMailer(deps.config.smtpUrl, deps.config.mailFrom) : null): TaskList {
+  return {
+    [SEND_EMAIL_TASK]: createSendEmailTask(orm, deps, mailer),
+    [SIGNUP_WEBHOOK_TASK]: createSignupWebhookTask(deps),
+  };
+}
+

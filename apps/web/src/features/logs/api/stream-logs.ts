@@ -1,0 +1,102 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useEffectEvent, useRef } from 'react';
+import { graphql } from '../../../gql';
+import type { LogEntryFieldsFragment, LogLevel } from '../../../gql/graphql';
+import { execute } from '../../../lib/execute';
+import { queryRoots } from '../../../lib/query-keys';
+import { useSubscription } from '../../../lib/use-subscription';
+import { appendEntries, MAX_ENTRIES } from '../lib/log-lines';
+
+export const ListLogsQuery = graphql(`
+  query ListLogs($requestId: ID, $minLevel: LogLevel, $last: Int, $allUsers: Boolean) {
+    logs(requestId: $requestId, minLevel: $minLevel, last: $last, allUsers: $allUsers) {
+      ...LogEntryFields
+    }
+  }
+`);
+
+export const LogAppendedSubscription = graphql(`
+  subscription LogAppended($requestId: ID, $minLevel: LogLevel, $allUsers: Boolean) {
+    logAppended(requestId: $requestId, minLevel: $minLevel, allUsers: $allUsers) {
+      ...LogEntryFields
+    }
+  }
+`);
+
+export interface LogStreamParams {
+  requestId: string | null;
+  /** What the server sends; finer filtering happens in the viewer. */
+  minLevel: LogLevel;
+  allUsers: boolean;
+}
+
+/** How much history to load when the viewer opens. */
+export const INITIAL_ENTRIES = 2000;
+/** Entries arriving within this window are added in one cache write (one re-render). */
+const FLUSH_MS = 150;
+
+export const logStreamKey = (params: LogStreamParams) => [queryRoots.logs, 'stream', params] as const;
+
+/**
+ * The recent entries, then every new one as it is written. History comes from `logs`, new lines
+ * from `logAppended`; both land in the same React Query entry. The subscription starts together
+ * with the first load and entries seen twice (in both) are kept once, so nothing falls between.
+ */
+export function useLogStream(params: LogStreamParams) {
+  const queryClient = useQueryClient();
+  const key = logStreamKey(params);
+  const query = useQuery({
+    queryKey: key,
+    queryFn: ({ signal }) =>
+      execute(
+        ListLogsQuery,
+        { requestId: params.requestId, minLevel: params.minLevel, last: INITIAL_ENTRIES, allUsers: params.allUsers },
+        { signal },
+      ).then((data) => data.logs),
+    // The subscription keeps it current; a refetch would drop everything streamed since.
+    staleTime: Number.POSITIVE_INFINITY,
+    gcTime: 0,
+    refetchOnWindowFocus: false,
+    refetchOnReconnect: false,
+  });
+
+  const buffer = useRef<LogEntryFieldsFragment[]>([]);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const keyJson = JSON.stringify(key);
+
+  const flush = useEffectEvent(() => {
+    timer.current = null;
+    const current = queryClient.getQueryData<LogEntryFieldsFragment[]>(key);
+    // Until the history has arrived, keep new entries aside; they are merged right after.
+    if (!current) return;
+    const pending = buffer.current;
+    buffer.current = [];
+    if (pending.length) queryClient.setQueryData(key, appendEntries(current, pending, MAX_ENTRIES));
+  });
+
+  const hasHistory = query.data !== undefined;
+  useEffect(() => {
+    if (hasHistory && buffer.current.length) flush();
+  }, [hasHistory, keyJson]);
+
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+      buffer.current = [];
+    },
+    [keyJson],
+  );
+
+  useSubscription(
+    LogAppendedSubscription,
+    { requestId: params.requestId, minLevel: params.minLevel, allUsers: params.allUsers },
+    {
+      onData: (data) => {
+        buffer.current.push(data.logAppended);
+        timer.current ??= setTimeout(() => flush(), FLUSH_MS);
+      },
+    },
+  );
+
+  return query;
+}
