@@ -6,6 +6,11 @@ import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
+const webToServer = {
+  group: ['**/apps/server/**', '@stagecoach/server', '@stagecoach/storage'],
+  message: 'the web app talks to the server over GraphQL only.',
+};
+
 const noAppsFromLibs = {
   group: ['**/apps/**', '@stagecoach/server', '@stagecoach/web'],
   message: 'libs must not depend on apps (dependencies point apps → libs).',
@@ -61,15 +66,18 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['**/apps/server/**', '@stagecoach/server', '@stagecoach/storage'], message: 'the web app talks to the server over GraphQL only.' },
-            { group: ['../../features/*', '../../../features/*', '@/features/*/*'], message: 'features do not import each other; share through src/lib or src/app.' },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: [webToServer] }],
     },
   },
+  // Features do not import each other (Bulletproof React): a relative import that climbs out of
+  // the feature folder into a sibling is refused; src/app composes features, src/lib is shared.
+  ...[1, 2, 3].map((depth) => ({
+    files: [`apps/web/src/features/*/${'*/'.repeat(depth - 1)}*.{ts,tsx}`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [webToServer, { regex: `^${'\\.\\./'.repeat(depth)}[^.]`, message: 'features do not import each other; share through src/lib, compose in src/app.' }] },
+      ],
+    },
+  })),
 );

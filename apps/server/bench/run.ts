@@ -79,6 +79,13 @@ function gitDescribe(): { commit: string; dirty: boolean; serverDir: string } {
   }
 }
 
+/** Other work on the machine skews every figure; record it so a reader can judge a run. */
+async function machineLoad(): Promise<{ loadavg1: number; cpuPressureSome10: number | null }> {
+  const psi = await fs.readFile('/proc/pressure/cpu', 'utf8').catch(() => '');
+  const m = /^some avg10=([\d.]+)/m.exec(psi);
+  return { loadavg1: os.loadavg()[0]!, cpuPressureSome10: m ? Number(m[1]) : null };
+}
+
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const chosen = opts.names.length ? SCENARIOS.filter((s) => opts.names.includes(s.name)) : SCENARIOS;
@@ -116,12 +123,15 @@ async function main(): Promise<void> {
   for (const s of chosen) {
     log(`\n› ${s.name}: ${s.description}${opts.quick ? ' [quick]' : ''}`);
     const startedAt = new Date();
+    const loadBefore = await machineLoad();
+    if (loadBefore.loadavg1 > 1) log(`  note: the machine is busy (load average ${loadBefore.loadavg1.toFixed(2)}); figures will be noisier`);
     try {
       const result = await s.run(ctx);
+      const loadAfter = await machineLoad();
       rows.push(...result.rows);
       const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
       const file = path.join(resultsDir, `${s.name}-${stamp}.json`);
-      await fs.writeFile(file, JSON.stringify({ scenario: s.name, startedAt, finishedAt: new Date(), environment, rows: result.rows, raw: result.raw }, null, 2));
+      await fs.writeFile(file, JSON.stringify({ scenario: s.name, startedAt, finishedAt: new Date(), environment, load: { before: loadBefore, after: loadAfter }, rows: result.rows, raw: result.raw }, null, 2));
       log(`  wrote ${path.relative(REPO_DIR, file)}`);
     } catch (e) {
       failed = true;

@@ -31,7 +31,8 @@ function overWebSocket(query: string, authorization?: string) {
         next: (r) => (result = r),
         error: (e) => {
           void client.dispose();
-          Array.isArray(e) ? resolve({ errors: e }) : reject(e);
+          if (Array.isArray(e)) resolve({ errors: e });
+          else reject(e);
         },
         complete: () => {
           void client.dispose();

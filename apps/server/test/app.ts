@@ -57,12 +57,25 @@ export async function startTestServer(orm: MikroORM, env: Record<string, string>
   const clock = opts.clock ?? systemClock;
   if (!opts.dbUrl) opts = { ...opts, worker: false };
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'stagecoach-test-data-'));
-  // A concrete port up front: PUBLIC_URL (download links, emails) must name the real one.
-  const port = await freePort();
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: String(port), DATA_DIR: dataDir, ...env });
-  const container = await createContainer(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', { toStderr: true }), clock);
-  const app = await createApp({ container, orm });
-  await app.listen(port, '127.0.0.1');
+  // A concrete port up front: PUBLIC_URL (download links, emails) must name the real one. Test
+  // files run in parallel, so another one may take the port between probe and listen: retry.
+  let port = 0;
+  let config!: Config;
+  let container!: Container;
+  let app!: Awaited<ReturnType<typeof createApp>>;
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: String(port), DATA_DIR: dataDir, ...env });
+    container = await createContainer(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', { toStderr: true }), clock);
+    app = await createApp({ container, orm });
+    try {
+      await app.listen(port, '127.0.0.1');
+      break;
+    } catch (e) {
+      await app.close().catch(() => undefined);
+      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) throw e;
+    }
+  }
   const jobs = opts.worker === false ? undefined : await startJobRunner({
     connectionString: opts.dbUrl ?? '',
     orm,

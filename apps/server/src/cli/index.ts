@@ -1,18 +1,23 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config/env';
+import { ConfigError, loadConfig, type Config } from '../config/env';
 import { migrate, openDatabase, type Database } from '../db/database';
 import { systemClock } from '../lib/clock';
 import { AppError } from '../lib/errors';
-import { createLogger } from '../lib/logger';
+import { createLogger, type Logger } from '../lib/logger';
+import { migrateJobQueue } from '../modules/jobs/job-runner';
 import { TokensService } from '../modules/tokens/tokens.service';
+import { UserAdminService } from '../modules/users/user-admin.service';
 import { USER_STATUSES, type UserStatus } from '../modules/users/user.entity';
 import { UsersService } from '../modules/users/users.service';
 
 const USAGE = `Usage: pnpm cli <command> [options]
 
   user add --email <email> [--name <name>] [--admin]   create an ACTIVE user
-  user approve --email <email>                         activate a PENDING user
+  user approve --email <email>                         activate a PENDING user (emails them)
+  user reject --email <email> [--reason <text>]        reject a PENDING user (emails them)
+  user disable --email <email>                         disable an ACTIVE user
+  user enable --email <email>                          re-activate a DISABLED user
   user list [--status PENDING|ACTIVE|REJECTED|DISABLED]
   token create --email <email> [--name <name>] [--days <n>]   print a new API token secret
   migrate                                              apply database migrations
@@ -21,7 +26,7 @@ const USAGE = `Usage: pnpm cli <command> [options]
 type Out = (line: string) => void;
 
 /** Runs one CLI command against an open database; exported for tests. */
-export async function runCommand(argv: string[], db: Database, out: Out): Promise<void> {
+export async function runCommand(argv: string[], db: Database, out: Out, env: { config?: Config; logger?: Logger } = {}): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -31,12 +36,15 @@ export async function runCommand(argv: string[], db: Database, out: Out): Promis
       admin: { type: 'boolean', default: false },
       days: { type: 'string' },
       status: { type: 'string' },
+      reason: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const [group, action] = positionals;
   const em = db.orm.em.fork();
   const users = new UsersService(em);
+  const userAdmin = () =>
+    new UserAdminService(em, { config: env.config ?? loadConfig({}), clock: systemClock, logger: env.logger ?? createLogger('silent') });
   const need = (v: string | undefined, flag: string): string => {
     if (!v) throw new AppError('BAD_USER_INPUT', `--${flag} is required.\n\n${USAGE}`);
     return v;
@@ -51,17 +59,21 @@ export async function runCommand(argv: string[], db: Database, out: Out): Promis
   if (group === 'user' && action === 'add') {
     const user = await users.create({ email: need(values.email, 'email'), name: values.name ?? null, role: values.admin ? 'ADMIN' : 'USER', status: 'ACTIVE', emailVerified: true });
     out(`Created ${user.role === 'ADMIN' ? 'admin' : 'user'} ${user.email} (username ${user.username}, status ${user.status}).`);
-  } else if (group === 'user' && action === 'approve') {
+  } else if (group === 'user' && ['approve', 'reject', 'disable', 'enable'].includes(action ?? '')) {
+    // The same service as the GraphQL admin operations (decision recorded, user emailed via the outbox).
     const user = await users.getByEmail(need(values.email, 'email'));
-    if (user.status !== 'PENDING') throw new AppError('ALREADY_DECIDED', `${user.email} is already ${user.status}.`);
-    user.status = 'ACTIVE';
-    user.decidedAt = systemClock.now();
-    await em.flush();
-    out(`Approved ${user.email}.`);
+    await migrateJobQueue(db.url); // the outbox's send job needs graphile-worker's schema
+    const admin = userAdmin();
+    if (action === 'approve') await admin.approve(null, user.id);
+    else if (action === 'reject') await admin.reject(null, user.id, values.reason);
+    else if (action === 'disable') await admin.disable(null, user.id);
+    else await admin.enable(null, user.id);
+    const past = { approve: 'Approved', reject: 'Rejected', disable: 'Disabled', enable: 'Enabled' }[action as 'approve'];
+    out(`${past} ${user.email}.${action === 'approve' || action === 'reject' ? ' An email to them is queued in the outbox (sent by the server).' : ''}`);
   } else if (group === 'user' && action === 'list') {
     const status = values.status?.toUpperCase();
     if (status && !USER_STATUSES.includes(status as UserStatus)) throw new AppError('BAD_USER_INPUT', `--status must be one of ${USER_STATUSES.join(', ')}.`);
-    const list = await users.list(status as UserStatus | undefined);
+    const list = await userAdmin().list(status as UserStatus | undefined);
     if (!list.length) out('No users.');
     for (const u of list) out(`${u.email}\t${u.username}\t${u.role}\t${u.status}\t${u.createdAt.toISOString()}`);
   } else if (group === 'token' && action === 'create') {
@@ -90,7 +102,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, { toStderr: true });
   const db = await openDatabase(config, logger);
   try {
-    await runCommand(process.argv.slice(2), db, (line) => process.stdout.write(`${line}\n`));
+    await runCommand(process.argv.slice(2), db, (line) => process.stdout.write(`${line}\n`), { config, logger });
   } finally {
     await db.close();
   }

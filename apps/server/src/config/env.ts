@@ -83,8 +83,18 @@ export const EnvSchema = z.object({
   FILE_TOOL: z.enum(['admins', 'users']).default('admins'),
   /** Maximum items in one staging request. */
   MAX_ITEMS_PER_REQUEST: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).default(10_000),
-  /** Process role: `api` (HTTP only), `worker` (jobs only) or `all`. */
+  /**
+   * Process role: `api` (web app, GraphQL, downloads; no jobs), `worker` (jobs, plus /healthz,
+   * /readyz and /metrics on PORT) or `all` (both). Any number of each may share one database.
+   */
   ROLE: z.enum(['api', 'worker', 'all']).default('all'),
+  /**
+   * Redis for live updates between replicas (subscriptions, live log), e.g. redis://redis:6379;
+   * unset → PostgreSQL LISTEN/NOTIFY on the application database (no extra service needed).
+   */
+  REDIS_URL: z.url({ error: 'expected a redis:// or rediss:// URL' }).refine((v) => /^rediss?:\/\//.test(v), 'expected a redis:// or rediss:// URL').optional(),
+  /** Prefix of the Redis pub/sub channels, so several deployments can share one Redis (channels ignore the db number). */
+  REDIS_CHANNEL_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits, "_", ".", ":" or "-"').default('stagecoach'),
   /** Answer GraphQL introspection queries (on by default outside production). */
   GRAPHQL_INTROSPECTION: bool.optional(),
   // ---- identity and access (modules/auth, modules/mail) ----
@@ -125,6 +135,7 @@ export interface Config {
   readonly fileTool: Env['FILE_TOOL'];
   readonly maxItemsPerRequest: number;
   readonly role: Env['ROLE'];
+  readonly redis: { readonly url: string; readonly channelPrefix: string } | undefined;
   readonly introspection: boolean;
   readonly oidcScopes: string;
   readonly sessionTtlMs: number;
@@ -187,6 +198,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     fileTool: e.FILE_TOOL,
     maxItemsPerRequest: e.MAX_ITEMS_PER_REQUEST,
     role: e.ROLE,
+    redis: e.REDIS_URL ? Object.freeze({ url: e.REDIS_URL, channelPrefix: e.REDIS_CHANNEL_PREFIX }) : undefined,
     introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
     oidcScopes: e.OIDC_SCOPES,
     sessionTtlMs: e.SESSION_TTL,

@@ -4,6 +4,16 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** A file to create in the sandbox: give sizeBytes (random bytes) or content (text). */
+export type CreateFileInput = {
+  /** Text content. */
+  content?: string | null | undefined;
+  /** Path relative to the sandbox folder, e.g. a/b.txt. */
+  path: string;
+  /** Size of random content in bytes. */
+  sizeBytes?: number | null | undefined;
+};
+
 /** Lifecycle of one staged file. */
 export type FileStatus =
   | 'CANCELLED'
@@ -12,6 +22,13 @@ export type FileStatus =
   | 'PENDING'
   | 'RUNNING'
   | 'SKIPPED';
+
+/** Severity of a log entry. */
+export type LogLevel =
+  | 'DEBUG'
+  | 'ERROR'
+  | 'INFO'
+  | 'WARN';
 
 /** Lifecycle of a staging request. */
 export type RequestStatus =
@@ -77,6 +94,112 @@ export type UserStatus =
   | 'PENDING'
   | 'REJECTED';
 
+export type ApproveUserMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ApproveUserMutation = { approveUser: { id: string, email: string, emailVerified: boolean, username: string, name: string | null, role: Role, status: UserStatus, createdAt: string, decidedAt: string | null } };
+
+export type RejectUserMutationVariables = Exact<{
+  id: string | number;
+  reason?: string | null | undefined;
+}>;
+
+
+export type RejectUserMutation = { rejectUser: { id: string, email: string, emailVerified: boolean, username: string, name: string | null, role: Role, status: UserStatus, createdAt: string, decidedAt: string | null } };
+
+export type SetUserRoleMutationVariables = Exact<{
+  id: string | number;
+  role: Role;
+}>;
+
+
+export type SetUserRoleMutation = { setUserRole: { id: string, email: string, emailVerified: boolean, username: string, name: string | null, role: Role, status: UserStatus, createdAt: string, decidedAt: string | null } };
+
+export type DisableUserMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DisableUserMutation = { disableUser: { id: string, email: string, emailVerified: boolean, username: string, name: string | null, role: Role, status: UserStatus, createdAt: string, decidedAt: string | null } };
+
+export type EnableUserMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type EnableUserMutation = { enableUser: { id: string, email: string, emailVerified: boolean, username: string, name: string | null, role: Role, status: UserStatus, createdAt: string, decidedAt: string | null } };
+
+export type ListUsersQueryVariables = Exact<{
+  status?: UserStatus | null | undefined;
+}>;
+
+
+export type ListUsersQuery = { users: Array<{ id: string, email: string, emailVerified: boolean, username: string, name: string | null, role: Role, status: UserStatus, createdAt: string, decidedAt: string | null }> };
+
+export type AdminUserFieldsFragment = { id: string, email: string, emailVerified: boolean, username: string, name: string | null, role: Role, status: UserStatus, createdAt: string, decidedAt: string | null };
+
+export type ListEmailTemplatesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ListEmailTemplatesQuery = { emailTemplates: Array<{ key: string, description: string, subject: string, text: string, html: string, variables: Array<string>, customized: boolean, updatedAt: string | null }> };
+
+export type PreviewEmailTemplateQueryVariables = Exact<{
+  key: string;
+  subject?: string | null | undefined;
+  text?: string | null | undefined;
+  html?: string | null | undefined;
+}>;
+
+
+export type PreviewEmailTemplateQuery = { previewEmailTemplate: { subject: string, text: string, html: string } };
+
+export type UpdateEmailTemplateMutationVariables = Exact<{
+  key: string;
+  subject: string;
+  text: string;
+  html: string;
+}>;
+
+
+export type UpdateEmailTemplateMutation = { updateEmailTemplate: { key: string, subject: string, text: string, html: string, customized: boolean, updatedAt: string | null } };
+
+export type CreateFileMutationVariables = Exact<{
+  input: CreateFileInput;
+}>;
+
+
+export type CreateFileMutation = { createFile: { path: string, sizeBytes: number, checksum: string } };
+
+export type LogRequestChoicesQueryVariables = Exact<{
+  mine?: boolean | null | undefined;
+}>;
+
+
+export type LogRequestChoicesQuery = { stagingRequests: { nodes: Array<{ id: string, method: StagingMethod, status: RequestStatus, createdAt: string, filesTotal: number, owner: { email: string } }> } };
+
+export type LogEntryFieldsFragment = { id: string, at: string, level: LogLevel, message: string, requestId: string | null, fileId: string | null, userId: string | null };
+
+export type ListLogsQueryVariables = Exact<{
+  requestId?: string | number | null | undefined;
+  minLevel?: LogLevel | null | undefined;
+  last?: number | null | undefined;
+  allUsers?: boolean | null | undefined;
+}>;
+
+
+export type ListLogsQuery = { logs: Array<{ id: string, at: string, level: LogLevel, message: string, requestId: string | null, fileId: string | null, userId: string | null }> };
+
+export type LogAppendedSubscriptionVariables = Exact<{
+  requestId?: string | number | null | undefined;
+  minLevel?: LogLevel | null | undefined;
+  allUsers?: boolean | null | undefined;
+}>;
+
+
+export type LogAppendedSubscription = { logAppended: { id: string, at: string, level: LogLevel, message: string, requestId: string | null, fileId: string | null, userId: string | null } };
+
 export type ListMethodsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -137,7 +260,7 @@ export type RequestUpdatedSubscription = { stagingRequestUpdated: { id: string, 
 export type GetMeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type GetMeQuery = { me: { id: string, username: string, name: string | null, email: string, role: Role, status: UserStatus } | null };
+export type GetMeQuery = { me: { id: string, username: string, name: string | null, email: string, role: Role, status: UserStatus, createdAt: string } | null };
 
 export type BrowseSourceQueryVariables = Exact<{
   siteId?: string | number | null | undefined;
@@ -159,6 +282,26 @@ export type StageFilesMutationVariables = Exact<{
 
 export type StageFilesMutation = { stage: { id: string, status: RequestStatus, filesTotal: number } };
 
+export type CreateApiTokenMutationVariables = Exact<{
+  name: string;
+  expiresInDays?: number | null | undefined;
+}>;
+
+
+export type CreateApiTokenMutation = { createApiToken: { secret: string, token: { id: string, name: string, expiresAt: string | null } } };
+
+export type ListApiTokensQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ListApiTokensQuery = { apiTokens: Array<{ id: string, name: string, createdAt: string, expiresAt: string | null, lastUsedAt: string | null, revokedAt: string | null }> };
+
+export type RevokeApiTokenMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RevokeApiTokenMutation = { revokeApiToken: { id: string, revokedAt: string | null } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -177,6 +320,30 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const AdminUserFieldsFragmentDoc = new TypedDocumentString(`
+    fragment AdminUserFields on User {
+  id
+  email
+  emailVerified
+  username
+  name
+  role
+  status
+  createdAt
+  decidedAt
+}
+    `, {"fragmentName":"AdminUserFields"}) as unknown as TypedDocumentString<AdminUserFieldsFragment, unknown>;
+export const LogEntryFieldsFragmentDoc = new TypedDocumentString(`
+    fragment LogEntryFields on LogEntry {
+  id
+  at
+  level
+  message
+  requestId
+  fileId
+  userId
+}
+    `, {"fragmentName":"LogEntryFields"}) as unknown as TypedDocumentString<LogEntryFieldsFragment, unknown>;
 export const RequestFieldsFragmentDoc = new TypedDocumentString(`
     fragment RequestFields on StagingRequest {
   id
@@ -222,6 +389,203 @@ export const StagedFileFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"StagedFileFields"}) as unknown as TypedDocumentString<StagedFileFieldsFragment, unknown>;
+export const ApproveUserDocument = new TypedDocumentString(`
+    mutation ApproveUser($id: ID!) {
+  approveUser(id: $id) {
+    ...AdminUserFields
+  }
+}
+    fragment AdminUserFields on User {
+  id
+  email
+  emailVerified
+  username
+  name
+  role
+  status
+  createdAt
+  decidedAt
+}`) as unknown as TypedDocumentString<ApproveUserMutation, ApproveUserMutationVariables>;
+export const RejectUserDocument = new TypedDocumentString(`
+    mutation RejectUser($id: ID!, $reason: String) {
+  rejectUser(id: $id, reason: $reason) {
+    ...AdminUserFields
+  }
+}
+    fragment AdminUserFields on User {
+  id
+  email
+  emailVerified
+  username
+  name
+  role
+  status
+  createdAt
+  decidedAt
+}`) as unknown as TypedDocumentString<RejectUserMutation, RejectUserMutationVariables>;
+export const SetUserRoleDocument = new TypedDocumentString(`
+    mutation SetUserRole($id: ID!, $role: Role!) {
+  setUserRole(id: $id, role: $role) {
+    ...AdminUserFields
+  }
+}
+    fragment AdminUserFields on User {
+  id
+  email
+  emailVerified
+  username
+  name
+  role
+  status
+  createdAt
+  decidedAt
+}`) as unknown as TypedDocumentString<SetUserRoleMutation, SetUserRoleMutationVariables>;
+export const DisableUserDocument = new TypedDocumentString(`
+    mutation DisableUser($id: ID!) {
+  disableUser(id: $id) {
+    ...AdminUserFields
+  }
+}
+    fragment AdminUserFields on User {
+  id
+  email
+  emailVerified
+  username
+  name
+  role
+  status
+  createdAt
+  decidedAt
+}`) as unknown as TypedDocumentString<DisableUserMutation, DisableUserMutationVariables>;
+export const EnableUserDocument = new TypedDocumentString(`
+    mutation EnableUser($id: ID!) {
+  enableUser(id: $id) {
+    ...AdminUserFields
+  }
+}
+    fragment AdminUserFields on User {
+  id
+  email
+  emailVerified
+  username
+  name
+  role
+  status
+  createdAt
+  decidedAt
+}`) as unknown as TypedDocumentString<EnableUserMutation, EnableUserMutationVariables>;
+export const ListUsersDocument = new TypedDocumentString(`
+    query ListUsers($status: UserStatus) {
+  users(status: $status) {
+    ...AdminUserFields
+  }
+}
+    fragment AdminUserFields on User {
+  id
+  email
+  emailVerified
+  username
+  name
+  role
+  status
+  createdAt
+  decidedAt
+}`) as unknown as TypedDocumentString<ListUsersQuery, ListUsersQueryVariables>;
+export const ListEmailTemplatesDocument = new TypedDocumentString(`
+    query ListEmailTemplates {
+  emailTemplates {
+    key
+    description
+    subject
+    text
+    html
+    variables
+    customized
+    updatedAt
+  }
+}
+    `) as unknown as TypedDocumentString<ListEmailTemplatesQuery, ListEmailTemplatesQueryVariables>;
+export const PreviewEmailTemplateDocument = new TypedDocumentString(`
+    query PreviewEmailTemplate($key: String!, $subject: String, $text: String, $html: String) {
+  previewEmailTemplate(key: $key, subject: $subject, text: $text, html: $html) {
+    subject
+    text
+    html
+  }
+}
+    `) as unknown as TypedDocumentString<PreviewEmailTemplateQuery, PreviewEmailTemplateQueryVariables>;
+export const UpdateEmailTemplateDocument = new TypedDocumentString(`
+    mutation UpdateEmailTemplate($key: String!, $subject: String!, $text: String!, $html: String!) {
+  updateEmailTemplate(key: $key, subject: $subject, text: $text, html: $html) {
+    key
+    subject
+    text
+    html
+    customized
+    updatedAt
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateEmailTemplateMutation, UpdateEmailTemplateMutationVariables>;
+export const CreateFileDocument = new TypedDocumentString(`
+    mutation CreateFile($input: CreateFileInput!) {
+  createFile(input: $input) {
+    path
+    sizeBytes
+    checksum
+  }
+}
+    `) as unknown as TypedDocumentString<CreateFileMutation, CreateFileMutationVariables>;
+export const LogRequestChoicesDocument = new TypedDocumentString(`
+    query LogRequestChoices($mine: Boolean) {
+  stagingRequests(first: 50, mine: $mine) {
+    nodes {
+      id
+      method
+      status
+      createdAt
+      filesTotal
+      owner {
+        email
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<LogRequestChoicesQuery, LogRequestChoicesQueryVariables>;
+export const ListLogsDocument = new TypedDocumentString(`
+    query ListLogs($requestId: ID, $minLevel: LogLevel, $last: Int, $allUsers: Boolean) {
+  logs(
+    requestId: $requestId
+    minLevel: $minLevel
+    last: $last
+    allUsers: $allUsers
+  ) {
+    ...LogEntryFields
+  }
+}
+    fragment LogEntryFields on LogEntry {
+  id
+  at
+  level
+  message
+  requestId
+  fileId
+  userId
+}`) as unknown as TypedDocumentString<ListLogsQuery, ListLogsQueryVariables>;
+export const LogAppendedDocument = new TypedDocumentString(`
+    subscription LogAppended($requestId: ID, $minLevel: LogLevel, $allUsers: Boolean) {
+  logAppended(requestId: $requestId, minLevel: $minLevel, allUsers: $allUsers) {
+    ...LogEntryFields
+  }
+}
+    fragment LogEntryFields on LogEntry {
+  id
+  at
+  level
+  message
+  requestId
+  fileId
+  userId
+}`) as unknown as TypedDocumentString<LogAppendedSubscription, LogAppendedSubscriptionVariables>;
 export const ListMethodsDocument = new TypedDocumentString(`
     query ListMethods {
   stagingMethods {
@@ -426,6 +790,7 @@ export const GetMeDocument = new TypedDocumentString(`
     email
     role
     status
+    createdAt
   }
 }
     `) as unknown as TypedDocumentString<GetMeQuery, GetMeQueryVariables>;
@@ -465,3 +830,35 @@ export const StageFilesDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<StageFilesMutation, StageFilesMutationVariables>;
+export const CreateApiTokenDocument = new TypedDocumentString(`
+    mutation CreateApiToken($name: String!, $expiresInDays: Int) {
+  createApiToken(name: $name, expiresInDays: $expiresInDays) {
+    secret
+    token {
+      id
+      name
+      expiresAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CreateApiTokenMutation, CreateApiTokenMutationVariables>;
+export const ListApiTokensDocument = new TypedDocumentString(`
+    query ListApiTokens {
+  apiTokens {
+    id
+    name
+    createdAt
+    expiresAt
+    lastUsedAt
+    revokedAt
+  }
+}
+    `) as unknown as TypedDocumentString<ListApiTokensQuery, ListApiTokensQueryVariables>;
+export const RevokeApiTokenDocument = new TypedDocumentString(`
+    mutation RevokeApiToken($id: ID!) {
+  revokeApiToken(id: $id) {
+    id
+    revokedAt
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeApiTokenMutation, RevokeApiTokenMutationVariables>;

@@ -71,8 +71,8 @@ describe('sign-in at the development IdP (authorization code + PKCE, plain fetch
     expect(cookie).toMatch(/; HttpOnly/);
     expect(cookie).toMatch(/; SameSite=Lax/);
     expect(cookie).not.toMatch(/; Secure/);
-    const [{ n }] = await users().getConnection().execute<{ n: string }[]>(`select count(*) n from http_sessions where sess::text like ?`, [`%"passport"%`]);
-    expect(Number(n)).toBeGreaterThan(0);
+    const rows = await users().getConnection().execute<{ n: string }[]>(`select count(*) n from http_sessions where sess::text like ?`, [`%"passport"%`]);
+    expect(Number(rows[0]!.n)).toBeGreaterThan(0);
   });
 
   it('keys users by issuer and subject: signing in again finds the same account', async () => {

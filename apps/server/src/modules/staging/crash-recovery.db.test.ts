@@ -28,9 +28,22 @@ const freePort = () =>
     });
   });
 
+/** Starts the server; parallel test files may grab its port first, so retry on a fresh one. */
 async function startServer(): Promise<ChildProcess> {
-  const tsx = path.join(SERVER_ROOT, 'node_modules', '.bin', 'tsx');
-  const child = spawn(tsx, ['src/main.ts'], {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServerOnce();
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      port = await freePort();
+    }
+  }
+}
+
+async function startServerOnce(): Promise<ChildProcess> {
+  // One process (node + the tsx loader), not the tsx CLI: that wraps the server in a second
+  // process, and SIGKILL would then hit only the wrapper while the server itself lived on.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: SERVER_ROOT,
     env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', WORKER_CONCURRENCY: '1', NODE_ENV: 'test' },
     stdio: ['ignore', 'ignore', 'inherit'],

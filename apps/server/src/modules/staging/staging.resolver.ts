@@ -6,7 +6,7 @@ import type { GraphQLContext } from '../../graphql/context';
 import { startWith } from '../../graphql/live';
 import type { RequestSnapshot } from '../../lib/pubsub';
 import { toUser, UserType } from '../users/user.types';
-import { StagedFile } from './staged-file.entity';
+import { type StagedFile } from './staged-file.entity';
 import { StageInput } from './staging.inputs';
 import { toSnapshot } from './staging.service';
 import {

@@ -1,8 +1,8 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useEffectEvent, useRef } from 'react';
+import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, type RefObject } from 'react';
 import { graphql } from '../../../gql';
 import type { LogEntryFieldsFragment, LogLevel } from '../../../gql/graphql';
-import { execute } from '../../../lib/execute';
+import { execute, type GraphQLRequestError } from '../../../lib/execute';
 import { queryRoots } from '../../../lib/query-keys';
 import { useSubscription } from '../../../lib/use-subscription';
 import { appendEntries, MAX_ENTRIES } from '../lib/log-lines';
@@ -42,7 +42,7 @@ export const logStreamKey = (params: LogStreamParams) => [queryRoots.logs, 'stre
  * from `logAppended`; both land in the same React Query entry. The subscription starts together
  * with the first load and entries seen twice (in both) are kept once, so nothing falls between.
  */
-export function useLogStream(params: LogStreamParams) {
+export function useLogStream(params: LogStreamParams, options: { onError?: (error: GraphQLRequestError) => void } = {}) {
   const queryClient = useQueryClient();
   const key = logStreamKey(params);
   const query = useQuery({
@@ -64,24 +64,21 @@ export function useLogStream(params: LogStreamParams) {
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const keyJson = JSON.stringify(key);
 
-  const flush = useEffectEvent(() => {
+  const flush = () => {
     timer.current = null;
-    const current = queryClient.getQueryData<LogEntryFieldsFragment[]>(key);
-    // Until the history has arrived, keep new entries aside; they are merged right after.
-    if (!current) return;
-    const pending = buffer.current;
-    buffer.current = [];
-    if (pending.length) queryClient.setQueryData(key, appendEntries(current, pending, MAX_ENTRIES));
-  });
+    flushInto(queryClient, key, buffer);
+  };
 
   const hasHistory = query.data !== undefined;
   useEffect(() => {
-    if (hasHistory && buffer.current.length) flush();
-  }, [hasHistory, keyJson]);
+    if (hasHistory) flushInto(queryClient, JSON.parse(keyJson) as ReturnType<typeof logStreamKey>, buffer);
+  }, [hasHistory, keyJson, queryClient]);
 
   useEffect(
     () => () => {
       if (timer.current) clearTimeout(timer.current);
+      timer.current = null;
+      // Entries of the previous filter must not leak into the next one.
       buffer.current = [];
     },
     [keyJson],
@@ -93,10 +90,20 @@ export function useLogStream(params: LogStreamParams) {
     {
       onData: (data) => {
         buffer.current.push(data.logAppended);
-        timer.current ??= setTimeout(() => flush(), FLUSH_MS);
+        timer.current ??= setTimeout(flush, FLUSH_MS);
       },
+      onError: options.onError,
     },
   );
 
   return query;
+}
+
+/** Moves buffered entries into the cached history; until the history has arrived they wait. */
+function flushInto(queryClient: QueryClient, key: ReturnType<typeof logStreamKey>, buffer: RefObject<LogEntryFieldsFragment[]>): void {
+  const current = queryClient.getQueryData<LogEntryFieldsFragment[]>(key);
+  if (!current || buffer.current.length === 0) return;
+  const pending = buffer.current;
+  buffer.current = [];
+  queryClient.setQueryData(key, appendEntries(current, pending, MAX_ENTRIES));
 }

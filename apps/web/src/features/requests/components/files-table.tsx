@@ -66,6 +66,8 @@ export function FilesTable({ requestId, request, live }: FilesTableProps) {
   const mobile = useMediaQuery('(max-width: 48em)') ?? false;
   const scrollRef = useRef<HTMLDivElement>(null);
 
+  // No React Compiler in this app; the virtualizer re-renders the component itself on scroll.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: total,
     getScrollElement: () => scrollRef.current,

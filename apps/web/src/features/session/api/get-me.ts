@@ -11,6 +11,7 @@ export const GetMeQuery = graphql(`
       email
       role
       status
+      createdAt
     }
   }
 `);
