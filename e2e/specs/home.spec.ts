@@ -19,7 +19,7 @@ test.describe('home page', () => {
 
   test('offers sign-in to an anonymous visitor', async ({ page }) => {
     await page.goto('/');
-    await expect(page.getByRole('link', { name: 'Sign in' })).toHaveAttribute('href', '/auth/login');
+    await expect(page.getByRole('link', { name: 'Sign in', exact: true })).toHaveAttribute('href', '/auth/login');
   });
 
   test('has no serious accessibility violations in the dark color scheme', async ({ page }) => {

@@ -72,7 +72,9 @@ function gitDescribe(): { commit: string; dirty: boolean; serverDir: string } {
   const serverDir = serverUnderTestDir();
   try {
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_DIR, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'apps/server', 'libs'], { cwd: REPO_DIR, encoding: 'utf8' }).trim() !== '';
+    const dirty =
+      execFileSync('git', ['status', '--porcelain', '--', 'apps/server', 'libs'], { cwd: REPO_DIR, encoding: 'utf8' }).trim() !==
+      '';
     return { commit, dirty, serverDir };
   } catch {
     return { commit: 'unknown', dirty: true, serverDir };
@@ -124,14 +126,30 @@ async function main(): Promise<void> {
     log(`\n› ${s.name}: ${s.description}${opts.quick ? ' [quick]' : ''}`);
     const startedAt = new Date();
     const loadBefore = await machineLoad();
-    if (loadBefore.loadavg1 > 1) log(`  note: the machine is busy (load average ${loadBefore.loadavg1.toFixed(2)}); figures will be noisier`);
+    if (loadBefore.loadavg1 > 1)
+      log(`  note: the machine is busy (load average ${loadBefore.loadavg1.toFixed(2)}); figures will be noisier`);
     try {
       const result = await s.run(ctx);
       const loadAfter = await machineLoad();
       rows.push(...result.rows);
       const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
       const file = path.join(resultsDir, `${s.name}-${stamp}.json`);
-      await fs.writeFile(file, JSON.stringify({ scenario: s.name, startedAt, finishedAt: new Date(), environment, load: { before: loadBefore, after: loadAfter }, rows: result.rows, raw: result.raw }, null, 2));
+      await fs.writeFile(
+        file,
+        JSON.stringify(
+          {
+            scenario: s.name,
+            startedAt,
+            finishedAt: new Date(),
+            environment,
+            load: { before: loadBefore, after: loadAfter },
+            rows: result.rows,
+            raw: result.raw,
+          },
+          null,
+          2,
+        ),
+      );
       log(`  wrote ${path.relative(REPO_DIR, file)}`);
     } catch (e) {
       failed = true;

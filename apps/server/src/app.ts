@@ -15,7 +15,7 @@ import { buildAppSchema } from './graphql/build-schema';
 import { buildContext, type Container, type GraphQLContext } from './graphql/context';
 import { createFormatError } from './graphql/format-error';
 import { healthRoutes } from './http/health';
-import { createMetrics } from './http/metrics';
+import { createMetrics, type Metrics } from './http/metrics';
 import { webRoutes } from './http/web';
 import { AppError, isAppError } from './lib/errors';
 import { createAuth } from './modules/auth/auth';
@@ -27,6 +27,8 @@ export interface AppDeps {
   orm: MikroORM;
   /** Override the built web app's folder (tests). */
   webDist?: string;
+  /** The process's metrics registry (main shares it with the job runner); a fresh one otherwise. */
+  metrics?: Metrics;
 }
 
 export interface App {
@@ -56,9 +58,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.trustProxy);
   const httpServer = http.createServer(app);
-  const metrics = createMetrics();
+  const metrics = deps.metrics ?? createMetrics();
   // Identity and access (modules/auth): sessions, OIDC routes, dev IdP, CSRF, rate limits.
   const auth = await createAuth({ orm, container });
 
@@ -143,6 +145,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     introspection: config.introspection,
     // Refuses "simple" cross-site requests (form posts) — the CSRF guard for cookie sessions.
     csrfPrevention: true,
+    // main.ts owns the signals: it drains HTTP, then the job runner, then the database, in order.
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     validationRules: armor.validationRules,
@@ -199,6 +203,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       }),
     close: async () => {
       for (const client of wsServer.clients) client.close(1001, 'server shutting down');
+      // Keep-alive sockets with no request in flight would hold the drain for its whole grace period.
+      httpServer.closeIdleConnections();
       await apollo.stop();
       httpServer.closeAllConnections();
       await auth.close();

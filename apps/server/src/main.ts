@@ -2,6 +2,10 @@ import 'reflect-metadata';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config/env';
 import { createContainer } from './container';
+import { withMigrationLock } from './db/migration-lock';
+import { createMetrics } from './http/metrics';
+import { createOpsServer } from './http/ops-server';
+import { createSharedPubSub } from './lib/pubsub';
 import { migrate, openDatabase } from './db/database';
 import { systemClock } from './lib/clock';
 import { createLogger } from './lib/logger';
@@ -9,7 +13,8 @@ import { seedEmailTemplates } from './modules/mail/mail.service';
 import { createRequestFinishedMailHook, mailTasks } from './modules/mail/mail.tasks';
 import { migrateJobQueue, startJobRunner, type JobRunner } from './modules/jobs/job-runner';
 import { SitesConfigError } from './modules/sites/sites.config';
-import { createStageBatchTask } from './modules/staging/staging.worker';
+import { resyncRequestSubscribers } from './modules/staging/staging.resync';
+import { createStageBatchTask, type RequestFinishedHook } from './modules/staging/staging.worker';
 import { STAGE_BATCH_TASK } from './modules/staging/staging.service';
 
 /** load config → start DB → migrate → create app → listen; drains everything on SIGTERM/SIGINT. */
@@ -26,16 +31,28 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel, { pretty: !config.isProduction && process.stdout.isTTY });
   const db = await openDatabase(config, logger);
-  const applied = await migrate(db.orm);
-  if (applied.length) logger.info({ applied }, 'applied database migrations');
+  // Replicas starting together take turns (the Helm hook has usually migrated already).
+  await withMigrationLock(db.url, async () => {
+    const applied = await migrate(db.orm);
+    if (applied.length) logger.info({ applied }, 'applied database migrations');
 
-  await migrateJobQueue(db.url);
-  // Email templates from fixtures/email-templates (admin edits are kept).
-  await seedEmailTemplates(db.orm.em.fork());
+    await migrateJobQueue(db.url, logger);
+    // Email templates from fixtures/email-templates (admin edits are kept).
+    await seedEmailTemplates(db.orm.em.fork());
+  });
+
+  // ---- roles (issue 10): api = HTTP/GraphQL, worker = jobs + ops endpoints, all = both ----
+  const serves = config.role !== 'worker';
+  const works = config.role !== 'api';
+  const metrics = createMetrics({ db: { execute: (sql) => db.orm.em.getConnection().execute(sql) } });
+  // Live updates cross replicas through the shared database (LISTEN/NOTIFY) or Redis.
+  const shared = createSharedPubSub({ databaseUrl: db.url, redis: config.redis, logger, subscribe: serves });
+  await Promise.race([shared.ready(), new Promise((r) => setTimeout(r, 5000).unref())]);
+  logger.info({ role: config.role, pubsub: shared.transport }, 'starting');
 
   let container;
   try {
-    container = await createContainer(config, logger, systemClock);
+    container = await createContainer(config, logger, systemClock, shared.pubsub, { metrics: metrics.staging });
   } catch (e) {
     if (e instanceof SitesConfigError) {
       process.stderr.write(`${e.message}\n`);
@@ -45,35 +62,48 @@ async function main(): Promise<void> {
     throw e;
   }
 
+  const c = container;
+  if (serves) shared.onResync((topics) => void resyncRequestSubscribers(db.orm, c.pubsub, topics).catch((err: unknown) => logger.warn({ err }, 'resync failed')));
+
   let jobs: JobRunner | undefined;
-  if (config.role !== 'api') {
+  if (works) {
+    const countFinished: RequestFinishedHook = async (r) => {
+      metrics.staging.requestFinished(r.method, r.status, ((r.finishedAt ?? new Date()).getTime() - r.createdAt.getTime()) / 1000);
+    };
     jobs = await startJobRunner({
       connectionString: db.url,
       orm: db.orm,
       logger,
       concurrency: 2,
+      metrics: metrics.jobs,
       taskList: {
-        [STAGE_BATCH_TASK]: createStageBatchTask(db.orm, container, [createRequestFinishedMailHook(container)]),
+        [STAGE_BATCH_TASK]: createStageBatchTask(db.orm, container, [countFinished, createRequestFinishedMailHook(container)]),
         ...mailTasks(db.orm, container),
       },
     });
   }
-  const app = await createApp({ container, orm: db.orm });
-  const port = config.role === 'worker' ? 0 : await app.listen(config.port, config.host);
+  // A worker answers probes and scrapes only; the full app (GraphQL, auth, downloads) is for api/all.
+  const web = serves ? await createApp({ container, orm: db.orm, metrics }) : null;
+  const app = web ?? createOpsServer(db.orm, metrics);
+  const port = await app.listen(config.port, config.host);
   const url = config.publicUrl.replace(`:${config.port}`, `:${port}`);
 
-  process.stdout.write(
-    [
-      '',
-      `  Stagecoach is running at ${url}`,
-      `  GraphQL: ${url}/graphql (HTTP and WebSocket)`,
-      ...app.signInHelp(),
-      '  API tokens: the createApiToken mutation, or',
-      '    npm run cli -- token create --email you@example.org',
-      '  then send "Authorization: Bearer <token>".',
-      '',
-    ].join('\n') + '\n',
-  );
+  if (!web) {
+    process.stdout.write(`\n  Stagecoach worker is running (jobs; /healthz, /readyz and /metrics on port ${port})\n\n`);
+  } else {
+    process.stdout.write(
+      [
+        '',
+        `  Stagecoach is running at ${url}${config.role === 'api' ? ' (api only: jobs run in worker processes)' : ''}`,
+        `  GraphQL: ${url}/graphql (HTTP and WebSocket)`,
+        ...web.signInHelp(),
+        '  API tokens: the createApiToken mutation, or',
+        '    npm run cli -- token create --email you@example.org',
+        '  then send "Authorization: Bearer <token>".',
+        '',
+      ].join('\n') + '\n',
+    );
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -88,8 +118,12 @@ async function main(): Promise<void> {
     force.unref();
     try {
       await app.close();
+      logger.debug('HTTP and WebSocket drained');
       await jobs?.stop();
+      logger.debug('job runner stopped');
+      await shared.close();
       await db.close();
+      logger.debug('database closed');
     } catch (e) {
       logger.error({ err: e }, 'error during shutdown');
     }

@@ -8,10 +8,17 @@ import type { FileErrorCode } from '@stagecoach/domain';
 export class StorageError extends Error {
   override name = 'StorageError';
   readonly code: FileErrorCode;
+  /**
+   * Whether trying again may help, when the adapter knows better than the code alone (a remote
+   * site that refuses our credentials is SITE_UNAVAILABLE but retrying will not fix it).
+   * Undefined: the engine decides from the code.
+   */
+  readonly retryable: boolean | undefined;
 
-  constructor(code: FileErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: FileErrorCode, message: string, options?: { cause?: unknown; retryable?: boolean }) {
     super(message, options);
     this.code = code;
+    this.retryable = options?.retryable;
   }
 }
 

@@ -17,7 +17,7 @@ export async function makeRandomFile(file: string, bytes: number): Promise<void>
   const fh = await fs.open(file, 'wx', 0o644);
   try {
     const chunk = Buffer.allocUnsafe(Math.min(4 * MiB, Math.max(bytes, 1)));
-    for (let left = bytes; left > 0; ) {
+    for (let left = bytes; left > 0;) {
       const n = Math.min(left, chunk.length);
       randomFillSync(chunk, 0, n);
       await fh.write(chunk, 0, n);
@@ -58,7 +58,9 @@ export async function timeCommand(cmd: string, args: string[]): Promise<number> 
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} failed (${code}): ${err}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} failed (${code}): ${err}`)),
+    );
   });
   return (performance.now() - t0) / 1000;
 }

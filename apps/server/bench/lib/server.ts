@@ -104,7 +104,11 @@ export class BenchServer {
     };
     delete env.DATABASE_URL;
     const stderr: string[] = [];
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), path.join(serverUnderTest, 'dist', 'main.js')], { cwd: serverUnderTest, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), path.join(serverUnderTest, 'dist', 'main.js')], {
+      cwd: serverUnderTest,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.resume();
     child.stderr!.on('data', (d: Buffer) => {
       stderr.push(d.toString());
@@ -114,12 +118,20 @@ export class BenchServer {
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${stderr.join('')}`);
-      const ok = await fetch(`${url}/healthz`).then((r) => r.ok).catch(() => false);
+      const ok = await fetch(`${url}/healthz`)
+        .then((r) => r.ok)
+        .catch(() => false);
       if (ok) break;
       if (Date.now() > deadline) throw new Error(`server did not answer /healthz within 60 s:\n${stderr.join('')}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    const cli = async (...args: string[]) => (await execFileAsync(process.execPath, [path.join(serverUnderTest, 'dist', 'cli.js'), ...args], { cwd: serverUnderTest, env: { ...env, LOG_LEVEL: 'error' } })).stdout.trim();
+    const cli = async (...args: string[]) =>
+      (
+        await execFileAsync(process.execPath, [path.join(serverUnderTest, 'dist', 'cli.js'), ...args], {
+          cwd: serverUnderTest,
+          env: { ...env, LOG_LEVEL: 'error' },
+        })
+      ).stdout.trim();
     await cli('user', 'add', '--email', 'bench@example.org', '--admin');
     const token = (await cli('token', 'create', '--email', 'bench@example.org', '--name', 'bench')).split('\n').at(-1)!;
     const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -132,7 +144,15 @@ export class BenchServer {
     return new Promise((resolve, reject) => {
       const req = http.request(
         `${this.url}/graphql`,
-        { method: 'POST', agent: this.agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${this.token}` } },
+        {
+          method: 'POST',
+          agent: this.agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            authorization: `Bearer ${this.token}`,
+          },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -177,7 +197,9 @@ export class BenchServer {
 
   /** Submits `stage` and resolves with the request id. */
   async stage(input: Record<string, unknown>): Promise<string> {
-    const data = await this.must<{ stage: { id: string } }>(`mutation($input: StageInput!) { stage(input: $input) { id } }`, { input });
+    const data = await this.must<{ stage: { id: string } }>(`mutation($input: StageInput!) { stage(input: $input) { id } }`, {
+      input,
+    });
     return data.stage.id;
   }
 
@@ -255,13 +277,19 @@ export interface FinishedRequest {
 /** Throws unless every file of the request was staged. */
 export function assertSucceeded(r: FinishedRequest): void {
   if (r.status !== 'SUCCEEDED' || r.filesDone !== r.filesTotal) {
-    throw new Error(`request ${r.id} ended ${r.status}: ${r.filesDone}/${r.filesTotal} done, ${r.filesFailed} failed, ${r.filesSkipped} skipped`);
+    throw new Error(
+      `request ${r.id} ended ${r.status}: ${r.filesDone}/${r.filesTotal} done, ${r.filesFailed} failed, ${r.filesSkipped} skipped`,
+    );
   }
 }
 
 /** Starts bench/lib/floor-server.mjs (HTTP floor + static file streamer) and resolves with its URL. */
-export async function startFloorServer(files: string[] = []): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'floor-server.mjs'), ...files], { stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startFloorServer(
+  files: string[] = [],
+): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'floor-server.mjs'), ...files], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
   const url = `http://127.0.0.1:${chunk.toString().trim()}`;
   return {

@@ -51,7 +51,13 @@ async function watchRequest(server: BenchServer, control: Client, subscribers: C
   const done = await server.waitFinished(control, id);
   assertSucceeded(done);
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([allFinal, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('the final log entry did not reach every subscriber within 60 s')), 60_000)))]);
+  await Promise.race([
+    allFinal,
+    new Promise(
+      (_, reject) =>
+        (timer = setTimeout(() => reject(new Error('the final log entry did not reach every subscriber within 60 s')), 60_000)),
+    ),
+  ]);
   clearTimeout(timer);
   const seconds = (performance.now() - t0) / 1000;
   for (const d of disposers) d();
@@ -89,7 +95,14 @@ export const logs100: Scenario = {
       const p99 = p(many, 99);
       return {
         rows: [
-          { scenario: 'logs-100', metric: `delivery p50, ${files} files`, unit: 'ms', ours: p(many, 50), ref: { name: '1 subscriber', summary: p(one, 50) }, ratio: ratioOf(p(many, 50), p(one, 50), false) },
+          {
+            scenario: 'logs-100',
+            metric: `delivery p50, ${files} files`,
+            unit: 'ms',
+            ours: p(many, 50),
+            ref: { name: '1 subscriber', summary: p(one, 50) },
+            ratio: ratioOf(p(many, 50), p(one, 50), false),
+          },
           {
             scenario: 'logs-100',
             metric: `delivery p99, ${subscribers} subscribers`,
@@ -112,8 +125,20 @@ export const logs100: Scenario = {
         raw: {
           files,
           subscribers,
-          many: many.map((w) => ({ delivered: w.delivered, seconds: w.seconds, p50: percentile(w.latencies, 50), p99: percentile(w.latencies, 99), max: Math.max(...w.latencies) })),
-          one: one.map((w) => ({ delivered: w.delivered, seconds: w.seconds, p50: percentile(w.latencies, 50), p99: percentile(w.latencies, 99), max: Math.max(...w.latencies) })),
+          many: many.map((w) => ({
+            delivered: w.delivered,
+            seconds: w.seconds,
+            p50: percentile(w.latencies, 50),
+            p99: percentile(w.latencies, 99),
+            max: Math.max(...w.latencies),
+          })),
+          one: one.map((w) => ({
+            delivered: w.delivered,
+            seconds: w.seconds,
+            p50: percentile(w.latencies, 50),
+            p99: percentile(w.latencies, 99),
+            max: Math.max(...w.latencies),
+          })),
         },
       };
     } finally {

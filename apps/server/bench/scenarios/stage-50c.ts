@@ -28,9 +28,24 @@ export const stage50c: Scenario = {
     try {
       await makeRandomFile(path.join(server.archive, 'one', 'src.bin'), 4 * KiB);
       const count = async (status: string[]) =>
-        (await server.must<{ stagingRequests: { totalCount: number } }>(`query($s: [RequestStatus!]) { stagingRequests(first: 1, status: $s) { totalCount } }`, { s: status })).stagingRequests.totalCount;
+        (
+          await server.must<{ stagingRequests: { totalCount: number } }>(
+            `query($s: [RequestStatus!]) { stagingRequests(first: 1, status: $s) { totalCount } }`,
+            { s: status },
+          )
+        ).stagingRequests.totalCount;
 
-      const per: { p50: number; p99: number; reqPerS: number; filesPerS: number; drainS: number; errors: number; floorP50: number; floorP99: number; floorReqPerS: number }[] = [];
+      const per: {
+        p50: number;
+        p99: number;
+        reqPerS: number;
+        filesPerS: number;
+        drainS: number;
+        errors: number;
+        floorP50: number;
+        floorP99: number;
+        floorReqPerS: number;
+      }[] = [];
       for (let r = 0; r < runs; r++) {
         await settle();
         const before = await count(['SUCCEEDED']);
@@ -40,7 +55,11 @@ export const stage50c: Scenario = {
           clients,
           durationMs,
           headers: { authorization: `Bearer ${server.token}` },
-          body: (c, n) => JSON.stringify({ query: STAGE, variables: { input: { method: 'LOCAL_COPY', items: [{ source: 'one/src.bin', target: `r${r}/c${c}/${n}.bin` }] } } }),
+          body: (c, n) =>
+            JSON.stringify({
+              query: STAGE,
+              variables: { input: { method: 'LOCAL_COPY', items: [{ source: 'one/src.bin', target: `r${r}/c${c}/${n}.bin` }] } },
+            }),
           check: (json) => {
             const j = json as { errors?: unknown; data?: { stage?: { id?: string } } };
             return j.errors ? JSON.stringify(j.errors).slice(0, 300) : j.data?.stage?.id ? null : 'no id';
@@ -59,7 +78,11 @@ export const stage50c: Scenario = {
           agent: floorAgent,
           clients,
           durationMs: Math.min(durationMs, 10_000),
-          body: (c, n) => JSON.stringify({ query: STAGE, variables: { input: { method: 'LOCAL_COPY', items: [{ source: 'one/src.bin', target: `r${r}/c${c}/${n}.bin` }] } } }),
+          body: (c, n) =>
+            JSON.stringify({
+              query: STAGE,
+              variables: { input: { method: 'LOCAL_COPY', items: [{ source: 'one/src.bin', target: `r${r}/c${c}/${n}.bin` }] } },
+            }),
         });
         const row = {
           p50: percentile(res.latencies, 50),
@@ -84,9 +107,31 @@ export const stage50c: Scenario = {
       const p99 = s('p99');
       return {
         rows: [
-          { scenario: 'stage-50c', metric: 'stage latency p50', unit: 'ms', ours: s('p50'), ref: { name: 'HTTP floor', summary: s('floorP50') }, ratio: ratioOf(s('p50'), s('floorP50'), false) },
-          { scenario: 'stage-50c', metric: 'stage latency p99', unit: 'ms', ours: p99, ref: { name: 'HTTP floor', summary: s('floorP99') }, ratio: ratioOf(p99, s('floorP99'), false), target: { text: 'p99 < 100 ms', met: p99.median < 100 } },
-          { scenario: 'stage-50c', metric: 'stage throughput', unit: 'req/s', ours: s('reqPerS'), ref: { name: 'HTTP floor', summary: s('floorReqPerS') }, ratio: ratioOf(s('reqPerS'), s('floorReqPerS'), true) },
+          {
+            scenario: 'stage-50c',
+            metric: 'stage latency p50',
+            unit: 'ms',
+            ours: s('p50'),
+            ref: { name: 'HTTP floor', summary: s('floorP50') },
+            ratio: ratioOf(s('p50'), s('floorP50'), false),
+          },
+          {
+            scenario: 'stage-50c',
+            metric: 'stage latency p99',
+            unit: 'ms',
+            ours: p99,
+            ref: { name: 'HTTP floor', summary: s('floorP99') },
+            ratio: ratioOf(p99, s('floorP99'), false),
+            target: { text: 'p99 < 100 ms', met: p99.median < 100 },
+          },
+          {
+            scenario: 'stage-50c',
+            metric: 'stage throughput',
+            unit: 'req/s',
+            ours: s('reqPerS'),
+            ref: { name: 'HTTP floor', summary: s('floorReqPerS') },
+            ratio: ratioOf(s('reqPerS'), s('floorReqPerS'), true),
+          },
           {
             scenario: 'stage-50c',
             metric: 'files completed in the window',

@@ -59,7 +59,9 @@ export const tar2g: Scenario = {
         if (res.bytes < 2 * each) throw new Error(`bundle has ${res.bytes} bytes, expected at least ${2 * each}`);
         ours.push(res.bytes / 1e9 / res.seconds);
         rss.push({ before, peak, after });
-        ctx.log(`  ours (tar) run ${r}: ${(res.bytes / 1e9 / res.seconds).toFixed(2)} GB/s, RSS ${(before / MiB).toFixed(0)} → peak ${(peak / MiB).toFixed(0)} → ${(after / MiB).toFixed(0)} MiB`);
+        ctx.log(
+          `  ours (tar) run ${r}: ${(res.bytes / 1e9 / res.seconds).toFixed(2)} GB/s, RSS ${(before / MiB).toFixed(0)} → peak ${(peak / MiB).toFixed(0)} → ${(after / MiB).toFixed(0)} MiB`,
+        );
       };
       const runRef = async (r: number) => {
         await settle();
@@ -85,8 +87,22 @@ export const tar2g: Scenario = {
       const growth = summarize(rss.map((x) => (x.peak - x.before) / 1e6));
       return {
         rows: [
-          { scenario: 'tar-2g', metric: `tar bundle, 2 × ${each / MiB} MiB`, unit: 'GB/s', ours: oursS, ref: { name: 'curl static', summary: refS }, ratio: ratioOf(oursS, refS, true) },
-          { scenario: 'tar-2g', metric: 'tar bundle vs cat', unit: 'GB/s', ours: oursS, ref: { name: 'cat', summary: summarize(cat) }, ratio: ratioOf(oursS, summarize(cat), true) },
+          {
+            scenario: 'tar-2g',
+            metric: `tar bundle, 2 × ${each / MiB} MiB`,
+            unit: 'GB/s',
+            ours: oursS,
+            ref: { name: 'curl static', summary: refS },
+            ratio: ratioOf(oursS, refS, true),
+          },
+          {
+            scenario: 'tar-2g',
+            metric: 'tar bundle vs cat',
+            unit: 'GB/s',
+            ours: oursS,
+            ref: { name: 'cat', summary: summarize(cat) },
+            ratio: ratioOf(oursS, summarize(cat), true),
+          },
           {
             scenario: 'tar-2g',
             metric: 'server RSS growth while streaming',

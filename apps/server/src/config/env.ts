@@ -93,6 +93,17 @@ export const EnvSchema = z.object({
    * unset → PostgreSQL LISTEN/NOTIFY on the application database (no extra service needed).
    */
   REDIS_URL: z.url({ error: 'expected a redis:// or rediss:// URL' }).refine((v) => /^rediss?:\/\//.test(v), 'expected a redis:// or rediss:// URL').optional(),
+  /**
+   * Which proxies' X-Forwarded-For/-Proto to believe (Express `trust proxy`): `loopback` (default),
+   * a comma-separated list of addresses, subnets or `loopback`/`linklocal`/`uniquelocal`, a hop
+   * count, or `true`. Behind a Kubernetes ingress use `loopback,uniquelocal`, or per-IP rate limits
+   * see the ingress controller's address instead of the user's.
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d+|[0-9A-Za-z.:/, _-]+)$/, 'expected true, false, a hop count or a list of addresses/subnets')
+    .default('loopback')
+    .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)),
   /** Prefix of the Redis pub/sub channels, so several deployments can share one Redis (channels ignore the db number). */
   REDIS_CHANNEL_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits, "_", ".", ":" or "-"').default('stagecoach'),
   /** Answer GraphQL introspection queries (on by default outside production). */
@@ -135,6 +146,7 @@ export interface Config {
   readonly fileTool: Env['FILE_TOOL'];
   readonly maxItemsPerRequest: number;
   readonly role: Env['ROLE'];
+  readonly trustProxy: boolean | number | string;
   readonly redis: { readonly url: string; readonly channelPrefix: string } | undefined;
   readonly introspection: boolean;
   readonly oidcScopes: string;
@@ -198,6 +210,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     fileTool: e.FILE_TOOL,
     maxItemsPerRequest: e.MAX_ITEMS_PER_REQUEST,
     role: e.ROLE,
+    trustProxy: e.TRUST_PROXY,
     redis: e.REDIS_URL ? Object.freeze({ url: e.REDIS_URL, channelPrefix: e.REDIS_CHANNEL_PREFIX }) : undefined,
     introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
     oidcScopes: e.OIDC_SCOPES,

@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config/env';
 import type { Logger } from '../lib/logger';
-import { startEmbeddedPostgres, type EmbeddedDb } from './embedded-postgres';
+import type { EmbeddedDb } from './embedded-postgres';
 import { ormConfig } from './mikro-orm.config';
 
 export interface Database {
@@ -19,6 +19,8 @@ export async function openDatabase(
 ): Promise<Database> {
   let embedded: EmbeddedDb | undefined;
   if (!config.databaseUrl) {
+    // Loaded only when needed: the container image leaves out the ~60 MB of PostgreSQL binaries.
+    const { startEmbeddedPostgres } = await import('./embedded-postgres');
     embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, logger, detached: opts.detachedEmbedded });
   }
   const url = config.databaseUrl ?? embedded!.url;

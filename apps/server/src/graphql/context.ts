@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config/env';
 import type { Clock } from '../lib/clock';
+import type { StagingMetrics } from '../http/metrics';
 import type { Logger } from '../lib/logger';
 import type { PubSub } from '../lib/pubsub';
 import type { DownloadLinks } from '../modules/downloads/download-links';
@@ -30,6 +31,8 @@ export interface Container {
   sites: SiteRegistry;
   methods: MethodRegistry;
   links: DownloadLinks;
+  /** Prometheus counters the staging worker feeds (absent in tests that do not look). */
+  metrics?: StagingMetrics;
 }
 
 /** Per-operation services sharing one forked EntityManager (one identity map per request). */

@@ -1,23 +1,11 @@
+import { API_ERROR_CODES } from '@stagecoach/domain';
 import { GraphQLError } from 'graphql';
 
-/** The closed list of `extensions.code` values from API.md. */
-export const ERROR_CODES = [
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'USER_NOT_APPROVED',
-  'NOT_FOUND',
-  'BAD_USER_INPUT',
-  'METHOD_NOT_ALLOWED',
-  'SOURCE_NOT_FOUND',
-  'PATH_OUTSIDE_ROOT',
-  'TARGET_EXISTS',
-  'NOT_CANCELLABLE',
-  'ALREADY_DECIDED',
-  'RATE_LIMITED',
-  'SITE_UNAVAILABLE',
-  'QUOTA_EXCEEDED',
-  'INTERNAL_SERVER_ERROR',
-] as const;
+/**
+ * The closed list of `extensions.code` values: API.md's codes (from @stagecoach/domain, shared
+ * with the web app) plus QUOTA_EXCEEDED, which `stage` answers before queuing over a quota.
+ */
+export const ERROR_CODES = [...API_ERROR_CODES, 'QUOTA_EXCEEDED'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** HTTP status for each code, used by the REST routes; `satisfies` makes a missing code a compile error. */

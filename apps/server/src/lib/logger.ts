@@ -22,6 +22,17 @@ export const REDACT_PATHS = [
   '*.clientSecret',
   '*.databaseUrl',
   '*.smtpUrl',
+  // identity and access: OIDC tokens, PKCE verifiers, session contents and secrets
+  '*.sessionSecret',
+  '*.idToken',
+  '*.id_token',
+  '*.access_token',
+  '*.refresh_token',
+  '*.code_verifier',
+  '*.client_secret',
+  '*.cookie',
+  '*.sess',
+  '*.signupWebhookUrl',
 ];
 
 export function createLogger(level: string, opts: { pretty?: boolean; toStderr?: boolean } = {}): Logger {

@@ -1,15 +1,29 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { run, runMigrations, type Runner, type TaskList } from 'graphile-worker';
+import { Logger as WorkerLogger, run, runMigrations, type Runner, type TaskList } from 'graphile-worker';
+import type { JobMetrics } from '../../http/metrics';
 import type { Logger } from '../../lib/logger';
 
 /** How often live workers say so, and how stale a lock must be before it is taken from a dead one. */
 const HEARTBEAT_MS = 5_000;
 const DEAD_AFTER_S = 15;
 
+/** graphile-worker's own messages go through pino (structured, redacted) instead of the console. */
+export function workerLogger(logger: Logger): WorkerLogger {
+  const log = logger.child({ module: 'graphile-worker' });
+  return new WorkerLogger((scope) => (level, message, meta) => {
+    const fields = { ...scope, ...meta };
+    if (level === 'error') log.error(fields, message);
+    else if (level === 'warning') log.warn(fields, message);
+    else if (level === 'info') log.debug(fields, message); // its info lines are chatty (worker start/stop)
+    else log.trace(fields, message);
+  });
+}
+
 /** Installs graphile-worker's schema (idempotent); needed before any `add_job` call. */
-export async function migrateJobQueue(connectionString: string): Promise<void> {
-  await runMigrations({ connectionString, logger: undefined });
+export async function migrateJobQueue(connectionString: string, logger?: Logger): Promise<void> {
+  await runMigrations({ connectionString, logger: logger ? workerLogger(logger) : undefined });
 }
 
 export interface JobRunnerOptions {
@@ -18,6 +32,8 @@ export interface JobRunnerOptions {
   logger: Logger;
   taskList: TaskList;
   concurrency: number;
+  /** Job latency and run time for /metrics. */
+  metrics?: JobMetrics;
 }
 
 export interface JobRunner {
@@ -33,7 +49,8 @@ export interface JobRunner {
  * idempotent, so running a job again is safe).
  */
 export async function startJobRunner(opts: JobRunnerOptions): Promise<JobRunner> {
-  const processId = randomUUID();
+  // Host and pid first: an operator (or a test) can tell which process holds a job.
+  const processId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const log = opts.logger.child({ module: 'jobs' });
   const workerIds = new Set<string>();
   const conn = () => opts.orm.em.getConnection();
@@ -71,12 +88,25 @@ export async function startJobRunner(opts: JobRunnerOptions): Promise<JobRunner>
     noHandleSignals: true,
     pollInterval: 1000,
     taskList: opts.taskList,
-    logger: undefined,
+    logger: workerLogger(opts.logger),
   });
   runner.events.on('worker:create', ({ worker }) => {
     workerIds.add(worker.workerId);
     void beat().catch(() => undefined);
   });
+  if (opts.metrics) {
+    const metrics = opts.metrics;
+    const started = new Map<string, number>();
+    runner.events.on('job:start', ({ job }) => {
+      started.set(job.id, performance.now());
+      metrics.jobStarted(job.task_identifier, (Date.now() - new Date(job.run_at).getTime()) / 1000);
+    });
+    runner.events.on('job:complete', ({ job, error }) => {
+      const t0 = started.get(job.id);
+      started.delete(job.id);
+      if (t0 !== undefined) metrics.jobFinished(job.task_identifier, error ? 'error' : 'success', (performance.now() - t0) / 1000);
+    });
+  }
   runner.events.on('job:error', ({ job, error }) => log.error({ err: error, task: job.task_identifier, jobId: job.id }, 'job failed; graphile-worker will retry it'));
 
   await beat();

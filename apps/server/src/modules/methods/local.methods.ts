@@ -24,7 +24,7 @@ export const localCopy: StagingMethodHandler = {
     if (job.resumed) await removeStaleTemps(job.targetPath!);
     const skipped = await skipIfPresent(job, 'copy');
     if (skipped) return skipped;
-    const { sizeBytes, sha256 } = await copyFileAtomic(job.sourcePath, job.targetPath!, { signal: job.signal, onProgress: job.onProgress });
+    const { sizeBytes, sha256 } = await copyFileAtomic(job.sourcePath, job.targetPath!, { signal: job.signal, onProgress: job.onProgress, deferDirectorySync: job.deferDirectorySync });
     return { status: 'DONE', sizeBytes, checksum: sha256, message: `copied ${job.source} → ${job.target}` };
   },
 };
@@ -36,7 +36,7 @@ export const localSymlink: StagingMethodHandler = {
   async transfer(job) {
     const skipped = await skipIfPresent(job, 'symlink');
     if (skipped) return skipped;
-    await createSymlink(job.sourcePath, job.targetPath!);
+    await createSymlink(job.sourcePath, job.targetPath!, { deferDirectorySync: job.deferDirectorySync });
     job.onProgress(job.sizeBytes);
     return { status: 'DONE', sizeBytes: job.sizeBytes, checksum: null, message: `linked ${job.target} → ${job.source}` };
   },
@@ -49,7 +49,7 @@ export const localHardlink: StagingMethodHandler = {
   async transfer(job) {
     const skipped = await skipIfPresent(job, 'hardlink');
     if (skipped) return skipped;
-    await createHardlink(job.sourcePath, job.targetPath!);
+    await createHardlink(job.sourcePath, job.targetPath!, { deferDirectorySync: job.deferDirectorySync });
     job.onProgress(job.sizeBytes);
     return { status: 'DONE', sizeBytes: job.sizeBytes, checksum: null, message: `hard-linked ${job.target} ← ${job.source}` };
   },

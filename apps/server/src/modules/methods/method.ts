@@ -19,6 +19,12 @@ export interface TransferJob {
   resumed: boolean;
   signal: AbortSignal;
   onProgress(bytesDone: number): void;
+  /**
+   * When given, a method that creates names in `targetPath`'s folder hands the folder fsync to
+   * the engine (see `DeferDirectorySync` in @stagecoach/storage): the engine fsyncs each folder
+   * once per progress flush, before it records the files as DONE.
+   */
+  deferDirectorySync?: (dir: string) => void;
 }
 
 export interface TransferOutcome {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MikroORM, EntityManager } from '@mikro-orm/postgresql';
 import type { FileStatus } from '@stagecoach/domain';
-import { errnoCode, isAbortError, StorageError } from '@stagecoach/storage';
+import { errnoCode, isAbortError, StorageError, syncDirectories } from '@stagecoach/storage';
 import type { Task } from 'graphile-worker';
 import type { Container } from '../../graphql/context';
 import { LogsService, type NewLogEntry } from '../logs/logs.service';
@@ -44,10 +44,23 @@ function isTransient(e: unknown): boolean {
   return TRANSIENT_ERRNOS.has(errnoCode(e) ?? '');
 }
 
+/** Feeds the finished files of a flush to the Prometheus counters (deployment metrics). */
+function reportFinished(c: Container, method: string, updates: FileUpdate[]): void {
+  const finished = updates.filter((u) => u.finished_at !== null);
+  if (!finished.length) return;
+  c.metrics!.filesFinished(
+    method,
+    finished.map((u) => ({ status: u.status, bytes: Number(u.bytes_done), seconds: (Date.parse(u.finished_at!) - Date.parse(u.started_at)) / 1000 })),
+  );
+}
+
 /** Collects file outcomes and log lines between flushes; one flush = one transaction. */
 class BatchLedger {
   private updates = new Map<string, FileUpdate>();
   private logs: NewLogEntry[] = [];
+  /** Folders that received new names since the last flush; fsynced before those files are recorded. */
+  private dirs = new Set<string>();
+  private running: Promise<void> | null = null;
   private lastPublished = '';
 
   constructor(
@@ -65,14 +78,43 @@ class BatchLedger {
     this.logs.push({ level, message, requestId: this.request.id, fileId: fileId ?? null, userId: this.request.owner.id, fields: fields ?? null });
   }
 
+  /**
+   * Given to the methods as `deferDirectorySync`: one folder fsync per folder and flush instead of
+   * one per file. Before: two fsyncs per small file (file, then folder) on a disk where each costs
+   * about a millisecond; now the folder's is shared by every file of the flush (bench files-10k).
+   * A file is recorded DONE only by a flush that fsynced its folder first (the folder is
+   * registered before the method returns, i.e. before `set()` records the outcome, and flushes
+   * never overlap), so DONE still means "survives power loss".
+   */
+  readonly deferDirectorySync = (dir: string): void => void this.dirs.add(dir);
+
+  /** The timer's flush: skipped while one is running, so slow flushes do not pile up. */
+  tick(onError: (err: unknown) => void): void {
+    if (!this.running) void this.flush().catch(onError);
+  }
+
+  /** Flushes after any running flush: never two at once (see deferDirectorySync). */
+  flush(): Promise<void> {
+    const next = (this.running ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => this.flushNow())
+      .finally(() => {
+        if (this.running === next) this.running = null;
+      });
+    this.running = next;
+    return next;
+  }
+
   /** Writes buffered outcomes + logs, recounts, publishes (when changed), and notices cancellation. */
-  async flush(): Promise<void> {
+  private async flushNow(): Promise<void> {
     const updates = [...this.updates.values()];
     const logs = this.logs;
+    const dirs = this.dirs;
     this.updates = new Map();
     this.logs = [];
+    this.dirs = new Set();
     const logService = new LogsService(this.em, this.c.pubsub);
-    const events = await this.em.transactional(async (em) => {
+    const events = await this.writeOrRestore(updates, logs, dirs, () => this.em.transactional(async (em) => {
       if (updates.length) {
         // Guarded by status: a duplicate run of this job never overwrites a finished file.
         await em.getConnection().execute(
@@ -89,8 +131,9 @@ class BatchLedger {
         );
       }
       return logService.insert(logs, em);
-    });
+    }));
     logService.publish(events);
+    if (this.c.metrics) reportFinished(this.c, this.request.method, updates);
     const { request } = await recount(this.em, this.request.id);
     if (request.status === 'CANCELLED' && !this.controller.signal.aborted) this.controller.abort();
     const snap = toSnapshot(request);
@@ -98,6 +141,22 @@ class BatchLedger {
     if (key !== this.lastPublished) {
       this.lastPublished = key;
       this.c.pubsub.publish('request:updated', request.id, snap);
+    }
+  }
+
+  /**
+   * fsyncs the folders, then writes; on failure puts everything back for the next flush (newer
+   * outcomes win): a lost DONE would leave its file RUNNING and the request never finishing.
+   */
+  private async writeOrRestore<T>(updates: FileUpdate[], logs: NewLogEntry[], dirs: Set<string>, write: () => Promise<T>): Promise<T> {
+    try {
+      if (dirs.size) await syncDirectories(dirs);
+      return await write();
+    } catch (err) {
+      for (const u of updates) if (!this.updates.has(u.id)) this.updates.set(u.id, u);
+      this.logs = [...logs, ...this.logs];
+      for (const d of dirs) this.dirs.add(d);
+      throw err;
     }
   }
 }
@@ -127,7 +186,7 @@ export function createStageBatchTask(orm: MikroORM, c: Container, onFinished: Re
       );
       if (files.some((f) => f.status === 'RUNNING')) ledger.log('WARN', `resuming ${files.filter((f) => f.status === 'RUNNING').length} file(s) interrupted by a restart`);
 
-      const timer = setInterval(() => void ledger.flush().catch((err: unknown) => helpers.logger.error(`progress flush failed: ${String(err)}`)), FLUSH_MS);
+      const timer = setInterval(() => ledger.tick((err: unknown) => helpers.logger.error(`progress flush failed: ${String(err)}`)), FLUSH_MS);
       try {
         const context = await prepare(c, request, handler);
         const queue = [...files];
@@ -198,6 +257,7 @@ async function transferOne(c: Container, ctx: BatchContext, file: StagedFile, le
         resumed: file.status === 'RUNNING' || base.attempts > 1,
         signal,
         onProgress: (bytes) => ledger.set({ ...base, bytes_done: bytes }),
+        deferDirectorySync: ledger.deferDirectorySync,
       });
       ledger.set({ ...base, status: outcome.status, size_bytes: outcome.sizeBytes, bytes_done: outcome.sizeBytes, checksum: outcome.checksum, access_url: outcome.accessUrl ?? null, finished_at: c.clock.now().toISOString() });
       ledger.log(outcome.status === 'SKIPPED' ? 'INFO' : 'INFO', outcome.message, file.id, outcome.checksum ? { sha256: outcome.checksum, bytes: outcome.sizeBytes } : { bytes: outcome.sizeBytes });

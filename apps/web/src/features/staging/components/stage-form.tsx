@@ -118,6 +118,9 @@ export function StageForm({ username, initialSources = [], onStaged }: StageForm
     event.preventDefault();
     setAttempted(true);
     if (!effectiveMethod || items.length === 0 || localProblemCount > 0 || folderError) {
+      // The last server answer is about an earlier submission; what is wrong now is shown instead.
+      stage.reset();
+      setServerProblems(new Map());
       requestAnimationFrame(() => summaryRef.current?.focus());
       return;
     }
@@ -311,10 +314,9 @@ function summaryFor(state: {
   stageError: unknown;
   serverProblemCount: number;
 }): { title: string; message: string } | null {
-  if (state.stageError) {
-    const count = state.serverProblemCount;
-    // Every path the server complained about has been removed: nothing left to point at.
-    if (count === 0 && itemProblemsOf(state.stageError).length > 0) return null;
+  const count = state.serverProblemCount;
+  // Once every path the server complained about has been removed, its answer no longer applies.
+  if (state.stageError && !(count === 0 && itemProblemsOf(state.stageError).length > 0)) {
     return {
       title: 'Nothing was staged',
       message:

@@ -1,0 +1,25 @@
+import { randomUUID } from 'node:crypto';
+import { defineEntity, p } from '@mikro-orm/core';
+import { StagingRequest } from '../staging/staging-request.entity';
+import { User } from '../users/user.entity';
+
+const CartSchema = defineEntity({
+  name: 'Cart',
+  tableName: 'carts',
+  properties: {
+    id: p.uuid().primary().onCreate(() => randomUUID()),
+    owner: () => p.manyToOne(User).deleteRule('cascade'),
+    /**
+     * The client's cart id (cartd clients mint it, e.g. with uuidgen). Scoped to the owner: two
+     * users may use the same uid without seeing each other's cart.
+     */
+    uid: p.string().length(128),
+    request: () => p.manyToOne(StagingRequest).deleteRule('cascade'),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+  uniques: [{ properties: ['owner', 'uid'] }],
+});
+
+/** A Pacifica cart: the client's uid, mapped onto the DIRECT_DOWNLOAD request that stages it. */
+export class Cart extends CartSchema.class {}
+CartSchema.setClass(Cart);

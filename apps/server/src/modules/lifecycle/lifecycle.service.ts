@@ -1,0 +1,294 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { isTerminalRequestStatus, REQUEST_STATUSES, type StagingMethod } from '@stagecoach/domain';
+import { errnoCode, resolveInsideForWrite } from '@stagecoach/storage';
+import type { Container } from '../../graphql/context';
+import { AppError } from '../../lib/errors';
+import { describeDuration } from '../../lib/iso-duration';
+import { isUuid } from '../../lib/ids';
+import { LogsService } from '../logs/logs.service';
+import { StagedFile } from '../staging/staged-file.entity';
+import { StagingRequest } from '../staging/staging-request.entity';
+import { toSnapshot } from '../staging/staging.service';
+import type { User } from '../users/user.entity';
+import { formatBytes, siteLifecycle } from './lifecycle.config';
+
+/** Why a request's results were removed: retention ran out, space was needed, an operator purged, a cart was deleted. */
+export const EXPIRY_REASONS = ['EXPIRED', 'EVICTED', 'PURGED', 'DELETED'] as const;
+export type ExpiryReason = (typeof EXPIRY_REASONS)[number];
+
+/** Methods whose results are entries in a user area: what expiry removes. */
+export const USER_AREA_METHODS: ReadonlySet<StagingMethod> = new Set<StagingMethod>(['LOCAL_COPY', 'LOCAL_SYMLINK', 'LOCAL_HARDLINK']);
+/** Methods whose results take space of their own on the target site (links share the archive's blocks). */
+export const SPACE_METHODS: ReadonlySet<StagingMethod> = new Set<StagingMethod>(['LOCAL_COPY']);
+export const TERMINAL_STATUSES = REQUEST_STATUSES.filter(isTerminalRequestStatus);
+
+export type LifecycleDeps = Pick<Container, 'config' | 'clock' | 'sites' | 'pubsub'>;
+
+export interface RemovalResult {
+  requestId: string;
+  removed: number;
+  bytes: number;
+  /** Targets left in place: changed since staging, or still used by a newer request. */
+  kept: number;
+}
+
+const PAGE = 500;
+
+/**
+ * Removes what a finished request left in the user area and marks it expired (`expiredAt`,
+ * `expiryReason`), revoking its download links. Deleting comes first and is idempotent, so a
+ * crash in between, or two sweepers at once, leave nothing behind; the guarded update makes
+ * exactly one of them log and publish. Returns null when the request is not (or no longer) eligible.
+ */
+export async function removeRequestData(em: EntityManager, deps: LifecycleDeps, requestId: string, reason: ExpiryReason): Promise<RemovalResult | null> {
+  const request = await em.fork().findOne(StagingRequest, { id: requestId }, { populate: ['owner'] });
+  if (!request || request.expiredAt || !isTerminalRequestStatus(request.status)) return null;
+  const result: RemovalResult = { requestId, removed: 0, bytes: 0, kept: 0 };
+  if (USER_AREA_METHODS.has(request.method) && request.targetSiteId) await removeFiles(em, deps, request, result);
+
+  const now = deps.clock.now();
+  const res = await em.getConnection().execute<{ affectedRows: number }>(
+    `update staging_requests set expired_at = ?, expiry_reason = ?, link_version = link_version + 1,
+            expires_at = least(coalesce(expires_at, ?), ?)
+      where id = ? and expired_at is null`,
+    [now, reason, now, now, requestId],
+    'run',
+  );
+  if (!res.affectedRows) return null;
+  const what = `${result.removed} file(s) removed (${formatBytes(result.bytes)})${result.kept ? `, ${result.kept} left in place (changed since staging or still used by a newer request)` : ''}`;
+  const message = {
+    EXPIRED: `request expired: ${what}`,
+    EVICTED: `request evicted to free space on the target site: ${what}`,
+    PURGED: `request purged by an operator: ${what}`,
+    DELETED: `request deleted by its owner: ${what}`,
+  }[reason];
+  await new LogsService(em, deps.pubsub).append([{ level: reason === 'EXPIRED' || reason === 'DELETED' ? 'INFO' : 'WARN', message, requestId, userId: request.owner.id, fields: { ...result, reason } }]);
+  const fresh = await em.fork().findOneOrFail(StagingRequest, { id: requestId });
+  deps.pubsub.publish('request:updated', requestId, toSnapshot(fresh));
+  return result;
+}
+
+/**
+ * Deletes the request's results: DONE files, and SKIPPED ones that an earlier request of the same
+ * user staged (an identical file the user put there themselves is never ours to delete). A target
+ * another unexpired request of the user still relies on stays; so does an entry that no longer
+ * looks like what was staged (a copy of another size, a link pointing elsewhere).
+ */
+async function removeFiles(em: EntityManager, deps: LifecycleDeps, request: StagingRequest, result: RemovalResult): Promise<void> {
+  let siteRoot: string;
+  try {
+    siteRoot = deps.sites.userAreas(request.targetSiteId).root;
+  } catch {
+    return; // the site was removed from the configuration: nothing we can reach
+  }
+  const areaRoot = path.join(siteRoot, request.owner.username);
+  if (!(await fs.lstat(areaRoot).then((s) => s.isDirectory(), () => false))) return;
+  const sourceRoot = await fs.realpath(deps.sites.source(request.sourceSiteId).root).catch(() => null);
+  const dirs = new Set<string>();
+  for (let lastSeq = -1; ; ) {
+    const page = await em.fork().find(StagedFile, { request: request.id, status: { $in: ['DONE', 'SKIPPED'] }, seq: { $gt: lastSeq } }, { orderBy: { seq: 'asc' }, limit: PAGE });
+    if (page.length === 0) break;
+    const usage = await targetUsage(em, request, page.map((f) => f.target));
+    for (const f of page) {
+      const u = usage.get(f.target);
+      if (u?.inUse || (f.status === 'SKIPPED' && !u?.stagedByUs)) {
+        result.kept++;
+        continue;
+      }
+      const outcome = await removeOne(areaRoot, sourceRoot, request.method, f);
+      if (outcome === 'removed') {
+        result.removed++;
+        result.bytes += Number(f.sizeBytes ?? 0);
+        dirs.add(path.posix.dirname(f.target));
+      } else if (outcome === 'kept') {
+        result.kept++;
+      }
+    }
+    if (page.length < PAGE) break;
+    lastSeq = page.at(-1)!.seq;
+  }
+  await pruneEmptyDirs(areaRoot, dirs);
+}
+
+/** For each target: is it used by another unexpired request of the owner, and did one of the owner's requests create it. */
+async function targetUsage(em: EntityManager, r: StagingRequest, targets: string[]): Promise<Map<string, { inUse: boolean; stagedByUs: boolean }>> {
+  const rows = await em.getConnection().execute<{ target: string; in_use: boolean; staged_by_us: boolean }[]>(
+    `select t.target,
+            exists (select 1 from staged_files f join staging_requests o on o.id = f.request_id
+                     where o.owner_id = ? and o.target_site_id = ? and o.id <> ? and o.expired_at is null
+                       and f.target = t.target and f.status in ('PENDING', 'RUNNING', 'DONE', 'SKIPPED')) as in_use,
+            exists (select 1 from staged_files f join staging_requests o on o.id = f.request_id
+                     where o.owner_id = ? and o.target_site_id = ? and o.method = ? and f.target = t.target and f.status = 'DONE') as staged_by_us
+       from unnest(?::text[]) as t(target)`,
+    [r.owner.id, r.targetSiteId, r.id, r.owner.id, r.targetSiteId, r.method, targets],
+  );
+  return new Map(rows.map((row) => [row.target, { inUse: row.in_use, stagedByUs: row.staged_by_us }]));
+}
+
+async function removeOne(areaRoot: string, sourceRoot: string | null, method: StagingMethod, f: StagedFile): Promise<'removed' | 'gone' | 'kept'> {
+  let abs: string;
+  try {
+    // Not following the final component: a symlink made by LOCAL_SYMLINK points out of the area by design.
+    abs = await resolveInsideForWrite(areaRoot, f.target);
+  } catch {
+    return 'kept';
+  }
+  const st = await fs.lstat(abs).catch((e: unknown) => {
+    if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return null;
+    throw e;
+  });
+  if (!st) return 'gone';
+  const size = Number(f.sizeBytes ?? -1);
+  let ours: boolean;
+  if (method === 'LOCAL_SYMLINK') ours = st.isSymbolicLink() && (sourceRoot === null || (await fs.readlink(abs)) === path.join(sourceRoot, f.source));
+  else ours = st.isFile() && st.size === size;
+  if (!ours) return 'kept';
+  await fs.unlink(abs).catch((e: unknown) => {
+    if (errnoCode(e) !== 'ENOENT') throw e;
+  });
+  return 'removed';
+}
+
+/** Removes folders the staged files lived in once empty, deepest first, never the area itself. */
+async function pruneEmptyDirs(areaRoot: string, dirs: Set<string>): Promise<void> {
+  const all = new Set<string>();
+  for (const d of dirs) for (let cur = d; cur && cur !== '.'; cur = path.posix.dirname(cur)) all.add(cur);
+  const ordered = [...all].sort((a, b) => b.split('/').length - a.split('/').length);
+  for (const rel of ordered) {
+    try {
+      const abs = await resolveInsideForWrite(areaRoot, rel);
+      const st = await fs.lstat(abs);
+      if (st.isDirectory()) await fs.rmdir(abs);
+    } catch {
+      // Not empty (the user keeps other files there), already gone, or not ours: leave it.
+    }
+  }
+}
+
+export interface PurgeCandidate {
+  id: string;
+  owner: string;
+  method: StagingMethod;
+  finishedAt: Date;
+  filesDone: number;
+  bytesDone: number;
+}
+
+/** Expiry, extension, expiry warnings and purges of staged results. */
+export class LifecycleService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly deps: LifecycleDeps,
+  ) {}
+
+  /** The expiry a finished request gets: its target site's retention, or the link lifetime for downloads. */
+  originalExpiry(r: Pick<StagingRequest, 'method' | 'targetSiteId' | 'finishedAt'>): Date | null {
+    if (!r.finishedAt) return null;
+    if (USER_AREA_METHODS.has(r.method) && r.targetSiteId) {
+      try {
+        return new Date(r.finishedAt.getTime() + siteLifecycle(this.deps.sites.userAreas(r.targetSiteId), this.deps.config).retentionMs);
+      } catch {
+        return null;
+      }
+    }
+    if (r.method === 'DIRECT_DOWNLOAD') return new Date(r.finishedAt.getTime() + this.deps.config.downloadLinkTtlMs);
+    return null;
+  }
+
+  /** Removes the results of every request whose expiry has passed; returns how many expired. */
+  async expireDue(limit = 500): Promise<RemovalResult[]> {
+    const now = this.deps.clock.now();
+    const due = await this.em.find(StagingRequest, { expiresAt: { $lte: now }, expiredAt: null, status: { $in: TERMINAL_STATUSES } }, { fields: ['id'], orderBy: { expiresAt: 'asc' }, limit });
+    const done: RemovalResult[] = [];
+    for (const r of due) {
+      const res = await removeRequestData(this.em, this.deps, r.id, 'EXPIRED');
+      if (res) done.push(res);
+    }
+    return done;
+  }
+
+  /**
+   * Requests expiring within EXPIRY_WARNING that still hold data and were not warned about this
+   * expiry yet. Each is claimed (expiry_warned_at) before `notify` runs, in one transaction, so a
+   * warning is queued once even when two sweeps overlap; extending clears the claim.
+   */
+  async warnDue(notify: ExpiryNotifier, limit = 500): Promise<number> {
+    const now = this.deps.clock.now();
+    const horizon = new Date(now.getTime() + this.deps.config.lifecycle.warnBeforeMs);
+    const due = await this.em.find(
+      StagingRequest,
+      { expiresAt: { $gt: now, $lte: horizon }, expiredAt: null, expiryWarnedAt: null, status: { $in: TERMINAL_STATUSES }, filesDone: { $gt: 0 } },
+      { populate: ['owner'], orderBy: { expiresAt: 'asc' }, limit },
+    );
+    let sent = 0;
+    for (const r of due) {
+      const claimed = await this.em.transactional(async (tx) => {
+        const n = await tx.nativeUpdate(StagingRequest, { id: r.id, expiryWarnedAt: null }, { expiryWarnedAt: now });
+        if (n) await notify(tx, r, r.owner as User);
+        return n > 0;
+      });
+      if (claimed) sent++;
+    }
+    return sent;
+  }
+
+  /**
+   * Pushes a finished request's expiry `days` further (from now if it is already due). Users may
+   * reach at most EXTEND_MAX beyond the original expiry; administrators have no limit.
+   */
+  async extend(viewer: User, id: string, days: number): Promise<StagingRequest> {
+    if (!Number.isInteger(days) || days < 1 || days > 3650) throw new AppError('BAD_USER_INPUT', 'days must be a whole number between 1 and 3650.', { field: 'days' });
+    const r = isUuid(id) ? await this.em.findOne(StagingRequest, { id }, { populate: ['owner'] }) : null;
+    if (!r || (r.owner.id !== viewer.id && viewer.role !== 'ADMIN')) throw new AppError('NOT_FOUND', 'No such staging request.');
+    if (r.expiredAt) throw new AppError('BAD_USER_INPUT', 'The results of this request were already removed; stage the files again instead.');
+    if (!isTerminalRequestStatus(r.status) || !r.expiresAt) throw new AppError('BAD_USER_INPUT', 'Only finished requests that expire can be extended.');
+    const now = this.deps.clock.now();
+    const base = Math.max(r.expiresAt.getTime(), now.getTime());
+    const wanted = new Date(base + days * 86_400_000);
+    if (viewer.role !== 'ADMIN') {
+      const original = this.originalExpiry(r) ?? r.expiresAt;
+      const max = new Date(original.getTime() + this.deps.config.lifecycle.extendMaxMs);
+      if (wanted > max) {
+        throw new AppError(
+          'BAD_USER_INPUT',
+          `A request can be kept at most ${describeDuration(this.deps.config.lifecycle.extendMaxMs)} beyond its original expiry, i.e. until ${max.toISOString()}; ask an administrator for longer.`,
+          { field: 'days', maxExpiresAt: max.toISOString() },
+        );
+      }
+    }
+    await this.em.nativeUpdate(StagingRequest, { id: r.id, expiredAt: null }, { expiresAt: wanted, expiryWarnedAt: null, lastAccessedAt: now });
+    await new LogsService(this.em, this.deps.pubsub).append([{ level: 'INFO', message: `expiry extended to ${wanted.toISOString()} by ${viewer.email}`, requestId: r.id, userId: r.owner.id }]);
+    const fresh = await this.em.fork().findOneOrFail(StagingRequest, { id: r.id });
+    this.deps.pubsub.publish('request:updated', r.id, toSnapshot(fresh));
+    return fresh;
+  }
+
+  /** Finished requests older than `olderThanMs` that still hold results; with `dryRun` nothing is removed. */
+  async purge(opts: { olderThanMs: number; dryRun: boolean; limit?: number }): Promise<{ candidates: PurgeCandidate[]; removed: RemovalResult[] }> {
+    const cutoff = new Date(this.deps.clock.now().getTime() - opts.olderThanMs);
+    const rows = await this.em.find(
+      StagingRequest,
+      { finishedAt: { $lt: cutoff }, expiredAt: null, status: { $in: TERMINAL_STATUSES } },
+      { populate: ['owner'], orderBy: { finishedAt: 'asc' }, limit: opts.limit ?? 10_000 },
+    );
+    const candidates = rows.map((r) => ({ id: r.id, owner: r.owner.email, method: r.method, finishedAt: r.finishedAt!, filesDone: r.filesDone, bytesDone: Number(r.bytesDone) }));
+    const removed: RemovalResult[] = [];
+    if (!opts.dryRun) {
+      for (const c of candidates) {
+        const res = await removeRequestData(this.em, this.deps, c.id, 'PURGED');
+        if (res) removed.push(res);
+      }
+    }
+    return { candidates, removed };
+  }
+
+  /** Records that a request's results were used (downloads, carts): eviction takes the least recently used first. */
+  async touch(requestId: string): Promise<void> {
+    await this.em.nativeUpdate(StagingRequest, { id: requestId }, { lastAccessedAt: this.deps.clock.now() });
+  }
+}
+
+/** Queues the "your results expire soon" email (or any other notice) inside the claiming transaction. */
+export type ExpiryNotifier = (em: EntityManager, request: StagingRequest, owner: User) => Promise<void>;

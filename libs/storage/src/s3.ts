@@ -1,0 +1,285 @@
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { errnoCode, isAbortError, StorageError } from './errors';
+
+/**
+ * An S3 bucket (AWS, Ceph RGW, MinIO, s3rver) as a staging target: multipart uploads in constant
+ * memory with bounded concurrency, a SHA-256 of every object kept in its metadata (`sha256`) so a
+ * later request can tell an identical object from a different one, and presigned GET links.
+ *
+ * How an upload is verified: the multipart ETag of S3-compatible stores is the MD5 of the parts'
+ * MD5s (`<hex>-<parts>`), a single PUT's ETag the MD5 of the bytes; we compute the same from the
+ * source, with the same part size, and compare it with what the store answers. Where the store
+ * supports flexible checksums, `checksumAlgorithm: 'SHA256'` additionally makes it check every
+ * part before accepting it.
+ */
+
+export interface S3Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface S3TargetOptions {
+  /** Endpoint URL (Ceph RGW, MinIO, ...); unset → AWS for the region. */
+  endpoint?: string;
+  region: string;
+  bucket: string;
+  /** Bucket in the path (`https://host/bucket/key`) instead of the host name: RGW, MinIO and s3rver usually need it. */
+  forcePathStyle?: boolean;
+  /** Unset → the AWS SDK's default chain (environment, web identity, instance profile). */
+  credentials?: S3Credentials;
+  /** Endpoint users' browsers reach, for presigned links, when not `endpoint` (e.g. an internal service name). */
+  publicEndpoint?: string;
+  /** Bytes per part (≥ 5 MiB); a file up to this size is one PUT. Memory per upload ≈ partSize × (queueSize + 1). */
+  partSizeBytes?: number;
+  /** Parts of one file uploaded in parallel. */
+  queueSize?: number;
+  /** Ask the store to verify each part with a SHA-256 flexible checksum (AWS, recent MinIO and Ceph). */
+  checksumAlgorithm?: 'SHA256';
+  /** How the store is named in messages (the site's name). */
+  label?: string;
+}
+
+/** What the store holds under a key. */
+export interface S3ObjectInfo {
+  sizeBytes: number;
+  /** From our `sha256` metadata, when the object was written by Stagecoach (or set by someone else). */
+  sha256: string | null;
+  /** Without quotes. */
+  etag: string | null;
+}
+
+/** Fingerprints of a local file, computed in one read: its SHA-256 and the ETag S3 will give it. */
+export interface S3Digest {
+  sizeBytes: number;
+  sha256: string;
+  etag: string;
+}
+
+export const MIN_PART_BYTES = 5 * 1024 * 1024;
+const DEFAULT_PART_BYTES = 16 * 1024 * 1024;
+const READ_BYTES = 1 << 20;
+const MD5_ETAG = /^[0-9a-f]{32}(-\d+)?$/;
+
+const unquote = (etag: string | undefined | null) => (etag ? etag.replace(/^(W\/)?"|"$/g, '').toLowerCase() : null);
+
+/**
+ * SHA-256 and expected ETag of a file for a given part size, read once in 1 MiB steps. Parts follow
+ * `@aws-sdk/lib-storage`: a file up to `partSizeBytes` is one PUT, larger files are cut into parts
+ * of exactly `partSizeBytes` with the remainder last.
+ */
+export async function digestForS3(path: string, partSizeBytes: number, opts: { signal?: AbortSignal; onProgress?(bytes: number): void } = {}): Promise<S3Digest> {
+  const fh = await open(path, 'r').catch((err: unknown) => {
+    throw new StorageError(errnoCode(err) === 'ENOENT' ? 'SOURCE_NOT_FOUND' : 'TRANSFER_FAILED', 'The source file cannot be read.', { cause: err });
+  });
+  try {
+    const { size } = await fh.stat();
+    const sha = createHash('sha256');
+    const partDigests: Buffer[] = [];
+    let part: Hash = createHash('md5');
+    let inPart = 0;
+    let position = 0;
+    const buf = Buffer.allocUnsafe(READ_BYTES);
+    for (;;) {
+      opts.signal?.throwIfAborted();
+      const { bytesRead } = await fh.read(buf, 0, READ_BYTES, position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      let data = buf.subarray(0, bytesRead);
+      sha.update(data);
+      while (data.length > 0) {
+        const take = Math.min(data.length, partSizeBytes - inPart);
+        part.update(data.subarray(0, take));
+        inPart += take;
+        data = data.subarray(take);
+        if (inPart === partSizeBytes) {
+          partDigests.push(part.digest());
+          part = createHash('md5');
+          inPart = 0;
+        }
+      }
+      opts.onProgress?.(position);
+    }
+    if (inPart > 0 || partDigests.length === 0) partDigests.push(part.digest());
+    const etag = position <= partSizeBytes ? partDigests[0]!.toString('hex') : `${createHash('md5').update(Buffer.concat(partDigests)).digest('hex')}-${partDigests.length}`;
+    if (position !== size) throw new StorageError('TRANSFER_FAILED', 'The source file changed while it was being read.');
+    return { sizeBytes: position, sha256: sha.digest('hex'), etag };
+  } catch (err) {
+    if (err instanceof StorageError) throw err;
+    if (isAbortError(err)) throw new StorageError('CANCELLED', 'The transfer was cancelled.', { cause: err });
+    throw new StorageError('TRANSFER_FAILED', 'The source file cannot be read.', { cause: err });
+  } finally {
+    await fh.close();
+  }
+}
+
+/** One bucket, with one client (reuse it for a batch: it keeps its connections). */
+export class S3Target {
+  readonly bucket: string;
+  readonly partSizeBytes: number;
+  private readonly client: S3Client;
+  private readonly signer: S3Client;
+  private readonly queueSize: number;
+  private readonly label: string;
+
+  constructor(private readonly opts: S3TargetOptions) {
+    this.bucket = opts.bucket;
+    this.partSizeBytes = Math.max(MIN_PART_BYTES, opts.partSizeBytes ?? DEFAULT_PART_BYTES);
+    this.queueSize = Math.max(1, opts.queueSize ?? 4);
+    this.label = opts.label ?? `S3 bucket "${opts.bucket}"`;
+    this.client = this.makeClient(opts.endpoint);
+    this.signer = opts.publicEndpoint ? this.makeClient(opts.publicEndpoint) : this.client;
+  }
+
+  private makeClient(endpoint: string | undefined): S3Client {
+    return new S3Client({
+      region: this.opts.region,
+      ...(endpoint ? { endpoint } : {}),
+      forcePathStyle: this.opts.forcePathStyle ?? false,
+      ...(this.opts.credentials ? { credentials: this.opts.credentials } : {}),
+      // Only checksums we ask for: the SDK's default CRC32 trailers (aws-chunked) are not understood
+      // by many S3-compatible stores (older Ceph RGW and MinIO, s3rver).
+      requestChecksumCalculation: this.opts.checksumAlgorithm ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      maxAttempts: 3,
+    });
+  }
+
+  /** Store failures as StorageErrors carrying the store's words. */
+  error(err: unknown, what: string, signal?: AbortSignal): StorageError {
+    if (err instanceof StorageError) return err;
+    if (signal?.aborted || isAbortError(err)) return new StorageError('CANCELLED', 'The transfer was cancelled.', { cause: err });
+    if (err instanceof S3ServiceException) {
+      const status = err.$metadata?.httpStatusCode ?? 0;
+      const detail = `${err.name}${status ? ` ${status}` : ''}: ${err.message || 'no message'}`.slice(0, 300);
+      if (['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken'].includes(err.name) || status === 401 || status === 403) {
+        return new StorageError('SITE_UNAVAILABLE', `${this.label} refused Stagecoach's credentials while ${what} (${detail}). An administrator must check the site's credentials.`, { cause: err, retryable: false });
+      }
+      if (err.name === 'NoSuchBucket') {
+        return new StorageError('SITE_UNAVAILABLE', `${this.label} does not exist (${detail}). An administrator must check the site's configuration.`, { cause: err, retryable: false });
+      }
+      if (['QuotaExceeded', 'EntityTooLarge', 'XMinioStorageFull'].includes(err.name) || status === 507) {
+        return new StorageError('QUOTA_EXCEEDED', `${this.label} has no space left for this file (${detail}).`, { cause: err });
+      }
+      if (err.name === 'BadDigest' || err.name === 'InvalidDigest' || /checksum/i.test(err.name)) {
+        return new StorageError('CHECKSUM_MISMATCH', `${this.label} received different bytes than were sent (${detail}).`, { cause: err });
+      }
+      if (status >= 500 || status === 429 || err.name === 'SlowDown') {
+        return new StorageError('SITE_UNAVAILABLE', `${this.label} is not available right now while ${what} (${detail}).`, { cause: err, retryable: true });
+      }
+      return new StorageError('TRANSFER_FAILED', `${this.label} refused ${what} (${detail}).`, { cause: err });
+    }
+    const code = errnoCode((err as { cause?: unknown } | null)?.cause) ?? errnoCode(err);
+    if (code && /^E[A-Z]+$/.test(code)) {
+      return new StorageError('SITE_UNAVAILABLE', `${this.label} cannot be reached (${code}).`, { cause: err, retryable: true });
+    }
+    return new StorageError('TRANSFER_FAILED', `${this.label}: ${what} failed${err instanceof Error && err.message ? ` (${err.message.slice(0, 200)})` : ''}.`, { cause: err });
+  }
+
+  /** Fails fast when the bucket cannot be used (unreachable, wrong credentials, no such bucket). */
+  async checkBucket(signal?: AbortSignal): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: signal });
+    } catch (err) {
+      // HEAD has no body, so the SDK only knows the status: name the usual causes.
+      if (err instanceof S3ServiceException && err.$metadata?.httpStatusCode === 404 && err.name !== 'NoSuchBucket') {
+        throw new StorageError('SITE_UNAVAILABLE', `${this.label} does not exist (404). An administrator must check the site's configuration.`, { cause: err, retryable: false });
+      }
+      throw this.error(err, 'checking the bucket', signal);
+    }
+  }
+
+  /** The object under `key`, or null. */
+  async head(key: string, signal?: AbortSignal): Promise<S3ObjectInfo | null> {
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal });
+      const sha = out.Metadata?.sha256?.toLowerCase() ?? null;
+      return { sizeBytes: Number(out.ContentLength ?? 0), sha256: sha && /^[0-9a-f]{64}$/.test(sha) ? sha : null, etag: unquote(out.ETag) };
+    } catch (err) {
+      if (err instanceof S3ServiceException && (err.name === 'NotFound' || err.name === 'NoSuchKey' || err.$metadata?.httpStatusCode === 404)) return null;
+      throw this.error(err, `looking at ${JSON.stringify(key)}`, signal);
+    }
+  }
+
+  /**
+   * Uploads a local file to `key` (multipart above one part size, `queueSize` parts in flight,
+   * memory bounded by them) with its SHA-256 in the metadata, then checks the ETag against
+   * `digest` (when both are MD5-style) and the stored size. A failed check deletes the object.
+   */
+  async upload(localPath: string, key: string, digest: S3Digest, opts: { signal?: AbortSignal; onProgress?(bytes: number): void } = {}): Promise<void> {
+    const { signal } = opts;
+    signal?.throwIfAborted();
+    const body = createReadStream(localPath, { highWaterMark: READ_BYTES });
+    const upload = new Upload({
+      client: this.client,
+      queueSize: this.queueSize,
+      partSize: this.partSizeBytes,
+      leavePartsOnError: false,
+      params: {
+        Bucket: this.bucket,
+        Key: key,
+        Body: body,
+        ContentType: 'application/octet-stream',
+        Metadata: { sha256: digest.sha256 },
+        ...(this.opts.checksumAlgorithm ? { ChecksumAlgorithm: this.opts.checksumAlgorithm } : {}),
+      },
+    });
+    upload.on('httpUploadProgress', (p) => {
+      if (typeof p.loaded === 'number') opts.onProgress?.(p.loaded);
+    });
+    const onAbort = () => void upload.abort().catch(() => undefined);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let etag: string | null;
+    try {
+      const out = await upload.done();
+      etag = unquote(out.ETag);
+    } catch (err) {
+      body.destroy();
+      throw this.error(err, `the upload of ${JSON.stringify(key)}`, signal);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+    const stored = await this.head(key, signal);
+    let problem: StorageError | null = null;
+    if (!stored) problem = new StorageError('TRANSFER_FAILED', `${this.label} does not show ${JSON.stringify(key)} after the upload.`);
+    else if (stored.sizeBytes !== digest.sizeBytes) problem = new StorageError('TRANSFER_FAILED', `${this.label} stored ${stored.sizeBytes} bytes instead of ${digest.sizeBytes}.`);
+    else if (etag && MD5_ETAG.test(etag) && etag !== digest.etag) {
+      problem = new StorageError('CHECKSUM_MISMATCH', `${this.label} received different bytes than were sent (ETag ${etag}, expected ${digest.etag}).`);
+    }
+    if (problem) {
+      await this.remove(key).catch(() => undefined);
+      throw problem;
+    }
+  }
+
+  async remove(key: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: signal });
+    } catch (err) {
+      throw this.error(err, `deleting ${JSON.stringify(key)}`, signal);
+    }
+  }
+
+  /** A GET link for `key` valid `expiresInSeconds` (SigV4 allows at most 7 days); signed locally, no request. */
+  presignGet(key: string, expiresInSeconds: number): Promise<string> {
+    return getSignedUrl(this.signer, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: Math.min(expiresInSeconds, 604_800) });
+  }
+
+  /** Closes the clients' connections. */
+  destroy(): void {
+    this.client.destroy();
+    if (this.signer !== this.client) this.signer.destroy();
+  }
+}
