@@ -20,7 +20,7 @@ test.describe('API tokens', () => {
 
     const name = unique('script');
     await page.getByRole('textbox', { name: 'Name' }).fill(name);
-    await page.getByLabel('Expires after').click();
+    await page.getByRole('combobox', { name: 'Expires after' }).click();
     await page.getByRole('option', { name: '30 days' }).click();
     await page.getByRole('button', { name: 'Create token' }).click();
 

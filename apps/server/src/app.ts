@@ -20,6 +20,8 @@ import { webRoutes } from './http/web';
 import { AppError, isAppError } from './lib/errors';
 import { createAuth } from './modules/auth/auth';
 import { DEV_IDP_PATH } from './modules/auth/dev-idp';
+import { cartRoutes } from './modules/compat/carts.routes';
+import { skaoRoutes } from './modules/compat/skao.routes';
 import { downloadRoutes } from './modules/downloads/downloads.routes';
 
 export interface AppDeps {
@@ -178,6 +180,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
 
   app.use(downloadRoutes(orm, container));
+  app.use(skaoRoutes(orm, container)); // SKAO compatibility: POST /stage_data
+  app.use(cartRoutes(orm, container)); // Pacifica cartd compatibility: /carts/:uid
   app.use(webRoutes(deps.webDist));
 
   // Last resort: a JSON error without a stack trace.

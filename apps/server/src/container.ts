@@ -15,7 +15,7 @@ import { SiteRegistry } from './modules/sites/sites.service';
  */
 export async function createContainer(config: Config, logger: Logger, clock: Clock, pubsub: PubSub = createInProcessPubSub(), extras: { metrics?: StagingMetrics } = {}): Promise<Container> {
   const sites = await SiteRegistry.load(config, logger);
-  const methods = new MethodRegistry(config.allowedMethods);
+  const methods = new MethodRegistry(config.allowedMethods, undefined, sites.sites);
   const links = new DownloadLinks(await linkSigningKey(config), config.publicUrl);
   return { config, clock, logger, pubsub, sites, methods, links, ...extras };
 }

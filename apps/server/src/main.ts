@@ -12,6 +12,8 @@ import { createLogger } from './lib/logger';
 import { seedEmailTemplates } from './modules/mail/mail.service';
 import { createRequestFinishedMailHook, mailTasks } from './modules/mail/mail.tasks';
 import { migrateJobQueue, startJobRunner, type JobRunner } from './modules/jobs/job-runner';
+import { createLifecycleFinishedHook, lifecycleCronItems, lifecycleTasks } from './modules/lifecycle/lifecycle.tasks';
+import { SpaceGuard } from './modules/lifecycle/space-guard';
 import { SitesConfigError } from './modules/sites/sites.config';
 import { resyncRequestSubscribers } from './modules/staging/staging.resync';
 import { createStageBatchTask, type RequestFinishedHook } from './modules/staging/staging.worker';
@@ -67,6 +69,8 @@ async function main(): Promise<void> {
 
   let jobs: JobRunner | undefined;
   if (works) {
+    // Before each copy onto a cache or capacity-limited site: make room, or fail the file (issue 9).
+    container.space = new SpaceGuard(db.orm, container);
     const countFinished: RequestFinishedHook = async (r) => {
       metrics.staging.requestFinished(r.method, r.status, ((r.finishedAt ?? new Date()).getTime() - r.createdAt.getTime()) / 1000);
     };
@@ -77,9 +81,11 @@ async function main(): Promise<void> {
       concurrency: 2,
       metrics: metrics.jobs,
       taskList: {
-        [STAGE_BATCH_TASK]: createStageBatchTask(db.orm, container, [countFinished, createRequestFinishedMailHook(container)]),
+        [STAGE_BATCH_TASK]: createStageBatchTask(db.orm, container, [createLifecycleFinishedHook(container), countFinished, createRequestFinishedMailHook(container)]),
         ...mailTasks(db.orm, container),
+        ...lifecycleTasks(db.orm, container),
       },
+      parsedCronItems: lifecycleCronItems(config),
     });
   }
   // A worker answers probes and scrapes only; the full app (GraphQL, auth, downloads) is for api/all.

@@ -11,6 +11,8 @@ import type { Container } from '../src/graphql/context';
 import { systemClock, type Clock } from '../src/lib/clock';
 import { createLogger } from '../src/lib/logger';
 import { startJobRunner } from '../src/modules/jobs/job-runner';
+import { createLifecycleFinishedHook, lifecycleTasks } from '../src/modules/lifecycle/lifecycle.tasks';
+import { SpaceGuard } from '../src/modules/lifecycle/space-guard';
 import { createRequestFinishedMailHook, mailTasks } from '../src/modules/mail/mail.tasks';
 import { STAGE_BATCH_TASK } from '../src/modules/staging/staging.service';
 import { createStageBatchTask } from '../src/modules/staging/staging.worker';
@@ -76,13 +78,19 @@ export async function startTestServer(orm: MikroORM, env: Record<string, string>
       if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) throw e;
     }
   }
+  if (opts.worker !== false) container.space = new SpaceGuard(orm, container);
   const jobs = opts.worker === false ? undefined : await startJobRunner({
     connectionString: opts.dbUrl ?? '',
     orm,
     logger: container.logger,
     concurrency: 2,
-    // The same tasks as main.ts: staging, plus email (SMTP_URL from env, else mails are logged).
-    taskList: { [STAGE_BATCH_TASK]: createStageBatchTask(orm, container, [createRequestFinishedMailHook(container)]), ...mailTasks(orm, container) },
+    // The same tasks as main.ts: staging, plus email (SMTP_URL from env, else mails are logged) and
+    // the lifecycle sweep (without its cron: tests run it with their own clock, see lifecycle tests).
+    taskList: {
+      [STAGE_BATCH_TASK]: createStageBatchTask(orm, container, [createLifecycleFinishedHook(container), createRequestFinishedMailHook(container)]),
+      ...mailTasks(orm, container),
+      ...lifecycleTasks(orm, container),
+    },
   });
   afterAll(async () => {
     await jobs?.stop();

@@ -6,6 +6,7 @@ import { systemClock } from '../lib/clock';
 import { AppError } from '../lib/errors';
 import { createLogger, type Logger } from '../lib/logger';
 import { migrateJobQueue } from '../modules/jobs/job-runner';
+import { LIFECYCLE_USAGE, runLifecycleCommand } from '../modules/lifecycle/lifecycle.cli';
 import { TokensService } from '../modules/tokens/tokens.service';
 import { UserAdminService } from '../modules/users/user-admin.service';
 import { USER_STATUSES, type UserStatus } from '../modules/users/user.entity';
@@ -21,7 +22,7 @@ const USAGE = `Usage: pnpm cli <command> [options]
   user list [--status PENDING|ACTIVE|REJECTED|DISABLED]
   token create --email <email> [--name <name>] [--days <n>]   print a new API token secret
   migrate                                              apply database migrations
-`;
+${LIFECYCLE_USAGE}`;
 
 type Out = (line: string) => void;
 
@@ -37,6 +38,9 @@ export async function runCommand(argv: string[], db: Database, out: Out, env: { 
       days: { type: 'string' },
       status: { type: 'string' },
       reason: { type: 'string' },
+      'older-than': { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      limit: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -81,6 +85,8 @@ export async function runCommand(argv: string[], db: Database, out: Out, env: { 
     const days = values.days === undefined ? 90 : Number(values.days);
     const { secret } = await new TokensService(em, systemClock).create(user, values.name ?? 'cli', days);
     out(secret);
+  } else if (group === 'purge' || group === 'requests' || group === 'doctor') {
+    await runLifecycleCommand(positionals, values, db, out, { config: env.config ?? loadConfig({}), logger: env.logger ?? createLogger('silent') });
   } else {
     if (!values.help && group) throw new AppError('BAD_USER_INPUT', `Unknown command "${positionals.join(' ')}".\n\n${USAGE}`);
     out(USAGE);

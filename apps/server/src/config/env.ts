@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { STAGING_METHODS, type StagingMethod } from '@stagecoach/domain';
+import { parseDuration } from '../lib/iso-duration';
 
 /**
  * The only reader of `process.env`. Every variable of `API.md` is declared here once, with one
@@ -22,6 +23,16 @@ const duration = z
     const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit]!;
     return n * factor;
   });
+
+/** ISO-8601 durations (`P14D`, `PT12H`; weeks, days and time only) or the short forms above. */
+const isoDuration = z.string().transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: 'expected an ISO-8601 duration such as P14D or PT12H' });
+    return z.NEVER;
+  }
+  return ms;
+});
 
 const csv = z.string().transform((v) =>
   v
@@ -119,6 +130,21 @@ export const EnvSchema = z.object({
   RATE_LIMIT_MUTATIONS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).default(300),
   /** Sign-in attempts (`GET /auth/login`) one IP address may start per minute. */
   RATE_LIMIT_LOGINS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).default(30),
+  // ---- lifecycle and compatibility (modules/lifecycle, modules/compat) ----
+  /** How long staged results stay in user areas after their request finished, unless the site sets `retention` (ISO-8601, e.g. P14D). */
+  RETENTION_DEFAULT: isoDuration.default(14 * 86_400_000),
+  /** How long before expiry the owner is emailed a warning (ISO-8601, e.g. P2D). */
+  EXPIRY_WARNING: isoDuration.default(2 * 86_400_000),
+  /** How far beyond its original expiry a user may extend a request (admins: no limit; ISO-8601). */
+  EXTEND_MAX: isoDuration.default(30 * 86_400_000),
+  /** Cron pattern (graphile-worker crontab syntax, UTC) of the sweep that removes expired results and sends warnings. */
+  LIFECYCLE_SWEEP_CRON: z.string().regex(/^\S+( \S+){4}$/, 'expected five cron fields, e.g. */10 * * * *').default('*/10 * * * *'),
+  /** Default bytes one user may hold per target site (staged copies until they expire, plus queued files); unset → unlimited. */
+  QUOTA_BYTES_PER_SITE: z.coerce.number({ error: 'expected a number of bytes' }).int().min(0).optional(),
+  /** Default requests one user may have queued or running at once; unset → unlimited. */
+  QUOTA_ACTIVE_REQUESTS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).optional(),
+  /** How long `POST /stage_data` (SKAO compatibility) waits for the staging to finish before answering 202. */
+  COMPAT_WAIT: duration.default(30_000),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -153,6 +179,14 @@ export interface Config {
   readonly sessionTtlMs: number;
   readonly devIdpUsersFile: string | undefined;
   readonly rateLimits: { readonly mutationsPerMinute: number; readonly loginsPerMinute: number };
+  /**
+   * Reads a site secret named in SITES_FILE (`{ env: NAME }`). Sites name their own variables, so
+   * they cannot be declared above; this keeps env.ts the only reader of the environment.
+   */
+  readonly readSecretEnv: (name: string) => string | undefined;
+  readonly lifecycle: { readonly retentionMs: number; readonly warnBeforeMs: number; readonly extendMaxMs: number; readonly sweepCron: string };
+  readonly quotas: { readonly bytesPerSite: number | null; readonly activeRequests: number | null };
+  readonly compatWaitMs: number;
 }
 
 export class ConfigError extends Error {
@@ -217,5 +251,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     sessionTtlMs: e.SESSION_TTL,
     devIdpUsersFile: e.DEV_IDP_USERS_FILE ? path.resolve(e.DEV_IDP_USERS_FILE) : undefined,
     rateLimits: Object.freeze({ mutationsPerMinute: e.RATE_LIMIT_MUTATIONS, loginsPerMinute: e.RATE_LIMIT_LOGINS }),
+    readSecretEnv: (name: string) => source[name] || undefined,
+    lifecycle: Object.freeze({ retentionMs: e.RETENTION_DEFAULT, warnBeforeMs: e.EXPIRY_WARNING, extendMaxMs: e.EXTEND_MAX, sweepCron: e.LIFECYCLE_SWEEP_CRON }),
+    quotas: Object.freeze({ bytesPerSite: e.QUOTA_BYTES_PER_SITE ?? null, activeRequests: e.QUOTA_ACTIVE_REQUESTS ?? null }),
+    compatWaitMs: e.COMPAT_WAIT,
   });
 }

@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { RequestMacaroonsResolver } from '../modules/dcache/macaroons.resolver';
 import { FilesResolver } from '../modules/files/files.resolver';
+import { LifecycleResolver, QuotaResolver } from '../modules/lifecycle/lifecycle.resolver';
 import { LogsResolver } from '../modules/logs/logs.resolver';
 import { MailResolver } from '../modules/mail/mail.resolver';
 import { MethodsResolver } from '../modules/methods/methods.resolver';
@@ -14,7 +16,7 @@ import { authChecker } from './auth-checker';
 import { DateTimeScalar } from './scalars';
 
 /** Every resolver, listed explicitly so the schema is the same with or without a database. */
-export const resolvers = [UsersResolver, MethodsResolver, TokensResolver, SitesResolver, StagingResolver, LogsResolver, FilesResolver, MailResolver] as const;
+export const resolvers = [UsersResolver, MethodsResolver, TokensResolver, SitesResolver, StagingResolver, LogsResolver, FilesResolver, MailResolver, LifecycleResolver, QuotaResolver, RequestMacaroonsResolver] as const;
 
 export function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({

@@ -5,8 +5,12 @@ import type { StagingMetrics } from '../http/metrics';
 import type { Logger } from '../lib/logger';
 import type { PubSub } from '../lib/pubsub';
 import type { DownloadLinks } from '../modules/downloads/download-links';
+import { MacaroonsService } from '../modules/dcache/macaroons.service';
 import { FilesService } from '../modules/files/files.service';
 import { MailService } from '../modules/mail/mail.service';
+import { LifecycleService } from '../modules/lifecycle/lifecycle.service';
+import { QuotaService } from '../modules/lifecycle/quota.service';
+import type { SpaceGuard } from '../modules/lifecycle/space-guard';
 import { LogsService } from '../modules/logs/logs.service';
 import type { MethodRegistry } from '../modules/methods/registry';
 import type { SiteRegistry } from '../modules/sites/sites.service';
@@ -33,6 +37,8 @@ export interface Container {
   links: DownloadLinks;
   /** Prometheus counters the staging worker feeds (absent in tests that do not look). */
   metrics?: StagingMetrics;
+  /** Free-space check and eviction before copies (modules/lifecycle); absent → no check. */
+  space?: SpaceGuard;
 }
 
 /** Per-operation services sharing one forked EntityManager (one identity map per request). */
@@ -45,6 +51,11 @@ export interface Services {
   // identity and access (issue 5)
   userAdmin: UserAdminService;
   mail: MailService;
+  // lifecycle and quotas (issue 9)
+  lifecycle: LifecycleService;
+  quotas: QuotaService;
+  // dCache macaroons of DCACHE_STAGE requests (issue 8)
+  macaroons: MacaroonsService;
 }
 
 export interface GraphQLContext {
@@ -65,6 +76,9 @@ export function createServices(em: EntityManager, c: Container): Services {
     files: new FilesService(c),
     userAdmin: new UserAdminService(em, c),
     mail: new MailService(em, c),
+    lifecycle: new LifecycleService(em, c),
+    quotas: new QuotaService(em, c),
+    macaroons: new MacaroonsService(em, c.config, c.logger),
   };
 }
 

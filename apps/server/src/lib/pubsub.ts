@@ -15,6 +15,9 @@ export interface RequestSnapshot {
   startedAt: string | null;
   finishedAt: string | null;
   expiresAt: string | null;
+  /** When the results were removed, and why (modules/lifecycle); absent in snapshots from older processes. */
+  expiredAt?: string | null;
+  expiryReason?: string | null;
   filesTotal: number;
   filesDone: number;
   filesSkipped: number;

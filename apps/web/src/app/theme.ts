@@ -17,6 +17,10 @@ export const cssVariablesResolver: CSSVariablesResolver = () => ({
     '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
     // Mantine's error red (red-6) is 3.3:1 on white; red-9 reaches 5.6:1.
     '--mantine-color-error': 'var(--mantine-color-red-9)',
+    // Text of "light" alerts and badges: Mantine uses shade 9, which for yellow (2.9:1) and
+    // orange (4.2:1) is still below AA on their tinted backgrounds. Darker tones of the same hue.
+    '--mantine-color-yellow-light-color': '#7a4f01',
+    '--mantine-color-orange-light-color': '#a13a06',
   },
   dark: {
     '--mantine-color-dimmed': 'var(--mantine-color-dark-1)',

@@ -108,7 +108,7 @@ export async function startJupyterHub(): Promise<JupyterHubPeer> {
   );
   const logFile = path.join(dir, 'hub.log');
   const log = await fs.open(logFile, 'w');
-  const env = { ...process.env, PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}` };
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}` };
   // pyenv or a virtualenv on PATH must not leak into Debian's Python.
   delete env.PYTHONPATH;
   delete env.PYTHONHOME;

@@ -1,4 +1,5 @@
 import type { Migration } from '@mikro-orm/migrations';
+import { Migration20261124144625_lifecycle } from './Migration20261124144625_lifecycle';
 import { Migration20261124142655_identity } from './Migration20261124142655_identity';
 import { Migration20261124141245_staging } from './Migration20261124141245_staging';
 import { Migration20261124140705 } from './Migration20261124140705';
@@ -13,4 +14,5 @@ export const migrationsList: { name: string; class: MigrationCtor }[] = [
   { name: 'Migration20261124140705', class: Migration20261124140705 },
   { name: 'Migration20261124141245_staging', class: Migration20261124141245_staging },
   { name: 'Migration20261124142655_identity', class: Migration20261124142655_identity },
+  { name: 'Migration20261124144625_lifecycle', class: Migration20261124144625_lifecycle },
 ];

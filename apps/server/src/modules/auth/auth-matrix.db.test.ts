@@ -78,6 +78,14 @@ async function ownersFailedRequest(): Promise<string> {
   return id;
 }
 
+/** A fresh SUCCEEDED request of the owner whose results expire tomorrow (extendable). */
+async function ownersFinishedRequest(): Promise<string> {
+  const id = await ownersRequest();
+  await em().nativeUpdate(StagedFile, { request: id }, { status: 'DONE' });
+  await em().nativeUpdate(StagingRequest, { id }, { status: 'SUCCEEDED', finishedAt: new Date(), expiresAt: new Date(Date.now() + 86_400_000) });
+  return id;
+}
+
 const CASES: Case[] = [
   // ---- users, sign-in state ----
   { op: 'me', kind: 'query', access: 'public', doc: '{ me { id status } }' },
@@ -124,6 +132,8 @@ const CASES: Case[] = [
   { op: 'stagingRequest', kind: 'query', access: 'owned', doc: 'query($id: ID!) { stagingRequest(id: $id) { id owner { id } files { totalCount } } }', vars: async () => ({ id: await ownersRequest() }) },
   { op: 'cancelStagingRequest', kind: 'mutation', access: 'owned', doc: 'mutation($id: ID!) { cancelStagingRequest(id: $id) { status } }', vars: async () => ({ id: await ownersRequest() }) },
   { op: 'retryStagingRequest', kind: 'mutation', access: 'owned', doc: 'mutation($id: ID!) { retryStagingRequest(id: $id) { status } }', vars: async () => ({ id: await ownersFailedRequest() }) },
+  { op: 'extendStagingRequest', kind: 'mutation', access: 'owned', doc: 'mutation($id: ID!) { extendStagingRequest(id: $id, days: 1) { id } }', vars: async () => ({ id: await ownersFinishedRequest() }) },
+  { op: 'setUserQuota', kind: 'mutation', access: 'admin', doc: 'mutation($id: ID!) { setUserQuota(userId: $id, maxBytes: 1000000) { __typename } }', vars: async () => ({ id: await target('ACTIVE') }) },
   { op: 'createFile', kind: 'mutation', access: 'admin', label: 'createFile (FILE_TOOL=admins)', doc: 'mutation($p: String!) { createFile(input: { path: $p, content: "x" }) { path } }', vars: async () => ({ p: `matrix/${Math.random()}.txt` }) },
   // ---- logs ----
   { op: 'logs', kind: 'query', access: 'active', doc: '{ logs { id } }' },

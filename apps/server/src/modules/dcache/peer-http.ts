@@ -11,7 +11,7 @@ const PEER_TIMEOUT_MS = 30_000;
  * become SITE_UNAVAILABLE (retryable); other statuses are returned for the caller to interpret.
  * `what` names the operation in messages; URLs and credentials never appear in them.
  */
-export async function peerFetch(fetchImpl: Fetch, what: string, url: string, init: RequestInit & { signal?: AbortSignal }): Promise<Response> {
+export async function peerFetch(fetchImpl: Fetch, what: string, url: string, init: RequestInit & { signal?: AbortSignal }, opts: { pass401?: boolean } = {}): Promise<Response> {
   const signal = init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(PEER_TIMEOUT_MS)]) : AbortSignal.timeout(PEER_TIMEOUT_MS);
   let res: Response;
   try {
@@ -24,7 +24,7 @@ export async function peerFetch(fetchImpl: Fetch, what: string, url: string, ini
     await res.body?.cancel();
     throw new StorageError('SITE_UNAVAILABLE', `${what}: the storage site answered ${res.status}.`, { retryable: true });
   }
-  if (res.status === 401 || res.status === 403) {
+  if ((res.status === 401 && !opts.pass401) || res.status === 403) {
     await res.body?.cancel();
     throw new StorageError('SITE_UNAVAILABLE', `${what}: the storage site refused Stagecoach's credentials (${res.status}); an administrator must fix the site configuration.`, { retryable: false });
   }

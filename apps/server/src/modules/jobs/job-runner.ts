@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { Logger as WorkerLogger, run, runMigrations, type Runner, type TaskList } from 'graphile-worker';
+import { Logger as WorkerLogger, run, runMigrations, type ParsedCronItem, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
 import type { JobMetrics } from '../../http/metrics';
 import type { Logger } from '../../lib/logger';
 
@@ -32,6 +33,8 @@ export interface JobRunnerOptions {
   logger: Logger;
   taskList: TaskList;
   concurrency: number;
+  /** Recurring jobs (graphile-worker cron), e.g. the lifecycle sweep; parse with `parseCronItems`. */
+  parsedCronItems?: ParsedCronItem[];
   /** Job latency and run time for /metrics. */
   metrics?: JobMetrics;
 }
@@ -82,17 +85,25 @@ export async function startJobRunner(opts: JobRunnerOptions): Promise<JobRunner>
     await conn().execute(`delete from worker_heartbeats where last_seen < now() - interval '1 hour'`);
   };
 
+  // What we heartbeat is the worker *pool* id: graphile-worker 0.18 locks jobs with the pool's id
+  // (get_job runs per pool), not with its workers' ids. And we listen on our own emitter before
+  // run(): the pool exists before run() resolves, so runner.events would miss its creation. Either
+  // mistake leaves no matching heartbeat, and every job held longer than DEAD_AFTER_S would be
+  // taken from its live worker and run twice.
+  const events: WorkerEvents = new EventEmitter();
+  events.on('pool:create', ({ workerPool }) => {
+    workerIds.add(workerPool.id);
+    void beat().catch(() => undefined);
+  });
   const runner: Runner = await run({
     connectionString: opts.connectionString,
     concurrency: opts.concurrency,
     noHandleSignals: true,
     pollInterval: 1000,
     taskList: opts.taskList,
+    parsedCronItems: opts.parsedCronItems ?? [],
     logger: workerLogger(opts.logger),
-  });
-  runner.events.on('worker:create', ({ worker }) => {
-    workerIds.add(worker.workerId);
-    void beat().catch(() => undefined);
+    events,
   });
   if (opts.metrics) {
     const metrics = opts.metrics;

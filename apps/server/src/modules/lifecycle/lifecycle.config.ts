@@ -1,6 +1,12 @@
+import type { StagingMethod } from '@stagecoach/domain';
 import type { Config } from '../../config/env';
 import { parseDuration } from '../../lib/iso-duration';
 import type { PosixSiteConfig } from '../sites/sites.config';
+
+/** Methods whose results are entries in a user area: what expiry removes. */
+export const USER_AREA_METHODS: ReadonlySet<StagingMethod> = new Set<StagingMethod>(['LOCAL_COPY', 'LOCAL_SYMLINK', 'LOCAL_HARDLINK']);
+/** Methods whose results take space of their own on the target site (links share the archive's blocks). */
+export const SPACE_METHODS: ReadonlySet<StagingMethod> = new Set<StagingMethod>(['LOCAL_COPY']);
 
 /** A site's lifecycle settings with the configured defaults filled in. */
 export interface SiteLifecycle {

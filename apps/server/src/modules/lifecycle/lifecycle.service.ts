@@ -12,16 +12,13 @@ import { StagedFile } from '../staging/staged-file.entity';
 import { StagingRequest } from '../staging/staging-request.entity';
 import { toSnapshot } from '../staging/staging.service';
 import type { User } from '../users/user.entity';
-import { formatBytes, siteLifecycle } from './lifecycle.config';
+import { formatBytes, siteLifecycle, SPACE_METHODS, USER_AREA_METHODS } from './lifecycle.config';
 
 /** Why a request's results were removed: retention ran out, space was needed, an operator purged, a cart was deleted. */
 export const EXPIRY_REASONS = ['EXPIRED', 'EVICTED', 'PURGED', 'DELETED'] as const;
 export type ExpiryReason = (typeof EXPIRY_REASONS)[number];
 
-/** Methods whose results are entries in a user area: what expiry removes. */
-export const USER_AREA_METHODS: ReadonlySet<StagingMethod> = new Set<StagingMethod>(['LOCAL_COPY', 'LOCAL_SYMLINK', 'LOCAL_HARDLINK']);
-/** Methods whose results take space of their own on the target site (links share the archive's blocks). */
-export const SPACE_METHODS: ReadonlySet<StagingMethod> = new Set<StagingMethod>(['LOCAL_COPY']);
+export { SPACE_METHODS, USER_AREA_METHODS };
 export const TERMINAL_STATUSES = REQUEST_STATUSES.filter(isTerminalRequestStatus);
 
 export type LifecycleDeps = Pick<Container, 'config' | 'clock' | 'sites' | 'pubsub'>;
@@ -121,8 +118,8 @@ async function targetUsage(em: EntityManager, r: StagingRequest, targets: string
                        and f.target = t.target and f.status in ('PENDING', 'RUNNING', 'DONE', 'SKIPPED')) as in_use,
             exists (select 1 from staged_files f join staging_requests o on o.id = f.request_id
                      where o.owner_id = ? and o.target_site_id = ? and o.method = ? and f.target = t.target and f.status = 'DONE') as staged_by_us
-       from unnest(?::text[]) as t(target)`,
-    [r.owner.id, r.targetSiteId, r.id, r.owner.id, r.targetSiteId, r.method, targets],
+       from json_array_elements_text(?::json) as t(target)`,
+    [r.owner.id, r.targetSiteId, r.id, r.owner.id, r.targetSiteId, r.method, JSON.stringify(targets)],
   );
   return new Map(rows.map((row) => [row.target, { inUse: row.in_use, stagedByUs: row.staged_by_us }]));
 }

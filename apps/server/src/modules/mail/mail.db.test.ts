@@ -7,6 +7,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test/db';
 import { startSmtpSink, type SmtpSink } from '../../../test/smtp-sink';
 import { User } from '../users/user.entity';
 import { seedEmailTemplates } from './mail.service';
+import { TEMPLATE_KEYS } from './templates';
 import { OutboxEmail } from './outbox-email.entity';
 
 let db: TestDatabase;
@@ -160,9 +161,11 @@ describe('email templates', () => {
 
   it('are loaded from fixtures/email-templates and listed for admins', async () => {
     const res = await server.gql<{ emailTemplates: { key: string; variables: string[]; customized: boolean; subject: string }[] }>(TEMPLATE, {}, admin.token);
-    expect(res.data!.emailTemplates.map((t) => t.key)).toEqual(['signup-pending', 'account-approved', 'account-rejected', 'request-finished']);
-    expect(res.data!.emailTemplates[1]).toMatchObject({ subject: 'Your Stagecoach account has been approved', customized: false });
-    expect(res.data!.emailTemplates[3]!.variables).toEqual(expect.arrayContaining(['filesDone', 'requestUrl']));
+    expect(res.data!.emailTemplates.map((t) => t.key)).toEqual(TEMPLATE_KEYS);
+    expect(TEMPLATE_KEYS).toEqual(expect.arrayContaining(['signup-pending', 'account-approved', 'account-rejected', 'request-finished']));
+    const byKey = new Map(res.data!.emailTemplates.map((t) => [t.key, t]));
+    expect(byKey.get('account-approved')).toMatchObject({ subject: 'Your Stagecoach account has been approved', customized: false });
+    expect(byKey.get('request-finished')!.variables).toEqual(expect.arrayContaining(['filesDone', 'requestUrl']));
   });
 
   it('previews the stored template or a draft with sample variables, escaping HTML', async () => {

@@ -34,6 +34,18 @@ export const TEMPLATE_CATALOG = {
       appUrl: 'https://stagecoach.example.org',
     },
   },
+  'request-expiring': {
+    description: 'To the owner a while (EXPIRY_WARNING) before the results of a request are removed at the end of their retention.',
+    variables: {
+      name: 'Grace Hopper',
+      requestId: '2f1c0d0e-8a51-4c55-9f43-7c9f2d8f1b6a',
+      method: 'LOCAL_COPY',
+      expiresAt: '2026-12-08T10:00:00.000Z',
+      filesDone: '12',
+      requestUrl: 'https://stagecoach.example.org/requests/2f1c0d0e-8a51-4c55-9f43-7c9f2d8f1b6a',
+      appUrl: 'https://stagecoach.example.org',
+    },
+  },
 } as const satisfies Record<string, { description: string; variables: Record<string, string> }>;
 
 export type TemplateKey = keyof typeof TEMPLATE_CATALOG;

@@ -1,5 +1,7 @@
 import type { StagingMethod } from '@stagecoach/domain';
 import type { PosixSiteConfig } from '../sites/sites.config';
+import type { RemoteSourcing } from './remote-batch';
+import type { RemoteDelivery } from './remote-target';
 
 /** One file to transfer, with its paths already resolved and confined by the staging service. */
 export interface TransferJob {
@@ -44,7 +46,20 @@ export interface TransferOutcome {
  */
 export interface StagingMethodHandler {
   readonly method: StagingMethod;
-  /** Whether items land in a user area on a POSIX target site (LOCAL_*), or nowhere (download). */
-  readonly target: 'user-area' | 'none';
+  /**
+   * Whether items land in a user area on a POSIX target site (LOCAL_*), on a remote target site
+   * through `delivery` (JUPYTER_COPY, S3_COPY), or nowhere (download).
+   */
+  readonly target: 'user-area' | 'none' | 'remote';
+  /** For `remote` targets: the kind of site, the target check and the per-batch session (see remote-target.ts). */
+  readonly delivery?: RemoteDelivery;
+  /**
+   * Where sources come from. `posix` (default): paths relative to a POSIX source site, one
+   * `transfer` per file. `url`: absolute archive URLs or DIDs routed to a site by its URL pattern
+   * (DCACHE_STAGE, RUCIO_COPY); the engine then runs `remote.runBatch` once per request instead
+   * of `transfer` per file.
+   */
+  readonly source?: 'posix' | 'url';
+  readonly remote?: RemoteSourcing;
   transfer(job: TransferJob): Promise<TransferOutcome>;
 }

@@ -5,7 +5,12 @@ import type { Config } from '../../config/env';
 import { AppError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { FIXTURES_DIR } from '../../lib/paths';
-import { defaultSites, loadSitesFile, type PosixSiteConfig, type SiteConfig } from './sites.config';
+import { secretProblem } from './site-secrets';
+import { defaultSites, loadSitesFile, SitesConfigError, type JupyterHubSiteConfig, type PosixSiteConfig, type S3SiteConfig, type SecretRef, type SiteConfig } from './sites.config';
+
+/** Site kinds that receive files of remote-target methods (JUPYTER_COPY, S3_COPY). */
+export type DeliverySiteKind = 'JUPYTERHUB' | 'S3';
+export type DeliverySite<K extends DeliverySiteKind = DeliverySiteKind> = K extends 'JUPYTERHUB' ? JupyterHubSiteConfig : S3SiteConfig;
 import { toAppError } from './storage-errors';
 
 export interface DirEntryView {
@@ -27,14 +32,15 @@ export class SiteRegistry {
   }
 
   /** Loads the sites; for the defaults, creates the folders and seeds `archive` with fixtures/files once. */
-  static async load(config: Pick<Config, 'sitesFile' | 'dataDir'>, logger: Logger): Promise<SiteRegistry> {
+  static async load(config: Pick<Config, 'sitesFile' | 'dataDir' | 'readSecretEnv'>, logger: Logger): Promise<SiteRegistry> {
     const sites = config.sitesFile ? await loadSitesFile(config.sitesFile) : defaultSites(config.dataDir);
+    await checkSecrets(config, sites);
     for (const site of sites) {
       if (site.kind !== 'POSIX') continue;
       if (!config.sitesFile) await fs.mkdir(site.root, { recursive: true, mode: 0o755 });
       if (site.sandbox) await fs.mkdir(path.join(site.root, site.sandbox), { recursive: true }).catch(() => undefined);
     }
-    const archive = sites.find((s) => s.id === 'archive');
+    const archive = sites.find((s): s is PosixSiteConfig => s.id === 'archive' && s.kind === 'POSIX');
     if (!config.sitesFile && archive) await seedArchive(archive.root, logger);
     return new SiteRegistry(sites);
   }
@@ -47,8 +53,10 @@ export class SiteRegistry {
 
   /** A POSIX site that can act as a source (the default one when `id` is omitted). */
   source(id?: string | null): PosixSiteConfig {
-    const site = id ? this.get(id) : (this.sites.find((s) => s.roles.includes('source') && 'default' in s && s.default) ?? this.sites.find((s) => s.roles.includes('source')));
-    if (!site || !site.roles.includes('source')) throw new AppError('BAD_USER_INPUT', `Site "${id}" is not a source site.`, { field: 'sourceSiteId' });
+    const posixSources = this.sites.filter((s) => s.kind === 'POSIX' && s.roles.includes('source'));
+    const site = id ? this.get(id) : (posixSources.find((s) => s.default) ?? posixSources[0]);
+    // URL-routed sites (WEBDAV, RUCIO) are reached through their URL pattern, not as a path root.
+    if (!site || site.kind !== 'POSIX' || !site.roles.includes('source')) throw new AppError('BAD_USER_INPUT', `Site "${id}" is not a source site.`, { field: 'sourceSiteId' });
     return site;
   }
 
@@ -59,6 +67,16 @@ export class SiteRegistry {
       throw new AppError('BAD_USER_INPUT', id ? `Site "${id}" does not hold user areas.` : 'No site holds user areas.', { field: 'targetSiteId' });
     }
     return site;
+  }
+
+  /** The site a remote-target method delivers to: `id` when given (it must be of `kind`), else the default or first one of `kind`. */
+  deliveryTarget<K extends DeliverySiteKind>(kind: K, id?: string | null): DeliverySite<K> {
+    const ofKind = this.sites.filter((s) => s.kind === kind);
+    const site = id ? this.get(id) : (ofKind.find((s) => s.default) ?? ofKind[0]);
+    if (!site || site.kind !== kind) {
+      throw new AppError('BAD_USER_INPUT', id ? `Site "${id}" is not a ${kind} site.` : `No ${kind} site is configured.`, { field: 'targetSiteId' });
+    }
+    return site as DeliverySite<K>;
   }
 
   /** The user's area `<root>/<username>`, created on first use. */
@@ -95,6 +113,24 @@ export class SiteRegistry {
   resolveTarget(root: string, userPath: string): Promise<string> {
     return resolveInsideForWrite(root, userPath);
   }
+}
+
+/** Every secret reference must yield a value at start: a typo is reported now, not at the first request. */
+async function checkSecrets(config: Pick<Config, 'sitesFile' | 'readSecretEnv'>, sites: readonly SiteConfig[]): Promise<void> {
+  const problems: string[] = [];
+  for (const site of sites) {
+    const refs: [string, SecretRef][] = [];
+    if (site.kind === 'JUPYTERHUB') refs.push(['token', site.token]);
+    if (site.kind === 'S3' && site.credentials) {
+      refs.push(['credentials.accessKeyId', site.credentials.accessKeyId], ['credentials.secretAccessKey', site.credentials.secretAccessKey]);
+      if (site.credentials.sessionToken) refs.push(['credentials.sessionToken', site.credentials.sessionToken]);
+    }
+    for (const [field, ref] of refs) {
+      const problem = await secretProblem(config, ref);
+      if (problem) problems.push(`  - site "${site.id}" ${field}: ${problem}`);
+    }
+  }
+  if (problems.length) throw new SitesConfigError(`SITES_FILE ${config.sitesFile ?? ''} names secrets that cannot be read:\n${problems.join('\n')}`);
 }
 
 async function seedArchive(root: string, logger: Logger): Promise<void> {

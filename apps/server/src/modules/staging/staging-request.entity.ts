@@ -28,6 +28,14 @@ const StagingRequestSchema = defineEntity({
     bytesTotal: p.bigint('number').default(0),
     bytesDone: p.bigint('number').default(0),
     expiresAt: p.datetime().nullable(),
+    /** When the results were removed (modules/lifecycle): expired, evicted, purged or deleted. */
+    expiredAt: p.datetime().nullable().index(),
+    /** Why: EXPIRED, EVICTED, PURGED or DELETED. */
+    expiryReason: p.string().nullable(),
+    /** Last use of the results (finish, download, extension): eviction takes the least recent first. */
+    lastAccessedAt: p.datetime().nullable(),
+    /** When the owner was warned of the current expiry (cleared when it is extended). */
+    expiryWarnedAt: p.datetime().nullable(),
     /** Bumped to revoke every download link of the request at once. */
     linkVersion: p.integer().default(1),
   },

@@ -9,12 +9,15 @@ import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
 import type { PubSub, RequestSnapshot } from '../../lib/pubsub';
+import { QuotaService } from '../lifecycle/quota.service';
 import type { LogsService } from '../logs/logs.service';
 import type { MethodRegistry } from '../methods/registry';
-import type { SiteRegistry } from '../sites/sites.service';
+import type { RemoteDelivery } from '../methods/remote-target';
+import type { DeliverySite, SiteRegistry } from '../sites/sites.service';
 import type { User } from '../users/user.entity';
 import { StagedFile } from './staged-file.entity';
 import { itemsError, type ItemProblem } from './staging.errors';
+import { planUrlSources } from './url-plan';
 import { StagingRequest } from './staging-request.entity';
 
 export interface StageItem {
@@ -64,6 +67,8 @@ export function toSnapshot(r: StagingRequest): RequestSnapshot {
     startedAt: r.startedAt?.toISOString() ?? null,
     finishedAt: r.finishedAt?.toISOString() ?? null,
     expiresAt: r.expiresAt?.toISOString() ?? null,
+    expiredAt: r.expiredAt?.toISOString() ?? null,
+    expiryReason: r.expiryReason ?? null,
     filesTotal: r.filesTotal,
     filesDone: r.filesDone,
     filesSkipped: r.filesSkipped,
@@ -103,19 +108,27 @@ export class StagingService {
     if (input.items.length === 0) throw new AppError('BAD_USER_INPUT', 'Give at least one item to stage.');
     if (input.items.length > max) throw new AppError('BAD_USER_INPUT', `At most ${max} items per request (got ${input.items.length}).`);
 
-    const sourceSite = this.deps.sites.source(input.sourceSiteId);
-    const targetSite = handler.target === 'user-area' ? this.deps.sites.userAreas(input.targetSiteId) : null;
-    const planned = await this.plan(sourceSite.root, input.items);
+    // URL-sourced methods (DCACHE_STAGE, RUCIO_COPY): sources are routed to sites by URL pattern, not resolved under a root.
+    const remote = handler.source === 'url' ? handler.remote : undefined;
+    const routed = remote ? planUrlSources(this.deps.sites.sites, remote, input.items) : null;
+    const sourceSite = routed ? null : this.deps.sites.source(input.sourceSiteId);
+    const targetSite = !routed && handler.target === 'user-area' ? this.deps.sites.userAreas(input.targetSiteId) : null;
+    // Remote-target methods (JUPYTER_COPY, S3_COPY): the site of the method's kind, or the one the request names.
+    const deliverySite = !routed && handler.delivery ? this.deps.sites.deliveryTarget(handler.delivery.siteKind, input.targetSiteId) : null;
+    const planned = routed ? routed.planned : await this.plan(sourceSite!.root, input.items);
     if (planned.length > max) throw new AppError('BAD_USER_INPUT', `The folders expand to ${planned.length} files; at most ${max} per request.`);
     if (targetSite) await this.checkTargets(targetSite.root, owner.username, planned);
+    if (deliverySite) checkDeliveryTargets(handler.delivery!, deliverySite, owner, planned);
 
     const bytesTotal = planned.reduce((s, f) => s + f.sizeBytes, 0);
+    // Quotas (modules/lifecycle) are checked last, with the real size, and still before anything is queued.
+    await new QuotaService(this.em, this.deps).assertAllowed(owner, { targetSiteId: targetSite?.id ?? null, method: input.method, bytes: bytesTotal });
     const request = await this.em.transactional(async (em) => {
       const r = em.create(StagingRequest, {
         owner,
         method: input.method,
-        sourceSiteId: sourceSite.id,
-        targetSiteId: targetSite?.id ?? null,
+        sourceSiteId: sourceSite?.id ?? routed!.siteIds.join(',').slice(0, 255),
+        targetSiteId: targetSite?.id ?? deliverySite?.id ?? null,
         notify: input.notify ?? false,
         idempotencyKey: key,
         filesTotal: planned.length,
@@ -129,7 +142,7 @@ export class StagingService {
         StagedFile,
         planned.map((f, seq) => ({ id: ids[seq]!, request: r.id, seq, source: f.source, target: f.target, sizeBytes: f.sizeBytes, status: 'PENDING' as const })),
       );
-      await this.enqueue(em, r.id, ids);
+      await this.enqueue(em, r.id, ids, remote ? ids.length : BATCH_SIZE);
       const events = await this.logs.insert(
         [{ level: 'INFO', message: `request submitted: ${input.method}, ${planned.length} file(s), ${bytesTotal} bytes`, requestId: r.id, userId: owner.id }],
         em,
@@ -142,9 +155,10 @@ export class StagingService {
   }
 
   /** Enqueues the files in batches with graphile-worker's SQL API, inside the caller's transaction. */
-  private async enqueue(em: EntityManager, requestId: string, fileIds: string[]): Promise<void> {
-    for (let i = 0; i < fileIds.length; i += BATCH_SIZE) {
-      const payload: StageBatchPayload = { requestId, fileIds: fileIds.slice(i, i + BATCH_SIZE) };
+  /** `batchSize`: URL-sourced methods get one job for all files (one tape request / macaroon per site per request). */
+  private async enqueue(em: EntityManager, requestId: string, fileIds: string[], batchSize = BATCH_SIZE): Promise<void> {
+    for (let i = 0; i < fileIds.length; i += batchSize) {
+      const payload: StageBatchPayload = { requestId, fileIds: fileIds.slice(i, i + batchSize) };
       await em.getConnection().execute(
         `select graphile_worker.add_job(?, ?::json, max_attempts := 10)`,
         [STAGE_BATCH_TASK, JSON.stringify(payload)],
@@ -299,7 +313,7 @@ export class StagingService {
     const events = await this.em.transactional(async (em) => {
       await em.nativeUpdate(StagedFile, { request: r.id, status: 'FAILED' }, { status: 'PENDING', errorCode: null, errorMessage: null, errorStack: null, finishedAt: null, bytesDone: 0 });
       await em.nativeUpdate(StagingRequest, { id: r.id }, { status: 'QUEUED', finishedAt: null, cancelledAt: null });
-      await this.enqueue(em, r.id, failed.map((f) => f.id));
+      await this.enqueue(em, r.id, failed.map((f) => f.id), this.deps.methods.get(r.method)?.remote ? failed.length : BATCH_SIZE);
       return this.logs.insert([{ level: 'INFO', message: `retrying ${failed.length} failed file(s)`, requestId: r.id, userId: r.owner.id }], em);
     });
     this.logs.publish(events);
@@ -307,6 +321,18 @@ export class StagingService {
     this.deps.pubsub.publish('request:updated', r.id, toSnapshot(updated));
     return updated;
   }
+}
+
+/** Asks a remote-target method about every target (lexically valid already): e.g. S3's key length, Jupyter's hidden names. */
+function checkDeliveryTargets(delivery: RemoteDelivery, site: DeliverySite, owner: User, planned: PlannedFile[]): void {
+  if (!delivery.checkTarget) return;
+  const who = { id: owner.id, username: owner.username, email: owner.email, oidcSubject: owner.oidcSubject ?? null };
+  const bad: ItemProblem[] = [];
+  for (const [index, f] of planned.entries()) {
+    const problem = delivery.checkTarget(site, who, f.target);
+    if (problem) bad.push({ index, source: f.source, code: 'BAD_USER_INPUT', message: problem });
+  }
+  if (bad.length) throw itemsError('BAD_USER_INPUT', bad);
 }
 
 interface CounterRow {

@@ -6,6 +6,8 @@ import type { Task } from 'graphile-worker';
 import type { Container } from '../../graphql/context';
 import { LogsService, type NewLogEntry } from '../logs/logs.service';
 import type { StagingMethodHandler } from '../methods/method';
+import type { DeliverySession, RemoteDelivery } from '../methods/remote-target';
+import type { RemoteSourcing } from '../methods/remote-batch';
 import type { PosixSiteConfig } from '../sites/sites.config';
 import { StagedFile } from './staged-file.entity';
 import { StagingRequest } from './staging-request.entity';
@@ -38,6 +40,8 @@ interface FileUpdate {
 
 function isTransient(e: unknown): boolean {
   if (e instanceof StorageError) {
+    // The adapter knows better when it says so (e.g. a remote site refusing our token is not worth retrying).
+    if (e.retryable !== undefined) return e.retryable;
     if (e.code === 'SITE_UNAVAILABLE' || e.code === 'CHECKSUM_MISMATCH') return true;
     return TRANSIENT_ERRNOS.has(errnoCode(e.cause) ?? '');
   }
@@ -188,12 +192,21 @@ export function createStageBatchTask(orm: MikroORM, c: Container, onFinished: Re
 
       const timer = setInterval(() => ledger.tick((err: unknown) => helpers.logger.error(`progress flush failed: ${String(err)}`)), FLUSH_MS);
       try {
-        const context = await prepare(c, request, handler);
-        const queue = [...files];
-        const workers = Array.from({ length: Math.min(c.config.workerConcurrency, queue.length) }, async () => {
-          for (let f = queue.shift(); f; f = queue.shift()) await transferOne(c, context, f, ledger, controller.signal, helpers.job.locked_by ?? null);
-        });
-        await Promise.all(workers);
+        if (handler?.remote) {
+          // URL-sourced methods (DCACHE_STAGE, RUCIO_COPY): one run per request, reporting per file.
+          await runRemote(em, c, request, handler.remote, files, ledger, controller.signal, helpers.job.locked_by ?? null);
+        } else {
+          const context = await prepare(c, request, handler, ledger, controller.signal);
+          try {
+            const queue = [...files];
+            const workers = Array.from({ length: Math.min(c.config.workerConcurrency, queue.length) }, async () => {
+              for (let f = queue.shift(); f; f = queue.shift()) await transferOne(c, context, f, ledger, controller.signal, helpers.job.locked_by ?? null);
+            });
+            await Promise.all(workers);
+          } finally {
+            await context.session?.close().catch(() => undefined);
+          }
+        }
       } finally {
         clearInterval(timer);
       }
@@ -207,13 +220,50 @@ interface BatchContext {
   handler: StagingMethodHandler | undefined;
   sourceSite: PosixSiteConfig | undefined;
   areaRoot: string | null;
+  /** Remote-target methods: the batch's session with the site (one hub server start, one S3 client). */
+  session?: DeliverySession | null;
+  /** Remote-target methods: why the session could not be opened; every file of the batch fails with it. */
+  openError?: unknown;
 }
 
-async function prepare(c: Container, request: StagingRequest, handler: StagingMethodHandler | undefined): Promise<BatchContext> {
+async function prepare(c: Container, request: StagingRequest, handler: StagingMethodHandler | undefined, ledger: BatchLedger, signal: AbortSignal): Promise<BatchContext> {
   if (!handler) return { handler, sourceSite: undefined, areaRoot: null };
   const sourceSite = c.sites.source(request.sourceSiteId);
   const areaRoot = handler.target === 'user-area' ? await c.sites.userAreaRoot(c.sites.userAreas(request.targetSiteId), request.owner.username) : null;
+  if (handler.delivery) return { handler, sourceSite, areaRoot, ...(await openDelivery(c, request, handler.delivery, ledger, signal)) };
   return { handler, sourceSite, areaRoot };
+}
+
+/** Opens a remote-target session once per batch, retrying transient failures like a file would. */
+async function openDelivery(c: Container, request: StagingRequest, delivery: RemoteDelivery, ledger: BatchLedger, signal: AbortSignal): Promise<Pick<BatchContext, 'session' | 'openError'>> {
+  let site;
+  try {
+    site = c.sites.deliveryTarget(delivery.siteKind, request.targetSiteId);
+  } catch {
+    return { session: null, openError: new StorageError('SITE_UNAVAILABLE', 'The target site of this request is no longer configured.', { retryable: false }) };
+  }
+  const { owner } = request;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const session = await delivery.open({
+        requestId: request.id,
+        owner: { id: owner.id, username: owner.username, email: owner.email, oidcSubject: owner.oidcSubject ?? null },
+        site,
+        config: c.config,
+        signal,
+        log: (level, message, fileId) => ledger.log(level, message, fileId),
+      });
+      return { session, openError: null };
+    } catch (e) {
+      if (!signal.aborted && isTransient(e) && attempt < c.config.stagingMaxAttempts) {
+        const delay = 500 * 2 ** (attempt - 1);
+        ledger.log('WARN', `${(e as Error).message} — retrying in ${delay} ms (attempt ${attempt} of ${c.config.stagingMaxAttempts})`);
+        await sleep(delay, undefined, { signal }).catch(() => undefined);
+        continue;
+      }
+      return { session: null, openError: e };
+    }
+  }
 }
 
 async function transferOne(c: Container, ctx: BatchContext, file: StagedFile, ledger: BatchLedger, signal: AbortSignal, workerId: string | null): Promise<void> {
@@ -237,6 +287,12 @@ async function transferOne(c: Container, ctx: BatchContext, file: StagedFile, le
     ledger.log(code === 'CANCELLED' ? 'WARN' : 'ERROR', `${file.source}: ${message}`, file.id, { code });
   };
   if (!ctx.handler || !ctx.sourceSite) return fail('METHOD_NOT_ALLOWED', 'This staging method is no longer offered here.');
+  if (ctx.openError) {
+    const e = ctx.openError;
+    if (signal.aborted || (e instanceof StorageError && e.code === 'CANCELLED')) return fail('CANCELLED', 'Cancelled before it finished.');
+    return e instanceof StorageError ? fail(e.code, e.message, e) : fail('TRANSFER_FAILED', 'The target site could not be prepared; an administrator can see the details.', e);
+  }
+  const runner = ctx.session ?? ctx.handler;
   if (!signal.aborted) ledger.set(base);
 
   for (;;) {
@@ -245,7 +301,9 @@ async function transferOne(c: Container, ctx: BatchContext, file: StagedFile, le
     try {
       const sourcePath = await c.sites.resolveSource(ctx.sourceSite, file.source);
       const targetPath = ctx.areaRoot ? await c.sites.resolveTarget(ctx.areaRoot, file.target) : null;
-      const outcome = await ctx.handler.transfer({
+      // Space-aware staging (modules/lifecycle): room is made, or the file fails QUOTA_EXCEEDED.
+      if (targetPath && c.space) await c.space.ensureFor(file.request.id, Number(file.sizeBytes ?? 0), targetPath);
+      const outcome = await runner.transfer({
         fileId: file.id,
         requestId: file.request.id,
         source: file.source,
@@ -295,4 +353,44 @@ async function finalize(em: EntityManager, c: Container, requestId: string, hook
   const fresh = await em.fork().findOneOrFail(StagingRequest, { id: requestId }, { populate: ['owner'] });
   c.pubsub.publish('request:updated', fresh.id, toSnapshot(fresh));
   for (const hook of hooks) await hook(fresh, em);
+}
+
+/** Runs a URL-sourced method over the job's files, turning its per-file reports into ledger updates. */
+async function runRemote(em: EntityManager, c: Container, request: StagingRequest, remote: RemoteSourcing, files: StagedFile[], ledger: BatchLedger, signal: AbortSignal, workerId: string | null): Promise<void> {
+  const byId = new Map(files.map((f) => [f.id, f]));
+  const startedAt = c.clock.now().toISOString();
+  await remote.runBatch({
+    request: { id: request.id, ownerId: request.owner.id, ownerUsername: request.owner.username },
+    files: files.map((f) => ({ id: f.id, source: f.source, target: f.target, status: f.status, sizeBytes: f.sizeBytes === null || f.sizeBytes === undefined ? null : Number(f.sizeBytes), attempts: f.attempts })),
+    em,
+    config: c.config,
+    clock: c.clock,
+    sites: c.sites.sites,
+    fetch: globalThis.fetch,
+    logger: c.logger,
+    signal,
+    report(fileId, u) {
+      const f = byId.get(fileId);
+      if (!f) return;
+      const finished = u.status === 'DONE' || u.status === 'FAILED' || u.status === 'CANCELLED';
+      ledger.set({
+        id: fileId,
+        status: u.status,
+        started_at: startedAt,
+        worker_id: workerId,
+        size_bytes: u.sizeBytes ?? (f.sizeBytes === null || f.sizeBytes === undefined ? null : Number(f.sizeBytes)),
+        bytes_done: u.bytesDone ?? 0,
+        checksum: null,
+        attempts: f.attempts + 1,
+        error_code: u.error?.code ?? null,
+        error_message: u.error?.message ?? null,
+        error_stack: u.error?.cause instanceof Error ? (u.error.cause.stack ?? '').slice(0, STACK_LIMIT) : null,
+        access_url: u.accessUrl ?? null,
+        finished_at: finished ? c.clock.now().toISOString() : null,
+      });
+      if (u.error) ledger.log(u.status === 'CANCELLED' ? 'WARN' : 'ERROR', `${f.source}: ${u.error.message}`, fileId, { code: u.error.code });
+      else if (u.status === 'DONE') ledger.log('INFO', `${f.source} is available${u.accessUrl ? ` at ${u.accessUrl}` : ''}`, fileId);
+    },
+    log: (level, message, fileId) => ledger.log(level, message, fileId),
+  });
 }

@@ -1,4 +1,4 @@
-import { Anchor, Button, Group, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import { Page } from '../../components/page';
 import { paths } from '../../config/paths';
@@ -25,6 +25,16 @@ export function HomePage() {
             Open the live log
           </Button>
         </Group>
+      ) : me?.status === 'PENDING' ? (
+        <Alert color="yellow" title="Your account is waiting for approval">
+          <Text size="sm">
+            An administrator has been told about your sign-up. You will get an email at {me.email} as soon as they have decided.
+          </Text>
+        </Alert>
+      ) : me && me.status !== 'ACTIVE' ? (
+        <Alert color="red" title={me.status === 'REJECTED' ? 'Your account request was declined' : 'Your account is disabled'}>
+          <Text size="sm">Please contact the administrators of this service if you think this is a mistake.</Text>
+        </Alert>
       ) : (
         me === null && (
           <Group gap="sm">

@@ -1,0 +1,84 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { parseCronItems, type ParsedCronItem, type Task, type TaskList } from 'graphile-worker';
+import type { Config } from '../../config/env';
+import type { Container } from '../../graphql/context';
+import { MailService } from '../mail/mail.service';
+import { StagingRequest } from '../staging/staging-request.entity';
+import { toSnapshot } from '../staging/staging.service';
+import type { RequestFinishedHook } from '../staging/staging.worker';
+import { siteLifecycle } from './lifecycle.config';
+import { LifecycleService, USER_AREA_METHODS, type ExpiryNotifier } from './lifecycle.service';
+
+export const LIFECYCLE_SWEEP_TASK = 'lifecycle_sweep';
+
+/**
+ * The expiry sweep on graphile-worker's cron (LIFECYCLE_SWEEP_CRON): every replica registers it,
+ * graphile-worker schedules each tick once (its known_crontabs row is the lock), and the job key
+ * collapses ticks that pile up behind a long sweep. No backfill: the next tick catches up anyway.
+ */
+export function lifecycleCronItems(config: Pick<Config, 'lifecycle'>): ParsedCronItem[] {
+  return parseCronItems([
+    { task: LIFECYCLE_SWEEP_TASK, match: config.lifecycle.sweepCron, identifier: LIFECYCLE_SWEEP_TASK, options: { backfillPeriod: 0, maxAttempts: 3, jobKey: LIFECYCLE_SWEEP_TASK } },
+  ]);
+}
+
+/** The "expires soon" email through the outbox (template `request-expiring`), deduplicated per expiry. */
+export function mailExpiryNotifier(c: Pick<Container, 'config' | 'clock' | 'logger'>): ExpiryNotifier {
+  return async (em, request, owner) => {
+    await new MailService(em, c).queue(
+      em,
+      'request-expiring',
+      owner.email,
+      {
+        name: owner.name || owner.username,
+        requestId: request.id,
+        method: request.method,
+        expiresAt: request.expiresAt!.toISOString(),
+        filesDone: String(request.filesDone),
+        requestUrl: `${c.config.publicUrl}/requests/${request.id}`,
+        appUrl: c.config.publicUrl,
+      },
+      { dedupeKey: `request-expiring:${request.id}:${request.expiresAt!.toISOString()}` },
+    );
+  };
+}
+
+/** One sweep: removes expired results, then queues warnings for those expiring within EXPIRY_WARNING. */
+export async function runLifecycleSweep(orm: MikroORM, c: Container, notify: ExpiryNotifier = mailExpiryNotifier(c)): Promise<{ expired: number; warned: number }> {
+  const service = new LifecycleService(orm.em.fork(), c);
+  const expired = await service.expireDue();
+  const warned = await service.warnDue(notify);
+  if (expired.length || warned) c.logger.info({ module: 'lifecycle', expired: expired.length, warned }, 'lifecycle sweep');
+  return { expired: expired.length, warned };
+}
+
+export function lifecycleTasks(orm: MikroORM, c: Container): TaskList {
+  const sweep: Task = async () => {
+    await runLifecycleSweep(orm, c);
+  };
+  return { [LIFECYCLE_SWEEP_TASK]: sweep };
+}
+
+/**
+ * The staging worker's RequestFinishedHook: a finished request with results in a user area gets
+ * `expiresAt` = finish + its target site's retention (downloads already carry the link lifetime),
+ * and its access clock starts.
+ */
+export function createLifecycleFinishedHook(c: Container): RequestFinishedHook {
+  return async (request: StagingRequest, em: EntityManager) => {
+    const at = request.finishedAt ?? c.clock.now();
+    let expiresAt: Date | undefined;
+    if (USER_AREA_METHODS.has(request.method) && request.targetSiteId && request.filesDone + request.filesSkipped > 0) {
+      try {
+        expiresAt = new Date(at.getTime() + siteLifecycle(c.sites.userAreas(request.targetSiteId), c.config).retentionMs);
+      } catch {
+        expiresAt = undefined; // the site left the configuration meanwhile: no expiry to compute
+      }
+    }
+    await em.nativeUpdate(StagingRequest, { id: request.id, expiredAt: null }, expiresAt ? { expiresAt, lastAccessedAt: at, expiryWarnedAt: null } : { lastAccessedAt: at });
+    if (expiresAt) {
+      const fresh = await em.fork().findOneOrFail(StagingRequest, { id: request.id });
+      c.pubsub.publish('request:updated', fresh.id, toSnapshot(fresh));
+    }
+  };
+}

@@ -1,0 +1,206 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { StorageError } from '@stagecoach/storage';
+import { requestMacaroon } from '../dcache/macaroon.client';
+import { MacaroonsService } from '../dcache/macaroons.service';
+import { isoDurationMs } from '../dcache/iso-duration';
+import { readCredentials } from '../dcache/peer-http';
+import { TapeRestClient, type TapeFileStatus } from '../dcache/tape-rest.client';
+import type { WebdavSiteConfig } from '../sites/sites.config';
+import { routeSource } from '../sites/url-routing';
+import type { StagingMethodHandler } from './method';
+import { RemoteOperation } from './remote-operation.entity';
+import { isRetryable, perRequestOnly, type RemoteBatch, type RemoteFile, type RemoteFileUpdate } from './remote-batch';
+
+/** Consecutive failed polls (peer unreachable) before a site's files are given up. */
+const MAX_POLL_FAILURES = 8;
+const MAX_SUBMIT_ATTEMPTS = 4;
+
+interface Item {
+  file: RemoteFile;
+  path: string;
+  status: RemoteFileUpdate['status'] | RemoteFile['status'];
+}
+
+const TERMINAL = new Set(['DONE', 'FAILED', 'CANCELLED', 'SKIPPED']);
+
+/** The WebDAV URL of a namespace path: relative to the root caveat when read with the request's macaroon (dCache `root:` re-roots the namespace). */
+export function webdavUrlOf(site: WebdavSiteConfig, nsPath: string, withMacaroon: boolean): string {
+  const root = site.rootCaveatPath.replace(/\/+$/, '');
+  const rel = withMacaroon ? nsPath.slice(root.length) : nsPath;
+  return `${site.webdavUrl.replace(/\/+$/, '')}${rel.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+async function withRetries<T>(b: RemoteBatch, what: string, fn: () => Promise<T>, minMs: number): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (b.signal.aborted || !isRetryable(e) || attempt >= MAX_SUBMIT_ATTEMPTS) throw e;
+      b.log('WARN', `${what}: ${(e as Error).message} — retrying (attempt ${attempt} of ${MAX_SUBMIT_ATTEMPTS})`);
+      await sleep(minMs * 2 ** attempt, undefined, { signal: b.signal });
+    }
+  }
+}
+
+function mapTapeState(site: WebdavSiteConfig, item: Item, f: TapeFileStatus, withMacaroon: boolean): RemoteFileUpdate {
+  switch (f.state) {
+    case 'SUBMITTED':
+      return { status: 'PENDING' };
+    case 'STARTED':
+      return { status: 'RUNNING' };
+    case 'COMPLETED':
+      return { status: 'DONE', accessUrl: webdavUrlOf(site, item.path, withMacaroon) };
+    case 'CANCELLED':
+      return { status: 'CANCELLED', error: { code: 'CANCELLED', message: 'The tape system cancelled the bring-online.' } };
+    default:
+      return { status: 'FAILED', error: { code: 'TRANSFER_FAILED', message: `The tape system could not bring the file online${f.error ? `: ${f.error.slice(0, 300)}` : '.'}` } };
+  }
+}
+
+/**
+ * One site of a DCACHE_STAGE request: one WLCG tape stage request for all its files (stored as
+ * a RemoteOperation and followed again if the job runs twice), polled with backoff, per-file
+ * states reported as the tape system moves them; then one macaroon for the site.
+ */
+async function runSite(b: RemoteBatch, site: WebdavSiteConfig, items: Item[]): Promise<void> {
+  const creds = await readCredentials(site.credentialsFile);
+  const tape = new TapeRestClient(site.tapeRestUrl, creds.header, b.fetch);
+  const em = b.em.fork();
+  const withMacaroon = !site.skipMacaroonForUsers.includes(b.request.ownerUsername);
+  const byId = new Map(items.map((i) => [i.file.id, i]));
+  const report = (item: Item, u: RemoteFileUpdate) => {
+    if (item.status === u.status) return false;
+    item.status = u.status;
+    b.report(item.file.id, u);
+    return true;
+  };
+
+  const ops = await em.find(RemoteOperation, { request: b.request.id, siteId: site.id, kind: 'TAPE_STAGE', state: 'ACTIVE' }, { orderBy: { createdAt: 'asc' } });
+  const covered = new Set(ops.flatMap((o) => o.fileIds));
+  const fresh = items.filter((i) => !covered.has(i.file.id));
+  if (fresh.length) {
+    const remoteId = await withRetries(b, `${site.name ?? site.id}: tape stage request`, () => tape.stage(fresh.map((i) => ({ path: i.path, diskLifetime: site.pinLifetime })), b.signal), site.pollMinMs);
+    // Stored before waiting on it: a job that runs again follows this request instead of submitting another.
+    ops.push(em.create(RemoteOperation, { request: b.request.id, siteId: site.id, kind: 'TAPE_STAGE', remoteId, fileIds: fresh.map((i) => i.file.id), createdAt: b.clock.now() }));
+    await em.flush();
+    b.log('INFO', `${site.name ?? site.id}: tape request ${remoteId} submitted for ${fresh.length} file(s) (pin lifetime ${site.pinLifetime})`);
+  } else if (ops.length) {
+    b.log('INFO', `${site.name ?? site.id}: following tape request ${ops.map((o) => o.remoteId).join(', ')} again`);
+  }
+
+  try {
+    let delay = site.pollMinMs;
+    let failures = 0;
+    for (;;) {
+      let changed = false;
+      for (const op of ops.filter((o) => o.state === 'ACTIVE')) {
+        let status;
+        try {
+          status = await tape.status(op.remoteId, b.signal);
+          failures = 0;
+        } catch (e) {
+          if (b.signal.aborted || !isRetryable(e) || ++failures >= MAX_POLL_FAILURES) throw e;
+          b.log('WARN', `${site.name ?? site.id}: ${(e as Error).message} — will ask again`);
+          continue;
+        }
+        const mine = op.fileIds.map((id) => byId.get(id)).filter((i): i is Item => Boolean(i));
+        if (!status) {
+          for (const i of mine) if (!TERMINAL.has(i.status)) changed = report(i, { status: 'FAILED', error: { code: 'TRANSFER_FAILED', message: 'The tape system no longer knows the stage request; retry the request.' } }) || changed;
+        } else {
+          const byPath = new Map(status.files.map((f) => [f.path, f]));
+          for (const i of mine) {
+            const f = byPath.get(i.path);
+            if (f) changed = report(i, mapTapeState(site, i, f, withMacaroon)) || changed;
+          }
+        }
+        if (mine.every((i) => TERMINAL.has(i.status))) {
+          op.state = 'FINISHED';
+          op.finishedAt = b.clock.now();
+        }
+      }
+      await em.flush();
+      if (ops.every((o) => o.state !== 'ACTIVE')) break;
+      delay = changed ? site.pollMinMs : Math.min(site.pollMaxMs, Math.ceil(delay * 1.5));
+      await sleep(delay, undefined, { signal: b.signal });
+    }
+  } catch (e) {
+    if (!b.signal.aborted) throw e;
+    await cancelAtPeer(b, site, tape, ops, items);
+    for (const i of items) if (!TERMINAL.has(i.status)) report(i, { status: 'CANCELLED', error: { code: 'CANCELLED', message: 'Cancelled; the tape request was cancelled at the site.' } });
+    await em.flush();
+    return;
+  }
+
+  const online = items.filter((i) => i.status === 'DONE').length;
+  if (!online || !withMacaroon) return;
+  const macaroons = new MacaroonsService(em, b.config, b.logger);
+  if (await macaroons.valid(b.request.id, site.id, b.clock.now())) return;
+  const fallback = new Date(b.clock.now().getTime() + isoDurationMs(site.macaroonValidity));
+  const issued = await withRetries(
+    b,
+    `${site.name ?? site.id}: macaroon request`,
+    () => requestMacaroon(b.fetch, site.webdavUrl, creds.header, { rootCaveatPath: site.rootCaveatPath, activities: site.macaroonActivities, validity: site.macaroonValidity }, fallback),
+    site.pollMinMs,
+  );
+  await macaroons.store(b.request.id, site.id, issued.token, site.rootCaveatPath, issued.validUntil);
+  b.log('INFO', `${site.name ?? site.id}: ${online} file(s) online; macaroon issued for ${site.rootCaveatPath}, valid until ${issued.validUntil.toISOString()}`);
+}
+
+/** Cancel = cancel the pending files of each tape request and release the pins of the whole request. */
+async function cancelAtPeer(b: RemoteBatch, site: WebdavSiteConfig, tape: TapeRestClient, ops: RemoteOperation[], items: Item[]): Promise<void> {
+  const byId = new Map(items.map((i) => [i.file.id, i]));
+  for (const op of ops.filter((o) => o.state === 'ACTIVE')) {
+    const mine = op.fileIds.map((id) => byId.get(id)).filter((i): i is Item => Boolean(i));
+    try {
+      await tape.cancel(op.remoteId, mine.filter((i) => !TERMINAL.has(i.status)).map((i) => i.path));
+      await tape.release(op.remoteId, mine.map((i) => i.path));
+      b.log('WARN', `${site.name ?? site.id}: tape request ${op.remoteId} cancelled and its pins released`);
+    } catch (e) {
+      b.log('ERROR', `${site.name ?? site.id}: cancelling tape request ${op.remoteId} failed: ${(e as Error).message}`);
+    }
+    op.state = 'CANCELLED';
+    op.finishedAt = b.clock.now();
+  }
+}
+
+function failItems(b: RemoteBatch, items: Item[], e: unknown): void {
+  const code = e instanceof StorageError ? e.code : 'TRANSFER_FAILED';
+  const message = e instanceof StorageError ? e.message : 'Bringing the files online failed unexpectedly; an administrator can see the details.';
+  for (const i of items) if (!TERMINAL.has(i.status)) b.report(i.file.id, { status: 'FAILED', error: { code, message, cause: e } });
+}
+
+async function runBatch(b: RemoteBatch): Promise<void> {
+  const bySite = new Map<string, { site: WebdavSiteConfig; items: Item[] }>();
+  for (const file of b.files) {
+    const routed = routeSource(b.sites, 'WEBDAV', file.source);
+    if (!routed) {
+      b.report(file.id, { status: 'FAILED', error: { code: 'SOURCE_NOT_FOUND', message: 'No configured dCache site matches this URL any more.' } });
+      continue;
+    }
+    const group = bySite.get(routed.site.id) ?? { site: routed.site, items: [] };
+    group.items.push({ file, path: routed.path, status: file.status });
+    bySite.set(routed.site.id, group);
+  }
+  await Promise.all(
+    [...bySite.values()].map(({ site, items }) =>
+      runSite(b, site, items).catch((e: unknown) => {
+        if (b.signal.aborted) return;
+        b.log('ERROR', `${site.name ?? site.id}: ${(e as Error).message}`);
+        failItems(b, items, e);
+      }),
+    ),
+  );
+}
+
+/**
+ * DCACHE_STAGE (issue 8, StageIT): brings archive files online from tape with the WLCG Tape
+ * REST API, one tape request per site per request, then hands out WebDAV URLs and one macaroon
+ * per site per request (root caveat + validity from the site).
+ */
+export const dcacheStage: StagingMethodHandler = {
+  method: 'DCACHE_STAGE',
+  target: 'none',
+  source: 'url',
+  remote: { siteKind: 'WEBDAV', targetOf: (_site, nsPath) => nsPath, runBatch },
+  transfer: perRequestOnly,
+};

@@ -1,0 +1,144 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startJupyterHub, type JupyterHubPeer } from '@stagecoach/storage/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, userWithToken, waitForRequest, type TestServer } from '../../../test/app';
+import { createTestDatabase, type TestDatabase } from '../../../test/db';
+
+/**
+ * JUPYTER_COPY against a real JupyterHub (Debian's package, DummyAuthenticator,
+ * SimpleLocalProcessSpawner) on loopback, through GraphQL with a real API token. The first run on
+ * a fresh machine installs JupyterHub (~90 s, see libs/storage/test/peers/install-jupyterhub.sh).
+ */
+
+let hub: JupyterHubPeer;
+let db: TestDatabase;
+let server: TestServer;
+let dir: string;
+let archive: string;
+let alice: { id: string; email: string; token: string };
+
+const MIB = 1024 * 1024;
+const sha256 = async (p: string) => createHash('sha256').update(await fs.readFile(p)).digest('hex');
+
+const STAGE = `mutation($input: StageInput!) { stage(input: $input) { id status filesTotal } }`;
+const FILES = `query($id: ID!) { stagingRequest(id: $id) { status files(first: 100) { nodes { source target status checksum accessUrl error { code message } } } } }`;
+
+interface FileNode {
+  source: string;
+  target: string;
+  status: string;
+  checksum: string | null;
+  accessUrl: string | null;
+  error: { code: string; message: string } | null;
+}
+
+async function stageAndWait(token: string, input: Record<string, unknown>) {
+  const res = await server.gql<{ stage: { id: string } }>(STAGE, { input }, token);
+  expect(res.errors).toBeUndefined();
+  const id = res.data!.stage.id;
+  await waitForRequest(server, token, id, 'status', 180_000);
+  const files = await server.gql<{ stagingRequest: { status: string; files: { nodes: FileNode[] } } }>(FILES, { id }, token);
+  return { id, ...files.data!.stagingRequest };
+}
+
+beforeAll(async () => {
+  hub = await startJupyterHub();
+  db = await createTestDatabase();
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'stagecoach-jupyter-copy-'));
+  archive = path.join(dir, 'archive');
+  await fs.mkdir(path.join(archive, 'run', 'nested', 'deeper'), { recursive: true });
+  await fs.mkdir(path.join(dir, 'users'));
+  await fs.writeFile(path.join(archive, 'big.bin'), randomBytes(50 * MIB)); // 13 chunks of 4 MiB
+  await fs.writeFile(path.join(archive, 'run', 'a.txt'), 'alpha\n');
+  await fs.writeFile(path.join(archive, 'run', 'nested', 'b.bin'), randomBytes(300_000));
+  await fs.writeFile(path.join(archive, 'run', 'nested', 'deeper', 'c.bin'), Buffer.alloc(0));
+  await fs.writeFile(path.join(dir, 'wrong-token'), 'not-the-service-token\n');
+  await fs.writeFile(
+    path.join(dir, 'sites.yaml'),
+    [
+      'sites:',
+      '  - { id: archive, kind: POSIX, root: archive, roles: [source], default: true }',
+      '  - { id: users, kind: POSIX, root: users, roles: [target] }',
+      `  - { id: hub, name: Test hub, kind: JUPYTERHUB, url: "${hub.url}", token: { file: "${hub.tokenFile}" }, default: true, spawnTimeoutSeconds: 120 }`,
+      `  - { id: badhub, name: Hub with a wrong token, kind: JUPYTERHUB, url: "${hub.url}", token: { file: wrong-token } }`,
+    ].join('\n'),
+  );
+  server = await startTestServer(db.orm, { SITES_FILE: path.join(dir, 'sites.yaml') }, { dbUrl: db.url });
+  alice = await userWithToken(db.orm, { email: 'alice@example.org' });
+  await hub.createUser('alice');
+}, 600_000);
+
+afterAll(async () => {
+  await hub?.stop();
+  if (dir) await fs.rm(dir, { recursive: true, force: true });
+});
+
+describe('stagingMethods', () => {
+  it('offers JUPYTER_COPY because a JupyterHub site is configured', async () => {
+    const res = await server.gql<{ stagingMethods: { method: string }[] }>('{ stagingMethods { method } }');
+    expect(res.data!.stagingMethods.map((m) => m.method)).toContain('JUPYTER_COPY');
+  });
+});
+
+describe('stage with JUPYTER_COPY', () => {
+  it('starts the stopped server, uploads a 50 MiB file and a nested folder byte-identical, and logs the spawn progress', async () => {
+    expect(await hub.isRunning('alice')).toBe(false);
+    const r = await stageAndWait(alice.token, { method: 'JUPYTER_COPY', items: [{ source: 'big.bin' }, { source: 'run', target: 'results/run' }] });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(await hub.isRunning('alice')).toBe(true);
+    const home = hub.home('alice');
+    const expected = [
+      ['big.bin', 'staged/big.bin'],
+      ['run/a.txt', 'staged/results/run/a.txt'],
+      ['run/nested/b.bin', 'staged/results/run/nested/b.bin'],
+      ['run/nested/deeper/c.bin', 'staged/results/run/nested/deeper/c.bin'],
+    ];
+    for (const [src, dest] of expected) expect(await sha256(path.join(home, dest!)), dest).toBe(await sha256(path.join(archive, src!)));
+    // No part files are left beside the uploads.
+    expect((await fs.readdir(path.join(home, 'staged'))).filter((n) => n.includes('.stagecoach-'))).toEqual([]);
+    const big = r.files.nodes.find((f) => f.source === 'big.bin')!;
+    expect(big).toMatchObject({ status: 'DONE', checksum: await sha256(path.join(archive, 'big.bin')), accessUrl: `${hub.url}user/alice/lab/tree/staged/big.bin` });
+
+    const logs = await server.gql<{ logs: { message: string }[] }>('query($id: ID!) { logs(requestId: $id, minLevel: DEBUG) { message } }', { id: r.id }, alice.token);
+    const messages = logs.data!.logs.map((l) => l.message);
+    expect(messages).toContain('Jupyter: Starting your Jupyter server on JupyterHub "Test hub"');
+    expect(messages.some((m) => /^Jupyter \(\d+%\): .*(ready|Server)/i.test(m))).toBe(true);
+  }, 300_000);
+
+  it('skips files already there with identical content', async () => {
+    const r = await stageAndWait(alice.token, { method: 'JUPYTER_COPY', items: [{ source: 'big.bin' }, { source: 'run', target: 'results/run' }] });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.files.nodes.map((f) => f.status)).toEqual(['SKIPPED', 'SKIPPED', 'SKIPPED', 'SKIPPED']);
+    expect(r.files.nodes[0]!.accessUrl).toBe(`${hub.url}user/alice/lab/tree/staged/big.bin`);
+  }, 120_000);
+
+  it('fails a file whose different target exists with TARGET_EXISTS and leaves it untouched', async () => {
+    const mine = path.join(hub.home('alice'), 'staged', 'mine', 'a.txt');
+    await fs.mkdir(path.dirname(mine), { recursive: true });
+    await fs.writeFile(mine, 'my own notes');
+    const r = await stageAndWait(alice.token, { method: 'JUPYTER_COPY', items: [{ source: 'run/a.txt', target: 'mine/a.txt' }, { source: 'run/nested/b.bin', target: 'mine/b.bin' }] });
+    expect(r.status).toBe('PARTIALLY_SUCCEEDED');
+    expect(r.files.nodes[0]).toMatchObject({ status: 'FAILED', error: { code: 'TARGET_EXISTS', message: expect.stringContaining('different content') } });
+    expect(r.files.nodes[1]!.status).toBe('DONE');
+    expect(await fs.readFile(mine, 'utf8')).toBe('my own notes');
+  }, 120_000);
+
+  it("fails with SITE_UNAVAILABLE and the hub's message when the service token is wrong", async () => {
+    const r = await stageAndWait(alice.token, { method: 'JUPYTER_COPY', targetSiteId: 'badhub', items: [{ source: 'run/a.txt', target: 'bad/a.txt' }] });
+    expect(r.status).toBe('FAILED');
+    expect(r.files.nodes[0]!.error).toEqual({ code: 'SITE_UNAVAILABLE', message: expect.stringMatching(/refused Stagecoach's service token .*403: .*not authorized/i) });
+  }, 120_000);
+
+  it('rejects hidden target names and a target site of another kind before queuing', async () => {
+    const hidden = await server.gql(STAGE, { input: { method: 'JUPYTER_COPY', items: [{ source: 'run/a.txt', target: '.config/a.txt' }] } }, alice.token);
+    expect(hidden.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(hidden.errors?.[0]?.extensions?.items).toEqual([expect.objectContaining({ message: expect.stringContaining('hidden names') })]);
+    const wrongKind = await server.gql(STAGE, { input: { method: 'JUPYTER_COPY', targetSiteId: 'users', items: [{ source: 'run/a.txt' }] } }, alice.token);
+    expect(wrongKind.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const outside = await server.gql(STAGE, { input: { method: 'JUPYTER_COPY', items: [{ source: 'run/a.txt', target: '../../etc/x' }] } }, alice.token);
+    expect(outside.errors?.[0]?.extensions?.code).toBe('PATH_OUTSIDE_ROOT');
+  });
+});

@@ -1,0 +1,143 @@
+import path from 'node:path';
+import { sha256File, StorageError } from '@stagecoach/storage';
+import { JupyterHubClient, type ContentModel, type JupyterContents } from '@stagecoach/storage/jupyter';
+import { readSecret } from '../sites/site-secrets';
+import type { JupyterHubSiteConfig } from '../sites/sites.config';
+import type { StagingMethodHandler, TransferJob, TransferOutcome } from './method';
+import type { DeliveryBatch, DeliveryOwner, DeliverySession, RemoteDelivery } from './remote-target';
+
+/**
+ * The hub user a Stagecoach user is on this site: the explicit map first (by email, then
+ * username), else the configured attribute. Null when the attribute is missing (no OIDC subject).
+ */
+export function hubUserName(site: Pick<JupyterHubSiteConfig, 'hubUser'>, owner: DeliveryOwner): string | null {
+  const { map, from, lowercase } = site.hubUser;
+  const explicit = map[owner.email] ?? map[owner.email.toLowerCase()] ?? map[owner.username];
+  if (explicit) return explicit;
+  const value = { username: owner.username, email: owner.email, 'email-local-part': owner.email.split('@')[0] ?? '', 'oidc-subject': owner.oidcSubject ?? '' }[from];
+  if (!value) return null;
+  return lowercase ? value.toLowerCase() : value;
+}
+
+/** Where a target lands in the user's home: below the site's upload folder. */
+export const jupyterPath = (site: Pick<JupyterHubSiteConfig, 'uploadDir'>, target: string) => [site.uploadDir, target].filter(Boolean).join('/');
+
+/**
+ * The upload's name until it is complete and checked: beside the target, derived from the file
+ * id so a retried or resumed job overwrites its own leftover (chunk 1 truncates). Not hidden:
+ * Jupyter refuses names starting with a dot.
+ */
+function partName(finalPath: string, fileId: string): string {
+  const base = path.posix.basename(finalPath);
+  const cut = Buffer.byteLength(base) > 150 ? Buffer.from(base).subarray(0, 150).toString('utf8').replace(/\uFFFD+$/, '') : base;
+  const dir = path.posix.dirname(finalPath);
+  return `${dir === '.' ? '' : `${dir}/`}${cut}.stagecoach-${fileId.slice(0, 8)}.part`;
+}
+
+interface HubSession {
+  site: JupyterHubSiteConfig;
+  hub: JupyterHubClient;
+  contents: JupyterContents;
+  serverPath: string;
+  /** Folders known to exist on the server (asked once per batch). */
+  known: Set<string>;
+}
+
+const jupyterDelivery: RemoteDelivery<'JUPYTERHUB'> = {
+  siteKind: 'JUPYTERHUB',
+
+  checkTarget(site, _owner, target) {
+    const full = jupyterPath(site, target);
+    if (full.split('/').some((s) => s.startsWith('.'))) return `Jupyter does not accept hidden names (starting with "."): ${JSON.stringify(target)}.`;
+    return null;
+  },
+
+  async open(batch: DeliveryBatch<'JUPYTERHUB'>): Promise<DeliverySession> {
+    const { site, signal } = batch;
+    const label = `JupyterHub "${site.name ?? site.id}"`;
+    const token = await readSecret(batch.config, site.token);
+    const hub = new JupyterHubClient({ url: site.url, apiUrl: site.apiUrl, token, label });
+    const name = hubUserName(site, batch.owner);
+    if (!name) throw new StorageError('TRANSFER_FAILED', `Your account cannot be matched to a user of ${label} (it has no ${site.hubUser.from}); ask an administrator.`, { retryable: false });
+    if (site.createMissingUsers && !(await hub.getUser(name, signal))) {
+      await hub.createUser(name, signal);
+      batch.log('INFO', `${label}: created the hub user "${name}"`);
+    }
+    const serverPath = await hub.ensureServer(name, {
+      serverName: site.serverName,
+      timeoutMs: site.spawnTimeoutSeconds * 1000,
+      signal,
+      onEvent: (e) => batch.log(e.failed ? 'ERROR' : 'INFO', `Jupyter${typeof e.progress === 'number' ? ` (${e.progress}%)` : ''}: ${e.message}`),
+    });
+    const session: HubSession = { site, hub, contents: hub.contents(serverPath), serverPath, known: new Set() };
+    return { transfer: (job) => uploadOne(session, job), close: async () => undefined };
+  },
+};
+
+/** Existing file at the target: identical bytes → SKIPPED, anything else → TARGET_EXISTS. */
+async function existingOutcome(s: HubSession, job: TransferJob, finalPath: string, model: ContentModel): Promise<TransferOutcome> {
+  const different = () => new StorageError('TARGET_EXISTS', `${job.target} already exists in your Jupyter home with different content; it was left untouched.`);
+  if (model.type !== 'file') throw new StorageError('TARGET_EXISTS', `${job.target} already exists in your Jupyter home and is a folder; it was left untouched.`);
+  if (model.size !== null && model.size !== job.sizeBytes) throw different();
+  const sourceSha = await sha256File(job.sourcePath, job.signal);
+  const remoteSha = model.hash && model.hash_algorithm?.toLowerCase() === 'sha256' ? model.hash.toLowerCase() : await s.contents.sha256(finalPath, job.signal);
+  if (remoteSha !== sourceSha) throw different();
+  job.onProgress(job.sizeBytes);
+  return { status: 'SKIPPED', sizeBytes: job.sizeBytes, checksum: sourceSha, accessUrl: s.hub.labUrl(s.serverPath, finalPath), message: `${job.target} is already in your Jupyter home (identical), skipped` };
+}
+
+/**
+ * One file: skip/refuse an existing target, create the folders, upload in chunks to a part name,
+ * check size (and hash where the server offers it, or when the site asks to read it back), then
+ * rename into place — the server refuses to rename over an existing file, so nothing is replaced.
+ */
+async function uploadOne(s: HubSession, job: TransferJob): Promise<TransferOutcome> {
+  const { contents, site } = s;
+  const finalPath = jupyterPath(site, job.target);
+  const existing = await contents.stat(finalPath, { hash: true, signal: job.signal });
+  if (existing) return existingOutcome(s, job, finalPath, existing);
+
+  const dir = path.posix.dirname(finalPath);
+  if (dir !== '.') await contents.makeDirs(dir, { signal: job.signal, known: s.known });
+  const part = partName(finalPath, job.fileId);
+  try {
+    const up = await contents.upload(job.sourcePath, part, { chunkBytes: site.chunkSizeBytes, signal: job.signal, onProgress: job.onProgress });
+    if (up.remoteSize !== null && up.remoteSize !== up.sizeBytes) {
+      throw new StorageError('TRANSFER_FAILED', `Your Jupyter server stored ${up.remoteSize} bytes instead of ${up.sizeBytes}.`);
+    }
+    const model = await contents.stat(part, { hash: true, signal: job.signal });
+    if (!model || model.size !== up.sizeBytes) throw new StorageError('TRANSFER_FAILED', 'The upload is incomplete on your Jupyter server.');
+    const offered = model.hash && model.hash_algorithm?.toLowerCase() === 'sha256' ? model.hash.toLowerCase() : null;
+    const remoteSha = offered ?? (site.verify === 'sha256' ? await contents.sha256(part, job.signal) : null);
+    if (remoteSha !== null && remoteSha !== up.sha256) throw new StorageError('CHECKSUM_MISMATCH', 'The upload does not have the checksum of the source.');
+    if (!(await contents.rename(part, finalPath, job.signal))) {
+      // Another run of this job (or the user) put a file there meanwhile.
+      await contents.remove(part).catch(() => undefined);
+      const now = await contents.stat(finalPath, { hash: true, signal: job.signal });
+      if (now) return existingOutcome(s, job, finalPath, now);
+      throw new StorageError('TRANSFER_FAILED', 'Your Jupyter server refused to give the upload its name.');
+    }
+    return {
+      status: 'DONE',
+      sizeBytes: up.sizeBytes,
+      checksum: up.sha256,
+      accessUrl: s.hub.labUrl(s.serverPath, finalPath),
+      message: `uploaded ${job.source} → ${finalPath} in your Jupyter home${remoteSha ? ' (checksum verified)' : ''}`,
+    };
+  } catch (err) {
+    // No signal: a cancelled transfer must still clean up its partial upload.
+    await contents.remove(part).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** JUPYTER_COPY: uploads into the user's Jupyter server through JupyterHub, starting the server when needed. */
+export const jupyterCopy: StagingMethodHandler = {
+  method: 'JUPYTER_COPY',
+  target: 'remote',
+  delivery: jupyterDelivery as RemoteDelivery,
+  transfer() {
+    // The engine always goes through delivery.open (it needs the owner and the site).
+    return Promise.reject(new StorageError('TRANSFER_FAILED', 'JUPYTER_COPY runs through its per-batch session.'));
+  },
+};
