@@ -6,6 +6,10 @@ import { defineConfig } from '@playwright/test';
 const PORT = Number(process.env.E2E_PORT ?? 4100);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 const SERVER_ENTRY = path.resolve(import.meta.dirname, '../apps/server/dist/main.js');
+// The server mails through SMTP on this port; specs that read mail listen there (helpers/mailbox.ts).
+// Until one does, sends fail and stay in the outbox to be retried — as with any SMTP outage.
+process.env.E2E_SMTP_PORT ??= String(PORT + 25);
+const SMTP_URL = `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT}`;
 
 // Playwright loads this file again in every worker; workers inherit the runner's environment, so
 // the variable makes them reuse the runner's directory instead of creating new ones.
@@ -72,6 +76,8 @@ export default defineConfig({
       HOST: '127.0.0.1',
       PUBLIC_URL: BASE_URL,
       DATA_DIR: process.env.E2E_DATA_DIR,
+      SMTP_URL,
+      MAIL_FROM: 'Stagecoach <stagecoach@e2e.test>',
     },
   },
 });

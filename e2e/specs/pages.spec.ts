@@ -62,14 +62,14 @@ const visible = (text: string | RegExp) => async (page: Page) => {
 const PAGES: PageCase[] = [
   { name: 'home', path: () => '/', title: 'Home · Stagecoach', ready: visible('Recent requests') },
   { name: 'stage', path: () => '/stage', title: 'Stage files · Stagecoach', ready: visible('observations') },
-  { name: 'requests', path: () => '/requests', title: 'Requests · Stagecoach', ready: visible('Local copy · 4 files') },
-  { name: 'request', path: () => `/requests/${succeededId}`, title: /^Request [0-9a-f]{8} · Stagecoach$/, ready: visible('4 of 4 files ready') },
+  { name: 'requests', path: () => '/requests', title: 'Requests · Stagecoach', ready: visible('Local copy · 5 files') },
+  { name: 'request', path: () => `/requests/${succeededId}`, title: /^Request [0-9a-f]{8} · Stagecoach$/, ready: visible('5 of 5 files ready') },
   { name: 'request-failed', path: () => `/requests/${failedId}`, title: /^Request [0-9a-f]{8} · Stagecoach$/, ready: visible('Retry failed files') },
   { name: 'logs', path: () => '/logs', title: 'Live log · Stagecoach', ready: visible('request failed') },
   { name: 'create-file', path: () => '/tools/create-file', title: 'Create a test file · Stagecoach', ready: visible('New test file') },
   { name: 'account', path: () => '/account', title: 'Account · Stagecoach', ready: visible('laptop') },
   { name: 'admin-users', path: () => '/admin/users', title: 'Users · Stagecoach', ready: (page) => visible(pendingEmail)(page) },
-  { name: 'admin-requests', path: () => '/admin/requests', title: 'All requests · Stagecoach', ready: visible('Local copy · 4 files') },
+  { name: 'admin-requests', path: () => '/admin/requests', title: 'All requests · Stagecoach', ready: visible('Local copy · 5 files') },
   { name: 'admin-email-templates', path: () => '/admin/email-templates', title: 'Email templates · Stagecoach', ready: visible('Subject:') },
   { name: 'not-found', path: () => '/no/such/page', title: 'Page not found · Stagecoach', ready: visible('There is no page at this address.') },
 ];

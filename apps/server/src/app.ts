@@ -6,7 +6,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
-import { GraphQLError, getOperationAST, parse, validate, specifiedRules, type ExecutionArgs, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, getOperationAST, NoSchemaIntrospectionCustomRule, parse, validate, specifiedRules, type ExecutionArgs, type GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
@@ -104,7 +104,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   // ---- GraphQL over WebSocket (graphql-ws) on the same path and port ----
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const validationRules = [...specifiedRules, ...armor.validationRules];
+  // GRAPHQL_INTROSPECTION=false must hold on the socket too (Apollo only guards HTTP).
+  const validationRules = [...specifiedRules, ...armor.validationRules, ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   const wsCleanup = useServer<{ authorization?: unknown }>(
     {
       schema,

@@ -61,7 +61,7 @@ export async function startTestServer(orm: MikroORM, env: Record<string, string>
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'stagecoach-test-data-'));
   // A concrete port up front: PUBLIC_URL (download links, emails) must name the real one. Test
   // files run in parallel, so another one may take the port between probe and listen: retry.
-  let port = 0;
+  let port!: number;
   let config!: Config;
   let container!: Container;
   let app!: Awaited<ReturnType<typeof createApp>>;

@@ -27,7 +27,7 @@ ${LIFECYCLE_USAGE}`;
 type Out = (line: string) => void;
 
 /** Runs one CLI command against an open database; exported for tests. */
-export async function runCommand(argv: string[], db: Database, out: Out, env: { config?: Config; logger?: Logger } = {}): Promise<void> {
+export async function runCommand(argv: string[], db: Database, out: Out, env: { config?: Config; logger?: Logger; fetchImpl?: typeof fetch } = {}): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -56,6 +56,8 @@ export async function runCommand(argv: string[], db: Database, out: Out, env: { 
 
   if (group === 'migrate') {
     const applied = await migrate(db.orm);
+    // The job queue's schema too: the Helm migration hook then leaves nothing for the pods to do.
+    await migrateJobQueue(db.url);
     out(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'Database is up to date.');
     return;
   }
@@ -86,7 +88,7 @@ export async function runCommand(argv: string[], db: Database, out: Out, env: { 
     const { secret } = await new TokensService(em, systemClock).create(user, values.name ?? 'cli', days);
     out(secret);
   } else if (group === 'purge' || group === 'requests' || group === 'doctor') {
-    await runLifecycleCommand(positionals, values, db, out, { config: env.config ?? loadConfig({}), logger: env.logger ?? createLogger('silent') });
+    await runLifecycleCommand(positionals, values, db, out, { config: env.config ?? loadConfig({}), logger: env.logger ?? createLogger('silent'), fetchImpl: env.fetchImpl });
   } else {
     if (!values.help && group) throw new AppError('BAD_USER_INPUT', `Unknown command "${positionals.join(' ')}".\n\n${USAGE}`);
     out(USAGE);

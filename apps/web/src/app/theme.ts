@@ -17,10 +17,15 @@ export const cssVariablesResolver: CSSVariablesResolver = () => ({
     '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
     // Mantine's error red (red-6) is 3.3:1 on white; red-9 reaches 5.6:1.
     '--mantine-color-error': 'var(--mantine-color-red-9)',
-    // Text of "light" alerts and badges: Mantine uses shade 9, which for yellow (2.9:1) and
-    // orange (4.2:1) is still below AA on their tinted backgrounds. Darker tones of the same hue.
+    // Text of "light" alerts and badges: Mantine uses shade 9, which on these hues' tinted
+    // backgrounds is below or barely at AA (yellow 2.8, lime 3.4, orange 3.9, green 4.0,
+    // teal 4.6:1). Darker tones of the same hues reach 6:1 or more.
     '--mantine-color-yellow-light-color': '#7a4f01',
     '--mantine-color-orange-light-color': '#a13a06',
+    '--mantine-color-green-light-color': '#1f6b31',
+    '--mantine-color-lime-light-color': '#466a07',
+    '--mantine-color-teal-light-color': '#06654a',
+    '--mantine-color-cyan-light-color': '#085e6e',
   },
   dark: {
     '--mantine-color-dimmed': 'var(--mantine-color-dark-1)',

@@ -45,6 +45,7 @@ export async function ensureJupyterHubInstalled(): Promise<void> {
     throw new Error(
       `JupyterHub is needed by this test and could not be installed: ${e.message}\n${(e.stderr ?? '').slice(-2000)}\n` +
         'Install it by hand with `apt-get update && apt-get install -y jupyterhub python3-jupyter-server` (as root).',
+      { cause: err },
     );
   }
 }

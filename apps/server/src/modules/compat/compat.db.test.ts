@@ -40,7 +40,7 @@ async function stageData(query: Record<string, string>, body: unknown, user?: U,
     body: raw ?? JSON.stringify(body),
   });
   const text = Buffer.from(await res.arrayBuffer());
-  let json: Record<string, unknown> | null = null;
+  let json: Record<string, unknown> | null;
   try {
     json = JSON.parse(text.toString()) as Record<string, unknown>;
   } catch {
@@ -163,7 +163,7 @@ const FOO_JSON = {
 async function cart(method: string, uid: string, user?: U, opts: { body?: string; query?: string } = {}) {
   const res = await fetch(`${server.url}/carts/${uid}${opts.query ?? ''}`, { method, headers: { ...(user ? auth(user) : {}), ...(opts.body ? { 'content-type': 'application/json' } : {}) }, body: opts.body });
   const buf = Buffer.from(await res.arrayBuffer());
-  let json: Record<string, unknown> | null = null;
+  let json: Record<string, unknown> | null;
   try {
     json = JSON.parse(buf.toString()) as Record<string, unknown>;
   } catch {

@@ -186,11 +186,7 @@ describe('DCACHE_STAGE', () => {
     expect(await fileStatus(id, surl(b))).toBe('PENDING');
     surf.setState(b, 'COMPLETED');
     juelich.setState(j, 'COMPLETED');
-    const done = await waitForRequest<{ status: string; filesDone: number }>(server, alice.token, id).catch(async (e: unknown) => {
-      const l = await server.gql<{ logs: { message: string }[] }>(`query($id: ID) { logs(requestId: $id, minLevel: DEBUG) { message } }`, { id }, alice.token);
-      console.log('DEBUGLOG', JSON.stringify(l.data?.logs.map((x) => x.message), null, 1), JSON.stringify(await view(id)));
-      throw e;
-    });
+    const done = await waitForRequest<{ status: string; filesDone: number }>(server, alice.token, id);
     expect(done).toMatchObject({ status: 'SUCCEEDED', filesDone: 3 });
 
     // Exactly one macaroon per site, with the configured root caveat and validity.

@@ -24,7 +24,9 @@ export interface IssuedMacaroon {
 /** Reads the earliest `before:` caveat of a serialised macaroon (dCache always adds one). */
 export function macaroonExpiry(token: string): Date | null {
   try {
-    const m = importMacaroon(token);
+    // Base64 of the binary format (dCache) or of the JSON format.
+    const bytes = Buffer.from(token, 'base64url');
+    const m = importMacaroon(bytes[0] === 0x7b ? (JSON.parse(bytes.toString('utf8')) as object) : new Uint8Array(bytes));
     const single = Array.isArray(m) ? m[0] : m;
     let earliest: number | null = null;
     for (const c of single?.caveats ?? []) {

@@ -267,7 +267,7 @@ export class LifecycleService {
     const cutoff = new Date(this.deps.clock.now().getTime() - opts.olderThanMs);
     const rows = await this.em.find(
       StagingRequest,
-      { finishedAt: { $lt: cutoff }, expiredAt: null, status: { $in: TERMINAL_STATUSES } },
+      { finishedAt: { $lt: cutoff }, expiredAt: null, status: { $in: TERMINAL_STATUSES }, $or: [{ filesDone: { $gt: 0 } }, { filesSkipped: { $gt: 0 } }] },
       { populate: ['owner'], orderBy: { finishedAt: 'asc' }, limit: opts.limit ?? 10_000 },
     );
     const candidates = rows.map((r) => ({ id: r.id, owner: r.owner.email, method: r.method, finishedAt: r.finishedAt!, filesDone: r.filesDone, bytesDone: Number(r.bytesDone) }));

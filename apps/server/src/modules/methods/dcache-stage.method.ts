@@ -36,7 +36,7 @@ async function withRetries<T>(b: RemoteBatch, what: string, fn: () => Promise<T>
       return await fn();
     } catch (e) {
       if (b.signal.aborted || !isRetryable(e) || attempt >= MAX_SUBMIT_ATTEMPTS) throw e;
-      b.log('WARN', `${what}: ${(e as Error).message} — retrying (attempt ${attempt} of ${MAX_SUBMIT_ATTEMPTS})`);
+      b.log('WARN', `${what}: ${(e as Error).message} — retrying (attempt ${attempt} of ${MAX_SUBMIT_ATTEMPTS})`.replace(`${what}: ${what}`, what));
       await sleep(minMs * 2 ** attempt, undefined, { signal: b.signal });
     }
   }

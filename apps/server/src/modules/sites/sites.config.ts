@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { normalizeRelativePath } from '@stagecoach/domain';
 import { parseDuration } from '../../lib/iso-duration';
 
 /** Site kinds; only POSIX is served by this build's methods, the others are declared for the schema. */
@@ -92,7 +93,7 @@ export const RucioSiteSchema = z.object({
   roles: z.array(z.enum(['source', 'target'])).min(1).default(['source']).refine((r) => !r.includes('target'), 'this kind of site can only be a source'),
   default: z.boolean().default(false),
   /** Which sources this site takes; default: any `scope:name`. */
-  urlPattern: regexString.default('^[A-Za-z0-9_.-]{1,30}:[^\\s:]+$'),
+  urlPattern: regexString.default('^[A-Za-z0-9_.-]{1,30}:(?!/)[^\\s:]+$'),
   serverUrl: z.url(),
   /** Authentication server; default: the server itself. */
   authUrl: z.url().optional(),
@@ -122,7 +123,11 @@ export type SecretRef = z.infer<typeof SecretRefSchema>;
 
 const targetOnlyRoles = z.array(z.enum(['source', 'target'])).min(1).default(['target']).refine((r) => !r.includes('source'), 'this kind of site can only be a target');
 /** A folder below a remote root: relative, `/`-separated, no `..`; '' is the root itself. */
-const remoteFolder = z.string().refine((v) => v === '' || /^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[^\\\u0000-\u001f]*[^/]$/.test(v), 'a relative folder without "..", e.g. staged');
+const remoteFolder = z.string().refine((v) => {
+  if (v === '') return true;
+  const n = normalizeRelativePath(v);
+  return n.ok && n.path === v;
+}, 'a relative folder in canonical form (no "..", "." or empty segments, no leading or trailing "/"), e.g. staged');
 const MIB = 1024 * 1024;
 
 /**

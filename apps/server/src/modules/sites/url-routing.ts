@@ -22,6 +22,7 @@ const re = (source: string): RegExp => {
 };
 
 /** Control characters and over-long values are never routed (they would end up in peer requests and logs). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE = /[\u0000-\u001f\u007f]/;
 
 /**

@@ -11,7 +11,7 @@ import type { RemoteSourcing } from '../methods/remote-batch';
 import type { PosixSiteConfig } from '../sites/sites.config';
 import { StagedFile } from './staged-file.entity';
 import { StagingRequest } from './staging-request.entity';
-import { finalStatus, recount, toSnapshot, type StageBatchPayload } from './staging.service';
+import { recountLocked, toSnapshot, type StageBatchPayload } from './staging.service';
 
 /** Progress is written and published at most this often per batch: the throttle for subscribers. */
 const FLUSH_MS = 250;
@@ -58,13 +58,19 @@ function reportFinished(c: Container, method: string, updates: FileUpdate[]): vo
   );
 }
 
+interface FlushResult {
+  request: StagingRequest;
+  /** True when this flush closed the request. */
+  closed: boolean;
+}
+
 /** Collects file outcomes and log lines between flushes; one flush = one transaction. */
 class BatchLedger {
   private updates = new Map<string, FileUpdate>();
   private logs: NewLogEntry[] = [];
   /** Folders that received new names since the last flush; fsynced before those files are recorded. */
   private dirs = new Set<string>();
-  private running: Promise<void> | null = null;
+  private running: Promise<FlushResult> | null = null;
   private lastPublished = '';
 
   constructor(
@@ -97,11 +103,14 @@ class BatchLedger {
     if (!this.running) void this.flush().catch(onError);
   }
 
-  /** Flushes after any running flush: never two at once (see deferDirectorySync). */
-  flush(): Promise<void> {
+  /**
+   * Flushes after any running flush: never two at once (see deferDirectorySync). `close`: the
+   * job's last flush, which also closes the request when no file of it is active any more.
+   */
+  flush(close = false): Promise<FlushResult> {
     const next = (this.running ?? Promise.resolve())
       .catch(() => undefined)
-      .then(() => this.flushNow())
+      .then(() => this.flushNow(close))
       .finally(() => {
         if (this.running === next) this.running = null;
       });
@@ -109,8 +118,11 @@ class BatchLedger {
     return next;
   }
 
-  /** Writes buffered outcomes + logs, recounts, publishes (when changed), and notices cancellation. */
-  private async flushNow(): Promise<void> {
+  /**
+   * Writes buffered outcomes + logs and the recomputed counters (closing the request when asked
+   * and due) in one transaction, then publishes (when changed) and notices cancellation.
+   */
+  private async flushNow(close: boolean): Promise<FlushResult> {
     const updates = [...this.updates.values()];
     const logs = this.logs;
     const dirs = this.dirs;
@@ -118,7 +130,10 @@ class BatchLedger {
     this.logs = [];
     this.dirs = new Set();
     const logService = new LogsService(this.em, this.c.pubsub);
-    const events = await this.writeOrRestore(updates, logs, dirs, () => this.em.transactional(async (em) => {
+    const closeAt = close ? { now: this.c.clock.now(), downloadLinkTtlMs: this.c.config.downloadLinkTtlMs } : undefined;
+    const { events, request, closed } = await this.writeOrRestore(updates, logs, dirs, () => this.em.transactional(async (em) => {
+      // Lock first (request row, then file rows: the order cancel() uses too); see recountLocked.
+      await em.getConnection().execute(`select 1 from staging_requests where id = ? for update`, [this.request.id], 'run', em.getTransactionContext());
       if (updates.length) {
         // Guarded by status: a duplicate run of this job never overwrites a finished file.
         await em.getConnection().execute(
@@ -134,18 +149,23 @@ class BatchLedger {
           em.getTransactionContext(),
         );
       }
-      return logService.insert(logs, em);
+      const counted = await recountLocked(em, this.request.id, closeAt);
+      const entries = counted.closing
+        ? [...logs, { level: counted.closing.status === 'SUCCEEDED' ? 'INFO' : counted.closing.status === 'FAILED' ? 'ERROR' : 'WARN', message: counted.closing.message, requestId: this.request.id, userId: this.request.owner.id } satisfies NewLogEntry]
+        : logs;
+      return { events: await logService.insert(entries, em), request: counted.request, closed: counted.closing !== null };
     }));
     logService.publish(events);
     if (this.c.metrics) reportFinished(this.c, this.request.method, updates);
-    const { request } = await recount(this.em, this.request.id);
     if (request.status === 'CANCELLED' && !this.controller.signal.aborted) this.controller.abort();
     const snap = toSnapshot(request);
     const key = JSON.stringify(snap);
-    if (key !== this.lastPublished) {
+    // A finished request's state is always (re)published by the last flush: its subscribers must get the final state.
+    if (key !== this.lastPublished || (close && request.finishedAt)) {
       this.lastPublished = key;
       this.c.pubsub.publish('request:updated', request.id, snap);
     }
+    return { request, closed };
   }
 
   /**
@@ -211,8 +231,12 @@ export function createStageBatchTask(orm: MikroORM, c: Container, onFinished: Re
         clearInterval(timer);
       }
     }
-    await ledger.flush();
-    await finalize(em, c, request.id, onFinished);
+    // The last flush also closes the request when no file of it is active (one commit; see recountLocked).
+    const last = await ledger.flush(true);
+    if (last.closed && onFinished.length) {
+      const fresh = await em.fork().findOneOrFail(StagingRequest, { id: request.id }, { populate: ['owner'] });
+      for (const hook of onFinished) await hook(fresh, em);
+    }
   };
 }
 
@@ -332,27 +356,6 @@ async function transferOne(c: Container, ctx: BatchContext, file: StagedFile, le
       return fail('TRANSFER_FAILED', 'The transfer failed unexpectedly; an administrator can see the details.', e);
     }
   }
-}
-
-/** Closes the request once no file is active; exactly one concurrent caller wins (finished_at guard). */
-async function finalize(em: EntityManager, c: Container, requestId: string, hooks: RequestFinishedHook[]): Promise<void> {
-  const { request, active } = await recount(em, requestId);
-  if (active > 0 || request.finishedAt) {
-    if (request.finishedAt) c.pubsub.publish('request:updated', request.id, toSnapshot(request));
-    return;
-  }
-  const now = c.clock.now();
-  const status = finalStatus(request);
-  const expiresAt = request.method === 'DIRECT_DOWNLOAD' ? new Date(now.getTime() + c.config.downloadLinkTtlMs) : null;
-  const won = await em.nativeUpdate(StagingRequest, { id: requestId, finishedAt: null }, { status, finishedAt: now, expiresAt });
-  if (!won) return;
-  const logs = new LogsService(em, c.pubsub);
-  const parts = [`${request.filesDone} done`, `${request.filesSkipped} skipped`, `${request.filesFailed} failed`];
-  if (request.filesCancelled) parts.push(`${request.filesCancelled} cancelled`);
-  await logs.append([{ level: status === 'SUCCEEDED' ? 'INFO' : status === 'FAILED' ? 'ERROR' : 'WARN', message: `request ${status.toLowerCase().replace('_', ' ')}: ${parts.join(', ')}`, requestId, userId: request.owner.id }]);
-  const fresh = await em.fork().findOneOrFail(StagingRequest, { id: requestId }, { populate: ['owner'] });
-  c.pubsub.publish('request:updated', fresh.id, toSnapshot(fresh));
-  for (const hook of hooks) await hook(fresh, em);
 }
 
 /** Runs a URL-sourced method over the job's files, turning its per-file reports into ledger updates. */

@@ -155,7 +155,7 @@ function PendingUserCard({
           </div>
         </Stack>
         <Group gap="xs">
-          <Button size="sm" color="teal" onClick={onApprove} loading={approving}>
+          <Button size="sm" onClick={onApprove} loading={approving}>
             Approve
           </Button>
           <Button size="sm" color="red" variant="light" onClick={onReject}>

@@ -206,13 +206,17 @@ function ProgressPanel({ request, active }: { request: RequestFieldsFragment; ac
               {formatBytes(request.bytesDone)} of {formatBytes(request.bytesTotal)} ({Math.floor(bytesPercent)}%)
             </Text>
           </Group>
-          <Progress
-            value={bytesPercent}
+          <Progress.Root
             size="lg"
-            animated={active && request.status === 'RUNNING'}
+            role="progressbar"
             aria-label="Data transferred"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={Math.floor(bytesPercent)}
             aria-valuetext={`${formatBytes(request.bytesDone)} of ${formatBytes(request.bytesTotal)}`}
-          />
+          >
+            <Progress.Section value={bytesPercent} animated={active && request.status === 'RUNNING'} aria-hidden="true" />
+          </Progress.Root>
         </div>
         <SimpleGrid cols={{ base: 3 }} spacing="sm">
           <Stat label={active ? 'Rate' : 'Average rate'} value={formatRate(rate)} />
