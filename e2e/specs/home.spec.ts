@@ -43,7 +43,9 @@ test.describe('home page', () => {
     await burger.click();
     const nav = page.getByRole('navigation', { name: 'Main' });
     await nav.getByRole('link', { name: 'Requests' }).click();
-    await expect(page).toHaveTitle('Requests · Stagecoach');
+    // Anonymous: the requests page asks to sign in first.
+    await expect(page).toHaveURL(/\/requests$/);
+    await expect(page).toHaveTitle('Sign in · Stagecoach');
     // Choosing a destination closes the menu again.
     await expect(page.getByRole('button', { name: 'Open navigation' })).toBeVisible();
   });

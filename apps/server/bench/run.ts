@@ -13,13 +13,14 @@ import path from 'node:path';
 import type { Scenario, ScenarioContext } from './lib/scenario';
 import { REPO_DIR, serverUnderTestDir, setServerUnderTest } from './lib/server';
 import { renderTable, type Row } from './lib/stats';
+import { scaleOut } from './scale-out';
 import { copy1g } from './scenarios/copy-1g';
 import { files10k } from './scenarios/files-10k';
 import { logs100 } from './scenarios/logs-100';
 import { stage50c } from './scenarios/stage-50c';
 import { tar2g } from './scenarios/tar-2g';
 
-const SCENARIOS: Scenario[] = [copy1g, files10k, stage50c, logs100, tar2g];
+const SCENARIOS: Scenario[] = [copy1g, files10k, stage50c, logs100, tar2g, scaleOut];
 
 const USAGE = `Usage: pnpm bench [-- [scenario...] [--quick] [--runs N] [--no-build] [--env KEY=VALUE]... [--cpu-prof] [--server-dir DIR]]
 

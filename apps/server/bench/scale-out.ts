@@ -52,7 +52,13 @@ async function startRole(role: RoleProcess['role'], env: NodeJS.ProcessEnv): Pro
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${role} exited (${child.exitCode}):\n${stderr.join('')}`);
-    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${url}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     if (Date.now() > deadline) throw new Error(`${role} not ready within 60 s:\n${stderr.join('')}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -137,7 +143,12 @@ export const scaleOut: Scenario = {
       const api = await startRole('api', env);
       procs.push(api);
       const cli = async (...args: string[]) =>
-        (await execFileAsync(process.execPath, [path.join(serverUnderTestDir(), 'dist', 'cli.js'), ...args], { cwd: serverUnderTestDir(), env: { ...env, LOG_LEVEL: 'error' } })).stdout.trim();
+        (
+          await execFileAsync(process.execPath, [path.join(serverUnderTestDir(), 'dist', 'cli.js'), ...args], {
+            cwd: serverUnderTestDir(),
+            env: { ...env, LOG_LEVEL: 'error' },
+          })
+        ).stdout.trim();
       await cli('user', 'add', '--email', 'bench@example.org', '--admin');
       const token = (await cli('token', 'create', '--email', 'bench@example.org', '--name', 'bench')).split('\n').at(-1)!;
       ctx.log(`creating ${count} files of 4 KiB`);
@@ -145,7 +156,14 @@ export const scaleOut: Scenario = {
 
       let acked!: () => void;
       const ready = new Promise<void>((r) => (acked = r));
-      client = createClient({ url: `${api.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, lazy: false, retryAttempts: 0, on: { connected: () => acked() } });
+      client = createClient({
+        url: `${api.url.replace('http', 'ws')}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${token}` },
+        lazy: false,
+        retryAttempts: 0,
+        on: { connected: () => acked() },
+      });
       await ready;
 
       // Worker #1 runs throughout; worker #2 is started and stopped to switch between 1 and 2.
@@ -165,12 +183,20 @@ export const scaleOut: Scenario = {
         await setWorkers(n);
         await settle();
         const t0 = performance.now();
-        const { stage } = await gql<{ stage: { id: string } }>(api, token, `mutation($input: StageInput!) { stage(input: $input) { id } }`, { input: { method: 'LOCAL_COPY', items: [{ source: 'small', target: `runs/${run++}` }] } });
+        const { stage } = await gql<{ stage: { id: string } }>(
+          api,
+          token,
+          `mutation($input: StageInput!) { stage(input: $input) { id } }`,
+          { input: { method: 'LOCAL_COPY', items: [{ source: 'small', target: `runs/${run++}` }] } },
+        );
         const done = await finished(client!, stage.id);
-        if (done.status !== 'SUCCEEDED' || done.filesDone !== count) throw new Error(`run ended ${done.status} with ${done.filesDone}/${count} files`);
+        if (done.status !== 'SUCCEEDED' || done.filesDone !== count)
+          throw new Error(`run ended ${done.status} with ${done.filesDone}/${count} files`);
         const s = (done.at - t0) / 1000;
         rates[n].push(count / s);
-        ctx.log(`  ${n} worker${n === 2 ? 's' : ' '}  run ${rates[n].length - 1}: ${s.toFixed(3)} s  ${(count / s).toFixed(0)} files/s`);
+        ctx.log(
+          `  ${n} worker${n === 2 ? 's' : ' '}  run ${rates[n].length - 1}: ${s.toFixed(3)} s  ${(count / s).toFixed(0)} files/s`,
+        );
       };
       // Alternate the order run by run, so drift on the machine hits both sides alike.
       for (let i = 0; i < ctx.runs; i++) for (const n of i % 2 === 0 ? ([1, 2] as const) : ([2, 1] as const)) await once(n);

@@ -231,10 +231,13 @@ export class JupyterHubClient {
         continue;
       }
       if (res.status === 400) {
+        const msg = await readMessage(res);
         // "already running" or "pending": someone else started it between our GET and POST.
-        await res.body?.cancel();
-        await sleep(200, undefined, { signal: opts.signal });
-        continue;
+        if (/already running|pending|is running/i.test(msg)) {
+          await sleep(200, undefined, { signal: opts.signal });
+          continue;
+        }
+        throw new StorageError('SITE_UNAVAILABLE', `${label} refused to start the server of "${name}" (400: ${msg}).`, { retryable: false });
       }
       throw await this.hubError(res, `starting the server of "${name}"`);
     }
@@ -363,8 +366,9 @@ export class JupyterContents {
   private async serverError(res: Response, what: string): Promise<StorageError> {
     const msg = await readMessage(res);
     const label = 'Your Jupyter server';
-    if (res.status >= 300 && res.status < 400) {
-      return new StorageError('SITE_UNAVAILABLE', `${label} is not running any more (the hub redirected ${what}).`, { retryable: true });
+    // A stopped server: JupyterHub 3 redirects to its spawn page, later versions answer 424 to API requests.
+    if ((res.status >= 300 && res.status < 400) || res.status === 424) {
+      return new StorageError('SITE_UNAVAILABLE', `${label} is not running any more (HTTP ${res.status}); it is started again when the file is retried.`, { retryable: true });
     }
     if (res.status === 401 || res.status === 403) {
       return new StorageError('SITE_UNAVAILABLE', `${label} refused Stagecoach's service token while ${what} (${res.status}: ${msg}). An administrator must check the site's token and its scopes.`, { retryable: false });

@@ -190,6 +190,8 @@ export class BenchServer {
       lazy: false,
       retryAttempts: 0,
       on: { connected: () => acked(), error: (e) => failed(e) },
+      // Closed sockets surface through the subscriptions that use them; no console noise at shutdown.
+      onNonLazyError: () => undefined,
     });
     await ready;
     return client;

@@ -23,11 +23,17 @@ const t0 = performance.now();
 await Promise.all(
   Array.from({ length: conc }, async () => {
     for (let i = next++; i < n; i = next++) {
-      await copyFileAtomic(path.join(src, `f${i}`), path.join(root, 'dst', `f${i}`), defer ? { deferDirectorySync: (d) => void dirs.add(d) } : {});
+      await copyFileAtomic(
+        path.join(src, `f${i}`),
+        path.join(root, 'dst', `f${i}`),
+        defer ? { deferDirectorySync: (d) => void dirs.add(d) } : {},
+      );
     }
   }),
 );
 if (defer) await syncDirectories(dirs);
 const s = (performance.now() - t0) / 1000;
-console.log(`copyFileAtomic ×${n}, concurrency ${conc}, ${defer ? 'folder fsync deferred' : 'folder fsync per file'}, UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? 4}: ${(n / s).toFixed(0)} files/s`);
+console.log(
+  `copyFileAtomic ×${n}, concurrency ${conc}, ${defer ? 'folder fsync deferred' : 'folder fsync per file'}, UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? 4}: ${(n / s).toFixed(0)} files/s`,
+);
 await fs.rm(root, { recursive: true, force: true });

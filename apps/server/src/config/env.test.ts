@@ -53,3 +53,26 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DOWNLOAD_LINK_TTL: 'soon' })).toThrow(/DOWNLOAD_LINK_TTL/);
   });
 });
+
+describe('loadConfig: deployment (issue 10)', () => {
+  it('uses PostgreSQL for live updates unless REDIS_URL is set', () => {
+    expect(loadConfig({}).redis).toBeUndefined();
+    expect(loadConfig({ REDIS_URL: 'redis://cache:6379/2' }).redis).toEqual({ url: 'redis://cache:6379/2', channelPrefix: 'stagecoach' });
+    expect(loadConfig({ REDIS_URL: 'rediss://cache:6380', REDIS_CHANNEL_PREFIX: 'prod-eu' }).redis?.channelPrefix).toBe('prod-eu');
+    expect(() => loadConfig({ REDIS_URL: 'http://cache:6379' })).toThrow(/REDIS_URL/);
+    expect(() => loadConfig({ REDIS_CHANNEL_PREFIX: 'has space' })).toThrow(/REDIS_CHANNEL_PREFIX/);
+  });
+
+  it('parses TRUST_PROXY into what Express expects', () => {
+    expect(loadConfig({}).trustProxy).toBe('loopback');
+    expect(loadConfig({ TRUST_PROXY: 'loopback,uniquelocal' }).trustProxy).toBe('loopback,uniquelocal');
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(() => loadConfig({ TRUST_PROXY: 'evil;rm' })).toThrow(/TRUST_PROXY/);
+  });
+
+  it('accepts the three roles only', () => {
+    for (const role of ['api', 'worker', 'all'] as const) expect(loadConfig({ ROLE: role }).role).toBe(role);
+    expect(() => loadConfig({ ROLE: 'both' })).toThrow(/ROLE/);
+  });
+});

@@ -1,4 +1,4 @@
-import { createTheme, localStorageColorSchemeManager, type CSSVariablesResolver } from '@mantine/core';
+import { Anchor, createTheme, localStorageColorSchemeManager, type CSSVariablesResolver } from '@mantine/core';
 
 export const theme = createTheme({
   primaryColor: 'blue',
@@ -7,6 +7,10 @@ export const theme = createTheme({
   // Picks black or white text on filled colours (e.g. yellow badges) for readable contrast.
   autoContrast: true,
   defaultRadius: 'md',
+  components: {
+    // Links inside text must not rely on colour alone (WCAG 1.4.1): always underlined.
+    Anchor: Anchor.extend({ defaultProps: { underline: 'always' } }),
+  },
 });
 
 // Mantine's default dimmed text (gray-6 / dark-2) is below WCAG AA contrast on the body colour;

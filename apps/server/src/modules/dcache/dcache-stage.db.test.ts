@@ -7,7 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { startTestServer, userWithToken, waitForRequest, type TestServer } from '../../../test/app';
 import { createTestDatabase, type TestDatabase } from '../../../test/db';
+import { OutboxEmail } from '../mail/outbox-email.entity';
+import { StagedFile } from '../staging/staged-file.entity';
 import { StagingRequest } from '../staging/staging-request.entity';
+import { createStageBatchTask } from '../staging/staging.worker';
 import { RequestMacaroon } from './request-macaroon.entity';
 
 const SURF_ROOT = '/pnfs/grid.sara.nl/data/lofar/ops/projects';
@@ -83,6 +86,7 @@ beforeAll(async () => {
       [`${SURF_ROOT}/lc0_012/L1/b.tar`]: 'surf file b',
       [`${SURF_ROOT}/lc0_013/c.tar`]: 'surf file c',
       [`${SURF_ROOT}/lc0_013/d.tar`]: 'surf file d',
+      [`${SURF_ROOT}/lc0_014/e.tar`]: 'surf file e',
       '/pnfs/grid.sara.nl/data/lofar/private/secret.dat': 'not for macaroon holders',
     },
   });
@@ -166,7 +170,7 @@ describe('DCACHE_STAGE', () => {
     const b = `${SURF_ROOT}/lc0_012/L1/b.tar`;
     const j = `${JUELICH_ROOT}/lc0_012/j.tar`;
     const started = Date.now();
-    const res = await server.gql<{ stage: { id: string; filesTotal: number } }>(STAGE, { input: { method: 'DCACHE_STAGE', items: [{ source: surl(a) }, { source: surl(b) }, { source: jurl(j) }] } }, alice.token);
+    const res = await server.gql<{ stage: { id: string; filesTotal: number } }>(STAGE, { input: { method: 'DCACHE_STAGE', notify: true, items: [{ source: surl(a) }, { source: surl(b) }, { source: jurl(j) }] } }, alice.token);
     expect(res.errors).toBeUndefined();
     const id = res.data!.stage.id;
     expect(res.data!.stage.filesTotal).toBe(3);
@@ -227,9 +231,35 @@ describe('DCACHE_STAGE', () => {
     expect(rows).toHaveLength(2);
     for (const row of rows) expect(row.tokenSealed).not.toContain(surfMac.token.slice(0, 20));
 
+    // The finished email lists the online files and how to use the macaroon, without the macaroon itself.
+    const mail = await until('request-finished email', async () => db.orm.em.fork().findOne(OutboxEmail, { template: 'request-finished', dedupeKey: `request-finished:${id}` }));
+    expect(mail.text).toContain('Online (3):');
+    expect(mail.text).toContain(fa.accessUrl!);
+    expect(mail.text).toMatch(/curl -H "Authorization: Bearer \$MACAROON"/);
+    expect(mail.text).not.toContain(surfMac.token);
+
     // The log says what happened per site.
     const logs = await server.gql<{ logs: { message: string }[] }>(`query($id: ID) { logs(requestId: $id) { message } }`, { id }, alice.token);
     expect(logs.data!.logs.map((l) => l.message).join('\n')).toMatch(/SURF: 2 file\(s\) online; macaroon issued/);
+  });
+
+  it('a job that runs twice follows the stored tape request and macaroon instead of submitting again', async () => {
+    const e = `${SURF_ROOT}/lc0_014/e.tar`;
+    const res = await server.gql<{ stage: { id: string } }>(STAGE, { input: { method: 'DCACHE_STAGE', items: [{ source: surl(e) }] } }, alice.token);
+    const id = res.data!.stage.id;
+    await until('tape request', async () => [...surf.requests.values()].find((r) => r.files.some((f) => f.path === e)));
+    const submitted = surf.calls.filter((x) => x.method === 'POST' && x.path === '/api/v1/tape/stage').length;
+    const mintedBefore = surf.minted.length;
+    // The same job again, as graphile-worker would run it after a crash.
+    const file = (await db.orm.em.fork().find(StagedFile, { request: id }))[0]!;
+    const again = createStageBatchTask(db.orm, server.container)({ requestId: id, fileIds: [file.id] }, { logger: { error: () => undefined }, job: { locked_by: 'duplicate' } } as never);
+    await new Promise((r) => setTimeout(r, 200));
+    surf.setState(e, 'COMPLETED');
+    await again;
+    expect((await waitForRequest(server, alice.token, id)).status).toBe('SUCCEEDED');
+    expect(surf.calls.filter((x) => x.method === 'POST' && x.path === '/api/v1/tape/stage').length).toBe(submitted);
+    expect(surf.minted.length).toBe(mintedBefore + 1);
+    expect(await db.orm.em.fork().count(RequestMacaroon, { request: id })).toBe(1);
   });
 
   it('cancelling mid-way cancels the tape request at the peer', async () => {
@@ -246,7 +276,7 @@ describe('DCACHE_STAGE', () => {
     await until('release at the peer', async () => surf.calls.some((x) => x.method === 'POST' && x.path === `/api/v1/tape/release/${tapeReq.id}`));
     expect(tapeReq.files.map((f) => f.state)).toEqual(['CANCELLED', 'CANCELLED']);
     await until('files cancelled', async () => (await view(id)).files.nodes.every((f) => f.status === 'CANCELLED'));
-    expect(surf.minted).toHaveLength(1);
+    expect(surf.calls.filter((x) => x.path === `/api/v1/tape/stage/${tapeReq.id}/cancel`)).toHaveLength(1);
   });
 });
 

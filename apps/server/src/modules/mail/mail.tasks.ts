@@ -1,6 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Task, TaskList } from 'graphile-worker';
 import type { StagingRequest } from '../staging/staging-request.entity';
+import { requestFinishedDetails } from '../dcache/request-details';
 import { User } from '../users/user.entity';
 import { createSmtpMailer, type Mailer } from './mailer';
 import { MailService, SEND_EMAIL_TASK, SIGNUP_WEBHOOK_TASK, type MailDeps } from './mail.service';
@@ -120,7 +121,7 @@ export function createSignupWebhookTask(deps: MailDeps, fetchImpl: typeof fetch 
 }
 
 /** Which request finished and how, as the `request-finished` template needs it. */
-function requestVars(request: StagingRequest, owner: User, publicUrl: string) {
+function requestVars(request: StagingRequest, owner: User, publicUrl: string, details = '') {
   const status = request.status.toLowerCase().replace(/_/g, ' ');
   return {
     name: owner.name || owner.username,
@@ -135,6 +136,7 @@ function requestVars(request: StagingRequest, owner: User, publicUrl: string) {
     bytesDone: String(request.bytesDone),
     requestUrl: `${publicUrl}/requests/${request.id}`,
     appUrl: publicUrl,
+    details,
   };
 }
 
@@ -146,7 +148,7 @@ export function createRequestFinishedMailHook(deps: MailDeps): (request: Staging
   return async (request, em) => {
     if (!request.notify) return;
     const owner = await em.findOneOrFail(User, { id: request.owner.id });
-    await new MailService(em, deps).queue(em, 'request-finished', owner.email, requestVars(request, owner, deps.config.publicUrl), {
+    await new MailService(em, deps).queue(em, 'request-finished', owner.email, requestVars(request, owner, deps.config.publicUrl, await requestFinishedDetails(em, request)), {
       dedupeKey: `request-finished:${request.id}`,
     });
   };

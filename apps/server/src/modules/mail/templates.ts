@@ -32,6 +32,7 @@ export const TEMPLATE_CATALOG = {
       bytesDone: '1048576',
       requestUrl: 'https://stagecoach.example.org/requests/2f1c0d0e-8a51-4c55-9f43-7c9f2d8f1b6a',
       appUrl: 'https://stagecoach.example.org',
+      details: 'Online (1):\n  https://webdav.example.org:2880/lc0_012/L123_SB000.tar\n\nFailed (1):\n  srm://srm.example.org/pnfs/example.org/data/lofar/x.tar — The tape system could not bring the file online.',
     },
   },
   'request-expiring': {

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { StorageError } from '@stagecoach/storage';
+import type { Clock } from '../../lib/clock';
 import { requestMacaroon } from '../dcache/macaroon.client';
 import { MacaroonsService } from '../dcache/macaroons.service';
 import { isoDurationMs } from '../dcache/iso-duration';
@@ -8,8 +10,9 @@ import { TapeRestClient, type TapeFileStatus } from '../dcache/tape-rest.client'
 import type { WebdavSiteConfig } from '../sites/sites.config';
 import { routeSource } from '../sites/url-routing';
 import type { StagingMethodHandler } from './method';
-import { RemoteOperation } from './remote-operation.entity';
-import { isRetryable, perRequestOnly, type RemoteBatch, type RemoteFile, type RemoteFileUpdate } from './remote-batch';
+import { StagedFile } from '../staging/staged-file.entity';
+import { claimForCancel, RemoteOperation } from './remote-operation.entity';
+import { isRetryable, perRequestOnly, type RemoteBatch, type RemoteCancel, type RemoteFile, type RemoteFileUpdate } from './remote-batch';
 
 /** Consecutive failed polls (peer unreachable) before a site's files are given up. */
 const MAX_POLL_FAILURES = 8;
@@ -125,7 +128,7 @@ async function runSite(b: RemoteBatch, site: WebdavSiteConfig, items: Item[]): P
     }
   } catch (e) {
     if (!b.signal.aborted) throw e;
-    await cancelAtPeer(b, site, tape, ops, items);
+    await cancelTapeOps({ em, clock: b.clock, log: (level, message) => b.log(level, message) }, site, tape, ops, new Map(items.map((i) => [i.file.id, i.path])));
     for (const i of items) if (!TERMINAL.has(i.status)) report(i, { status: 'CANCELLED', error: { code: 'CANCELLED', message: 'Cancelled; the tape request was cancelled at the site.' } });
     await em.flush();
     return;
@@ -134,32 +137,57 @@ async function runSite(b: RemoteBatch, site: WebdavSiteConfig, items: Item[]): P
   const online = items.filter((i) => i.status === 'DONE').length;
   if (!online || !withMacaroon) return;
   const macaroons = new MacaroonsService(em, b.config, b.logger);
-  if (await macaroons.valid(b.request.id, site.id, b.clock.now())) return;
-  const fallback = new Date(b.clock.now().getTime() + isoDurationMs(site.macaroonValidity));
-  const issued = await withRetries(
-    b,
-    `${site.name ?? site.id}: macaroon request`,
-    () => requestMacaroon(b.fetch, site.webdavUrl, creds.header, { rootCaveatPath: site.rootCaveatPath, activities: site.macaroonActivities, validity: site.macaroonValidity }, fallback),
-    site.pollMinMs,
-  );
-  await macaroons.store(b.request.id, site.id, issued.token, site.rootCaveatPath, issued.validUntil);
-  b.log('INFO', `${site.name ?? site.id}: ${online} file(s) online; macaroon issued for ${site.rootCaveatPath}, valid until ${issued.validUntil.toISOString()}`);
+  await em.transactional(async (tx) => {
+    // Two runs of the same job (a retry after a crash, a duplicate) must not both ask the door: the
+    // unique key would keep one row, but the site would have issued two macaroons. The advisory
+    // lock serialises check → request → store per (request, site) across processes.
+    await tx.getConnection().execute('select pg_advisory_xact_lock(hashtext(?))', [`macaroon:${b.request.id}/${site.id}`], 'run', tx.getTransactionContext());
+    if (await macaroons.valid(b.request.id, site.id, b.clock.now())) return;
+    const fallback = new Date(b.clock.now().getTime() + isoDurationMs(site.macaroonValidity));
+    const issued = await withRetries(
+      b,
+      `${site.name ?? site.id}: macaroon request`,
+      () => requestMacaroon(b.fetch, site.webdavUrl, creds.header, { rootCaveatPath: site.rootCaveatPath, activities: site.macaroonActivities, validity: site.macaroonValidity }, fallback),
+      site.pollMinMs,
+    );
+    await macaroons.store(b.request.id, site.id, issued.token, site.rootCaveatPath, issued.validUntil);
+    b.log('INFO', `${site.name ?? site.id}: ${online} file(s) online; macaroon issued for ${site.rootCaveatPath}, valid until ${issued.validUntil.toISOString()}`);
+  });
 }
 
-/** Cancel = cancel the pending files of each tape request and release the pins of the whole request. */
-async function cancelAtPeer(b: RemoteBatch, site: WebdavSiteConfig, tape: TapeRestClient, ops: RemoteOperation[], items: Item[]): Promise<void> {
-  const byId = new Map(items.map((i) => [i.file.id, i]));
+/**
+ * Cancel = cancel the files of each still-active tape request and release its pins (the peer
+ * ignores files already finished). Each operation is claimed first, so the running job and the
+ * cancel job never both call the peer.
+ */
+async function cancelTapeOps(ctx: { em: EntityManager; clock: Clock; log(level: 'WARN' | 'ERROR', message: string): void }, site: WebdavSiteConfig, tape: TapeRestClient, ops: RemoteOperation[], pathOf: Map<string, string>): Promise<void> {
   for (const op of ops.filter((o) => o.state === 'ACTIVE')) {
-    const mine = op.fileIds.map((id) => byId.get(id)).filter((i): i is Item => Boolean(i));
+    if (!(await claimForCancel(ctx.em, op, ctx.clock.now()))) continue;
+    const paths = op.fileIds.map((id) => pathOf.get(id)).filter((p): p is string => Boolean(p));
     try {
-      await tape.cancel(op.remoteId, mine.filter((i) => !TERMINAL.has(i.status)).map((i) => i.path));
-      await tape.release(op.remoteId, mine.map((i) => i.path));
-      b.log('WARN', `${site.name ?? site.id}: tape request ${op.remoteId} cancelled and its pins released`);
+      await tape.cancel(op.remoteId, paths);
+      await tape.release(op.remoteId, paths);
+      ctx.log('WARN', `${site.name ?? site.id}: tape request ${op.remoteId} cancelled and its pins released`);
     } catch (e) {
-      b.log('ERROR', `${site.name ?? site.id}: cancelling tape request ${op.remoteId} failed: ${(e as Error).message}`);
+      ctx.log('ERROR', `${site.name ?? site.id}: cancelling tape request ${op.remoteId} failed: ${(e as Error).message}`);
     }
-    op.state = 'CANCELLED';
-    op.finishedAt = b.clock.now();
+  }
+}
+
+async function cancelRequest(ctx: RemoteCancel): Promise<void> {
+  const em = ctx.em.fork();
+  const ops = await em.find(RemoteOperation, { request: ctx.requestId, kind: 'TAPE_STAGE', state: 'ACTIVE' });
+  if (!ops.length) return;
+  const files = await em.find(StagedFile, { id: { $in: ops.flatMap((o) => o.fileIds) } }, { fields: ['id', 'source'] });
+  for (const siteId of new Set(ops.map((o) => o.siteId))) {
+    const site = ctx.sites.find((s): s is WebdavSiteConfig => s.id === siteId && s.kind === 'WEBDAV');
+    if (!site) {
+      ctx.log('ERROR', `site ${siteId} is no longer configured; its tape request cannot be cancelled`);
+      continue;
+    }
+    const pathOf = new Map(files.flatMap((f) => { const r = routeSource(ctx.sites, 'WEBDAV', f.source); return r ? [[f.id, r.path] as const] : []; }));
+    const tape = new TapeRestClient(site.tapeRestUrl, (await readCredentials(site.credentialsFile)).header, ctx.fetch);
+    await cancelTapeOps({ em, clock: ctx.clock, log: ctx.log }, site, tape, ops.filter((o) => o.siteId === siteId), pathOf);
   }
 }
 
@@ -201,6 +229,6 @@ export const dcacheStage: StagingMethodHandler = {
   method: 'DCACHE_STAGE',
   target: 'none',
   source: 'url',
-  remote: { siteKind: 'WEBDAV', targetOf: (_site, nsPath) => nsPath, runBatch },
+  remote: { siteKind: 'WEBDAV', targetOf: (_site, nsPath) => nsPath, runBatch, cancelRequest },
   transfer: perRequestOnly,
 };

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +6,8 @@ import { startJupyterHub, type JupyterHubPeer } from '@stagecoach/storage/testin
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, userWithToken, waitForRequest, type TestServer } from '../../../test/app';
 import { createTestDatabase, type TestDatabase } from '../../../test/db';
+import { jupyterCopy } from './jupyter-copy.method';
+import type { TransferJob } from './method';
 
 /**
  * JUPYTER_COPY against a real JupyterHub (Debian's package, DummyAuthenticator,
@@ -141,4 +143,39 @@ describe('stage with JUPYTER_COPY', () => {
     const outside = await server.gql(STAGE, { input: { method: 'JUPYTER_COPY', items: [{ source: 'run/a.txt', target: '../../etc/x' }] } }, alice.token);
     expect(outside.errors?.[0]?.extensions?.code).toBe('PATH_OUTSIDE_ROOT');
   });
+});
+
+describe('a JUPYTER_COPY batch session', () => {
+  it('starts the server again when it stopped during the batch (the engine retries the file)', async () => {
+    const signal = new AbortController().signal;
+    const logs: string[] = [];
+    const session = await jupyterCopy.delivery!.open({
+      requestId: randomUUID(),
+      owner: { id: alice.id, username: 'alice', email: alice.email, oidcSubject: null },
+      site: server.container.sites.deliveryTarget('JUPYTERHUB', 'hub'),
+      config: server.config,
+      signal,
+      log: (_level, message) => logs.push(message),
+    });
+    await hub.stopServer('alice');
+    const job = (): TransferJob => ({
+      fileId: randomUUID(),
+      requestId: 'r',
+      source: 'run/a.txt',
+      target: 'restart/a.txt',
+      sourcePath: path.join(archive, 'run', 'a.txt'),
+      targetPath: null,
+      sourceSite: server.container.sites.source('archive'),
+      sizeBytes: 6,
+      resumed: false,
+      signal,
+      onProgress: () => undefined,
+    });
+    await expect(session.transfer(job())).rejects.toMatchObject({ code: 'SITE_UNAVAILABLE', retryable: true });
+    await expect(session.transfer(job())).resolves.toMatchObject({ status: 'DONE' });
+    expect(await hub.isRunning('alice')).toBe(true);
+    expect(await fs.readFile(path.join(hub.home('alice'), 'staged', 'restart', 'a.txt'), 'utf8')).toBe('alpha\n');
+    expect(logs.some((m) => m.startsWith('Jupyter: Starting your Jupyter server'))).toBe(true);
+    await session.close();
+  }, 120_000);
 });

@@ -63,14 +63,41 @@ const jupyterDelivery: RemoteDelivery<'JUPYTERHUB'> = {
       await hub.createUser(name, signal);
       batch.log('INFO', `${label}: created the hub user "${name}"`);
     }
-    const serverPath = await hub.ensureServer(name, {
-      serverName: site.serverName,
-      timeoutMs: site.spawnTimeoutSeconds * 1000,
-      signal,
-      onEvent: (e) => batch.log(e.failed ? 'ERROR' : 'INFO', `Jupyter${typeof e.progress === 'number' ? ` (${e.progress}%)` : ''}: ${e.message}`),
-    });
+    const ensure = () =>
+      hub.ensureServer(name, {
+        serverName: site.serverName,
+        timeoutMs: site.spawnTimeoutSeconds * 1000,
+        signal,
+        onEvent: (e) => batch.log(e.failed ? 'ERROR' : 'INFO', `Jupyter${typeof e.progress === 'number' ? ` (${e.progress}%)` : ''}: ${e.message}`),
+      });
+    const serverPath = await ensure();
     const session: HubSession = { site, hub, contents: hub.contents(serverPath), serverPath, known: new Set() };
-    return { transfer: (job) => uploadOne(session, job), close: async () => undefined };
+    // When the server goes away mid-batch (an idle culler, a node restart), the engine's retry of
+    // the file finds it started again; concurrent transfers share one restart.
+    let restart: Promise<void> | null = null;
+    let stale = false;
+    return {
+      async transfer(job) {
+        if (stale) {
+          restart ??= ensure().then((p) => {
+            Object.assign(session, { serverPath: p, contents: hub.contents(p), known: new Set() });
+            stale = false;
+            restart = null;
+          }, (err: unknown) => {
+            restart = null;
+            throw err;
+          });
+          await restart;
+        }
+        try {
+          return await uploadOne(session, job);
+        } catch (err) {
+          if (err instanceof StorageError && err.code === 'SITE_UNAVAILABLE' && err.retryable) stale = true;
+          throw err;
+        }
+      },
+      close: async () => undefined,
+    };
   },
 };
 

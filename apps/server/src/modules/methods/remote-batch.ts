@@ -60,4 +60,15 @@ export interface RemoteSourcing {
   /** Target shown for each planned file (e.g. the namespace path, or the RSE expression). */
   targetOf(site: SiteConfig, routedPath: string): string;
   runBatch(batch: RemoteBatch): Promise<void>;
+  /**
+   * Cancels at the peers what a cancelled request still has there (tape requests, rules), for when
+   * no job is following it (e.g. its worker died). Idempotent: each remote operation is claimed
+   * (ACTIVE → CANCELLED) before the peer is called, so it is cancelled once.
+   */
+  cancelRequest(ctx: RemoteCancel): Promise<void>;
 }
+
+export type RemoteCancel = Pick<RemoteBatch, 'em' | 'config' | 'clock' | 'sites' | 'fetch' | 'logger'> & {
+  requestId: string;
+  log(level: LogLevel, message: string): void;
+};

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, p } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { StagingRequest } from '../staging/staging-request.entity';
 
 export const REMOTE_OPERATION_KINDS = ['TAPE_STAGE', 'RUCIO_RULE'] as const;
@@ -33,3 +34,11 @@ const RemoteOperationSchema = defineEntity({
 
 export class RemoteOperation extends RemoteOperationSchema.class {}
 RemoteOperationSchema.setClass(RemoteOperation);
+
+/** Claims an active operation for cancelling: true for exactly one caller (conditional update). */
+export async function claimForCancel(em: EntityManager, op: RemoteOperation, now: Date): Promise<boolean> {
+  const n = await em.nativeUpdate(RemoteOperation, { id: op.id, state: 'ACTIVE' }, { state: 'CANCELLED', finishedAt: now });
+  op.state = 'CANCELLED';
+  op.finishedAt = now;
+  return n === 1;
+}

@@ -6,8 +6,8 @@ import { RucioClient, RucioError } from '../rucio/rucio.client';
 import type { RucioSiteConfig } from '../sites/sites.config';
 import { routeSource } from '../sites/url-routing';
 import type { StagingMethodHandler } from './method';
-import { RemoteOperation } from './remote-operation.entity';
-import { isRetryable, perRequestOnly, type RemoteBatch, type RemoteFile, type RemoteFileUpdate } from './remote-batch';
+import { claimForCancel, RemoteOperation } from './remote-operation.entity';
+import { isRetryable, perRequestOnly, type RemoteBatch, type RemoteCancel, type RemoteFile, type RemoteFileUpdate } from './remote-batch';
 
 const MAX_POLL_FAILURES = 8;
 const TERMINAL = new Set(['DONE', 'FAILED', 'CANCELLED', 'SKIPPED']);
@@ -118,13 +118,35 @@ async function runSite(b: RemoteBatch, site: RucioSiteConfig, items: Item[]): Pr
     if (!b.signal.aborted) throw e;
     // Cancel = delete the rules this request created (Rucio then cleans up what they replicated).
     for (const i of items.filter((x) => x.op?.state === 'ACTIVE')) {
-      await rucio.deleteRule(i.op!.remoteId).catch((err: unknown) => b.log('ERROR', `deleting Rucio rule ${i.op!.remoteId} failed: ${(err as Error).message}`, i.file.id));
-      i.op!.state = 'CANCELLED';
-      i.op!.finishedAt = b.clock.now();
+      // Claimed first: the cancel job may be deleting the same rule.
+      if (await claimForCancel(em, i.op!, b.clock.now())) {
+        await rucio.deleteRule(i.op!.remoteId).catch((err: unknown) => b.log('ERROR', `deleting Rucio rule ${i.op!.remoteId} failed: ${(err as Error).message}`, i.file.id));
+      }
       progress(i, { status: 'CANCELLED', error: { code: 'CANCELLED', message: 'Cancelled; the Rucio rule was deleted.' } }, b);
     }
     for (const i of items) if (!TERMINAL.has(i.status)) progress(i, { status: 'CANCELLED', error: { code: 'CANCELLED', message: 'Cancelled before a rule was created.' } }, b);
     await em.flush();
+  }
+}
+
+async function cancelRequest(ctx: RemoteCancel): Promise<void> {
+  const em = ctx.em.fork();
+  const ops = await em.find(RemoteOperation, { request: ctx.requestId, kind: 'RUCIO_RULE', state: 'ACTIVE' });
+  for (const siteId of new Set(ops.map((o) => o.siteId))) {
+    const site = ctx.sites.find((s): s is RucioSiteConfig => s.id === siteId && s.kind === 'RUCIO');
+    if (!site) {
+      ctx.log('ERROR', `site ${siteId} is no longer configured; its Rucio rules cannot be deleted`);
+      continue;
+    }
+    const creds = await readCredentials(site.credentialsFile);
+    const rucio = new RucioClient({ serverUrl: site.serverUrl, authUrl: site.authUrl, account: site.account, username: creds.user ?? '', password: creds.password ?? '' }, ctx.fetch);
+    for (const op of ops.filter((o) => o.siteId === siteId)) {
+      if (!(await claimForCancel(em, op, ctx.clock.now()))) continue;
+      await rucio.deleteRule(op.remoteId).then(
+        () => ctx.log('WARN', `Rucio rule ${op.remoteId} deleted`),
+        (err: unknown) => ctx.log('ERROR', `deleting Rucio rule ${op.remoteId} failed: ${(err as Error).message}`),
+      );
+    }
   }
 }
 
@@ -160,6 +182,6 @@ export const rucioCopy: StagingMethodHandler = {
   method: 'RUCIO_COPY',
   target: 'none',
   source: 'url',
-  remote: { siteKind: 'RUCIO', targetOf: (site) => (site.kind === 'RUCIO' ? site.rseExpression : ''), runBatch },
+  remote: { siteKind: 'RUCIO', targetOf: (site) => (site.kind === 'RUCIO' ? site.rseExpression : ''), runBatch, cancelRequest },
   transfer: perRequestOnly,
 };

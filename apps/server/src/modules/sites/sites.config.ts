@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { normalizeRelativePath } from '@stagecoach/domain';
 import { parseDuration } from '../../lib/iso-duration';
 
-/** Site kinds; only POSIX is served by this build's methods, the others are declared for the schema. */
+/** Site kinds: POSIX (sources, user areas), JUPYTERHUB and S3 (remote targets), WEBDAV and RUCIO (URL-routed sources). */
 export const SITE_KINDS = ['POSIX', 'S3', 'WEBDAV', 'JUPYTERHUB', 'RUCIO'] as const;
 export type SiteKind = (typeof SITE_KINDS)[number];
 

@@ -200,8 +200,9 @@ function TemplateForm({ template }: { template: Template }) {
                 {preview.data.subject}
               </Text>
               {view === 'html' ? (
-                // No scripts, no same-origin access: the preview cannot touch the app.
-                <iframe title="HTML preview of the email" sandbox="" srcDoc={preview.data.html} className={classes.frame} />
+                // Scripts never run in the preview (no allow-scripts), so it cannot touch the app;
+                // same-origin only lets the browser's own tools (and accessibility checkers) read it.
+                <iframe title="HTML preview of the email" sandbox="allow-same-origin" srcDoc={preview.data.html} className={classes.frame} />
               ) : (
                 <pre className={classes.text}>{preview.data.text}</pre>
               )}
