@@ -56,6 +56,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeArgs?: string[];
+  /** Server package to run (default: the one chosen with setServerUnderTest). */
+  serverDir?: string;
 }
 
 export class BenchServer {
@@ -87,6 +89,7 @@ export class BenchServer {
     // Embedded PostgreSQL runs as user `postgres` and must traverse DATA_DIR.
     await fs.chmod(dataDir, 0o755);
     const port = await freePort();
+    const serverDir = opts.serverDir ?? serverUnderTest;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       NODE_ENV: 'production',
@@ -104,8 +107,8 @@ export class BenchServer {
     };
     delete env.DATABASE_URL;
     const stderr: string[] = [];
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), path.join(serverUnderTest, 'dist', 'main.js')], {
-      cwd: serverUnderTest,
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), path.join(serverDir, 'dist', 'main.js')], {
+      cwd: serverDir,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -127,8 +130,8 @@ export class BenchServer {
     }
     const cli = async (...args: string[]) =>
       (
-        await execFileAsync(process.execPath, [path.join(serverUnderTest, 'dist', 'cli.js'), ...args], {
-          cwd: serverUnderTest,
+        await execFileAsync(process.execPath, [path.join(serverDir, 'dist', 'cli.js'), ...args], {
+          cwd: serverDir,
           env: { ...env, LOG_LEVEL: 'error' },
         })
       ).stdout.trim();
@@ -304,4 +307,41 @@ export async function startFloorServer(
       await exited;
     },
   };
+}
+
+const CLK_TCK = 100;
+
+/** utime, stime, cutime, cstime of a process in seconds, from /proc/<pid>/stat. */
+async function procTimes(pid: number): Promise<{ self: number; children: number; ppid: number } | null> {
+  const text = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  if (!text) return null;
+  // Fields after the command name (which may contain spaces) start at ") ".
+  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return {
+    ppid: Number(f[1]),
+    self: (Number(f[11]) + Number(f[12])) / CLK_TCK,
+    children: (Number(f[13]) + Number(f[14])) / CLK_TCK,
+  };
+}
+
+/**
+ * CPU seconds used so far by the server process and by its embedded PostgreSQL (postmaster,
+ * live backends, and reaped ones through the postmaster's children times). CPU per unit of work
+ * is far steadier than wall time on a machine shared with other work.
+ */
+export async function cpuSeconds(server: BenchServer): Promise<{ server: number; postgres: number }> {
+  const own = await procTimes(server.pid);
+  const pidFile = await fs.readFile(path.join(server.dataDir, 'pg', 'postmaster.pid'), 'utf8').catch(() => '');
+  const postmaster = Number(pidFile.split('\n')[0]);
+  let postgres = 0;
+  if (postmaster) {
+    const pm = await procTimes(postmaster);
+    postgres += pm ? pm.self + pm.children : 0;
+    for (const entry of await fs.readdir('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const t = await procTimes(Number(entry));
+      if (t && t.ppid === postmaster) postgres += t.self;
+    }
+  }
+  return { server: own ? own.self : 0, postgres };
 }

@@ -16,6 +16,13 @@ if (!window.matchMedia) {
     }) as MediaQueryList;
 }
 
+// Mantine's autosizing textarea listens for web fonts loading.
+if (!('fonts' in document)) {
+  Object.defineProperty(document, 'fonts', {
+    value: { addEventListener: () => {}, removeEventListener: () => {}, ready: Promise.resolve() },
+  });
+}
+
 if (typeof window.ResizeObserver === 'undefined') {
   window.ResizeObserver = class {
     observe() {}
@@ -27,3 +34,14 @@ if (typeof window.ResizeObserver === 'undefined') {
 afterEach(() => {
   cleanup();
 });
+
+// jsdom does not scroll; virtualized lists only need scrollTop to move and a scroll event.
+if (typeof Element.prototype.scrollTo !== 'function' || !('__stagecoachStub' in Element.prototype.scrollTo)) {
+  const scrollTo = function (this: Element, options?: ScrollToOptions | number, y?: number) {
+    const top = typeof options === 'number' ? y : options?.top;
+    if (typeof top === 'number') this.scrollTop = top;
+    this.dispatchEvent(new Event('scroll'));
+  };
+  Object.assign(scrollTo, { __stagecoachStub: true });
+  Element.prototype.scrollTo = scrollTo as Element['scrollTo'];
+}

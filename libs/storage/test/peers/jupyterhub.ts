@@ -38,14 +38,21 @@ export interface JupyterHubPeer {
  * hook a timeout of several minutes), with a message that says what happens and what to do.
  */
 export async function ensureJupyterHubInstalled(): Promise<void> {
-  try {
-    await run('bash', [path.join(HERE, 'install-jupyterhub.sh')], { timeout: 600_000, maxBuffer: 16 << 20 });
-  } catch (err) {
-    const e = err as { stderr?: string; message: string };
+  // The script's progress goes to our stderr as it happens (an install takes about 90 s).
+  let tail = '';
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn('bash', [path.join(HERE, 'install-jupyterhub.sh')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr.on('data', (d: Buffer) => {
+      process.stderr.write(d);
+      tail = (tail + d.toString()).slice(-2000);
+    });
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  if (code !== 0) {
     throw new Error(
-      `JupyterHub is needed by this test and could not be installed: ${e.message}\n${(e.stderr ?? '').slice(-2000)}\n` +
+      `JupyterHub is needed by this test and could not be installed (install-jupyterhub.sh exited with ${code}):\n${tail}\n` +
         'Install it by hand with `apt-get update && apt-get install -y jupyterhub python3-jupyter-server` (as root).',
-      { cause: err },
     );
   }
 }

@@ -116,6 +116,8 @@ export async function createAuth({ orm, container }: AuthDeps): Promise<Auth> {
   });
 
   // ---- the identity provider: configured issuer, or the in-process development IdP ----
+  // Config refuses this already; a second lock on the door that must never open in production.
+  if (!config.oidc && config.isProduction) throw new Error('the development IdP is refused in production: set OIDC_ISSUER');
   const devDirectory = config.oidc ? null : await DevDirectory.load(config.devIdpUsersFile);
   let devIdp: Promise<DevIdp> | undefined;
   const devIssuer = () => `${publicUrl}${DEV_IDP_PATH}`;

@@ -11,7 +11,10 @@ import { OutboxEmail } from '../mail/outbox-email.entity';
 import { StagedFile } from '../staging/staged-file.entity';
 import { StagingRequest } from '../staging/staging-request.entity';
 import { createStageBatchTask } from '../staging/staging.worker';
+import { User } from '../users/user.entity';
+import { RemoteOperation } from '../methods/remote-operation.entity';
 import { RequestMacaroon } from './request-macaroon.entity';
+import { TapeRestClient } from './tape-rest.client';
 
 const SURF_ROOT = '/pnfs/grid.sara.nl/data/lofar/ops/projects';
 const JUELICH_ROOT = '/pnfs/fz-juelich.de/data/lofar/ops/projects';
@@ -87,6 +90,7 @@ beforeAll(async () => {
       [`${SURF_ROOT}/lc0_013/c.tar`]: 'surf file c',
       [`${SURF_ROOT}/lc0_013/d.tar`]: 'surf file d',
       [`${SURF_ROOT}/lc0_014/e.tar`]: 'surf file e',
+      [`${SURF_ROOT}/lc0_014/f.tar`]: 'surf file f',
       '/pnfs/grid.sara.nl/data/lofar/private/secret.dat': 'not for macaroon holders',
     },
   });
@@ -277,6 +281,30 @@ describe('DCACHE_STAGE', () => {
     expect(tapeReq.files.map((f) => f.state)).toEqual(['CANCELLED', 'CANCELLED']);
     await until('files cancelled', async () => (await view(id)).files.nodes.every((f) => f.status === 'CANCELLED'));
     expect(surf.calls.filter((x) => x.path === `/api/v1/tape/stage/${tapeReq.id}/cancel`)).toHaveLength(1);
+  });
+});
+
+describe('cancel without a job following the request', () => {
+  it('cancels the stored tape request at the peer from the cancel job', async () => {
+    // A request whose worker died after submitting: the tape request exists, nothing polls it.
+    const f = `${SURF_ROOT}/lc0_014/f.tar`;
+    const remoteId = await new TapeRestClient(surf.tapeUrl, `Basic ${Buffer.from('stagecoach:surf-secret').toString('base64')}`).stage([{ path: f, diskLifetime: 'P1D' }]);
+    const em = db.orm.em.fork();
+    const owner = await em.findOneOrFail(User, { id: alice.id });
+    const r = em.create(StagingRequest, { owner, method: 'DCACHE_STAGE', status: 'RUNNING', sourceSiteId: 'surf', targetSiteId: null, notify: false, idempotencyKey: null, filesTotal: 1, bytesTotal: 0, createdAt: new Date() });
+    await em.flush();
+    const file = em.create(StagedFile, { request: r, seq: 0, source: surl(f), target: f, status: 'RUNNING' });
+    await em.flush();
+    em.create(RemoteOperation, { request: r, siteId: 'surf', kind: 'TAPE_STAGE', remoteId, fileIds: [file.id], createdAt: new Date() });
+    await em.flush();
+
+    const res = await server.gql<{ cancelStagingRequest: { status: string } }>(`mutation($id: ID!) { cancelStagingRequest(id: $id) { status } }`, { id: r.id }, alice.token);
+    expect(res.data!.cancelStagingRequest.status).toBe('CANCELLED');
+    await until('cancel at the peer', async () => surf.calls.some((x) => x.path === `/api/v1/tape/stage/${remoteId}/cancel`));
+    await until('release at the peer', async () => surf.calls.some((x) => x.path === `/api/v1/tape/release/${remoteId}`));
+    expect(surf.requests.get(remoteId)!.files[0]!.state).toBe('CANCELLED');
+    await until('file cancelled', async () => (await view(r.id)).files.nodes[0]!.status === 'CANCELLED');
+    expect((await db.orm.em.fork().findOneOrFail(RemoteOperation, { remoteId })).state).toBe('CANCELLED');
   });
 });
 

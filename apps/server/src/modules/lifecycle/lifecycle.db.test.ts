@@ -146,13 +146,15 @@ describe('extendStagingRequest', () => {
     expect((await server.gql(EXTEND, { id: r.id, days: 0 }, alice.token)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
-  it('refuses to extend a request whose results are gone', async () => {
+  it('refuses to extend or retry a request whose results are gone', async () => {
     const r = await stageAndWait(alice, [{ source: 'run/b.bin', target: 'gone/b.bin' }]);
     clock.advance(4 * DAY);
     await runLifecycleSweep(db.orm, server.container);
     const res = await server.gql(EXTEND, { id: r.id, days: 1 }, alice.token);
     expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(res.errors?.[0]?.message).toMatch(/already removed/);
+    const retry = await server.gql(`mutation($id: ID!) { retryStagingRequest(id: $id) { id } }`, { id: r.id }, alice.token);
+    expect(retry.errors?.[0]?.message).toMatch(/results of this request were removed/);
   });
 });
 

@@ -157,15 +157,16 @@ export class StagingService {
   /** Enqueues the files in batches with graphile-worker's SQL API, inside the caller's transaction. */
   /** `batchSize`: URL-sourced methods get one job for all files (one tape request / macaroon per site per request). */
   private async enqueue(em: EntityManager, requestId: string, fileIds: string[], batchSize = BATCH_SIZE): Promise<void> {
-    for (let i = 0; i < fileIds.length; i += batchSize) {
-      const payload: StageBatchPayload = { requestId, fileIds: fileIds.slice(i, i + batchSize) };
-      await em.getConnection().execute(
-        `select graphile_worker.add_job(?, ?::json, max_attempts := 10)`,
-        [STAGE_BATCH_TASK, JSON.stringify(payload)],
-        'run',
-        em.getTransactionContext(),
-      );
-    }
+    for (let i = 0; i < fileIds.length; i += batchSize) await this.enqueueJob(em, { requestId, fileIds: fileIds.slice(i, i + batchSize) });
+  }
+
+  private async enqueueJob(em: EntityManager, payload: StageBatchPayload): Promise<void> {
+    await em.getConnection().execute(
+      `select graphile_worker.add_job(?, ?::json, max_attempts := 10)`,
+      [STAGE_BATCH_TASK, JSON.stringify(payload)],
+      'run',
+      em.getTransactionContext(),
+    );
   }
 
   /** Resolves every source (expanding folders) and collects every problem before failing. */
@@ -296,6 +297,8 @@ export class StagingService {
       const n = await em.nativeUpdate(StagingRequest, { id: r.id, status: { $in: ['QUEUED', 'RUNNING'] } }, { status: 'CANCELLED', cancelledAt: now, finishedAt: now, linkVersion: r.linkVersion + 1 });
       if (n === 0) throw new AppError('NOT_CANCELLABLE', 'The request finished before it could be cancelled.');
       await em.nativeUpdate(StagedFile, { request: r.id, status: 'PENDING' }, { status: 'CANCELLED', errorCode: 'CANCELLED', errorMessage: 'Cancelled by the user.', finishedAt: now });
+      // URL-sourced methods: a job (with no files) cancels the remote work at the peers even if no worker follows the request any more.
+      if (this.deps.methods.get(r.method)?.remote) await this.enqueueJob(em, { requestId: r.id, fileIds: [] });
       return this.logs.insert([{ level: 'WARN', message: `request cancelled by ${viewer.email}`, requestId: r.id, userId: r.owner.id }], em);
     });
     this.logs.publish(events);
@@ -308,6 +311,8 @@ export class StagingService {
   async retry(viewer: User, id: string): Promise<StagingRequest> {
     const r = await this.getVisible(viewer, id);
     if (!isTerminalRequestStatus(r.status)) throw new AppError('BAD_USER_INPUT', 'The request is still running; retry it once it has finished.');
+    // Its results were removed (modules/lifecycle): new files would belong to a request nothing expires any more.
+    if (r.expiredAt) throw new AppError('BAD_USER_INPUT', 'The results of this request were removed; stage the files again instead.');
     const failed = await this.em.find(StagedFile, { request: r.id, status: 'FAILED' }, { fields: ['id'], orderBy: { seq: 'asc' } });
     if (failed.length === 0) throw new AppError('BAD_USER_INPUT', 'The request has no failed files to retry.');
     const events = await this.em.transactional(async (em) => {

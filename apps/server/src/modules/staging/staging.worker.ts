@@ -231,6 +231,9 @@ export function createStageBatchTask(orm: MikroORM, c: Container, onFinished: Re
         clearInterval(timer);
       }
     }
+    // A cancelled URL-sourced request: cancel at the peers what is still active there (the job
+    // that followed it may have died); its remaining files end CANCELLED.
+    if (request.status === 'CANCELLED' && handler?.remote) await cancelRemote(em, c, request, handler.remote);
     // The last flush also closes the request when no file of it is active (one commit; see recountLocked).
     const last = await ledger.flush(true);
     if (last.closed && onFinished.length) {
@@ -396,4 +399,24 @@ async function runRemote(em: EntityManager, c: Container, request: StagingReques
     },
     log: (level, message, fileId) => ledger.log(level, message, fileId),
   });
+}
+
+/** Runs a URL-sourced method's cancelRequest for a cancelled request, then ends its remaining files. */
+async function cancelRemote(em: EntityManager, c: Container, request: StagingRequest, remote: RemoteSourcing): Promise<void> {
+  const logs: NewLogEntry[] = [];
+  await remote.cancelRequest({
+    requestId: request.id,
+    em,
+    config: c.config,
+    clock: c.clock,
+    sites: c.sites.sites,
+    fetch: globalThis.fetch,
+    logger: c.logger,
+    log: (level, message) => logs.push({ level, message, requestId: request.id, userId: request.owner.id }),
+  });
+  await em.getConnection().execute(
+    `update staged_files set status = 'CANCELLED', error_code = 'CANCELLED', error_message = 'Cancelled by the user.', finished_at = ? where request_id = ? and status in ('PENDING', 'RUNNING')`,
+    [c.clock.now(), request.id],
+  );
+  if (logs.length) await new LogsService(em, c.pubsub).append(logs);
 }

@@ -132,7 +132,15 @@ export function FilesTable({ requestId, request, live }: FilesTableProps) {
                 <div role="columnheader" className={classes.colResult}>Result</div>
               </div>
             </div>
-            <div role="rowgroup" ref={scrollRef} className={classes.body} tabIndex={0} aria-label="File rows, scrollable">
+            <div
+              role="rowgroup"
+              ref={scrollRef}
+              className={classes.body}
+              // As tall as the rows, up to a screenful: a 3-file request needs no empty box.
+              style={{ height: `min(${virtualizer.getTotalSize() + 1}px, min(60vh, 560px))` }}
+              tabIndex={0}
+              aria-label="File rows, scrollable"
+            >
               <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
                 {items.map((item) => {
                   const file = files[item.index];
