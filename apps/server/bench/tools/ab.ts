@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { KiB, makeRandomFile, makeSmallFiles, MiB, settle, sleep, warmRead } from '../lib/files';
 import { closedLoop } from '../lib/load';
-import { assertSucceeded, BenchServer } from '../lib/server';
+import { assertSucceeded, BenchServer, cpuSeconds } from '../lib/server';
 import { percentile, summarize, type Summary } from '../lib/stats';
 
 const [kind, dirA, dirB, ...rest] = process.argv.slice(2);
@@ -55,24 +55,36 @@ try {
     const n = Number(opt('n', '2000'));
     for (const s of Object.values(servers)) await makeSmallFiles(path.join(s.archive, 'small'), n, 4 * KiB);
     const rates: Record<'A' | 'B', number[]> = { A: [], B: [] };
+    const cpu: Record<'A' | 'B', { server: number[]; pg: number[] }> = { A: { server: [], pg: [] }, B: { server: [], pg: [] } };
     for (let r = 0; r < runs; r++) {
       for (const side of order(r)) {
         const s = servers[side];
         const client = await s.ws();
         await settle(2000);
+        const c0 = await cpuSeconds(s);
         const t0 = performance.now();
         const id = await s.stage({ method: 'LOCAL_COPY', items: [{ source: 'small', target: `runs/${r}` }] });
         const done = await s.waitFinished(client, id);
+        const c1 = await cpuSeconds(s);
         assertSucceeded(done);
         await client.dispose();
         const rate = n / ((done.finishedAtMs - t0) / 1000);
         rates[side].push(rate);
-        log(`  ${side} run ${r}: ${rate.toFixed(0)} files/s`);
+        cpu[side].server.push(((c1.server - c0.server) * 1000) / n);
+        cpu[side].pg.push(((c1.postgres - c0.postgres) * 1000) / n);
+        log(
+          `  ${side} run ${r}: ${rate.toFixed(0)} files/s, CPU ms/file: server ${cpu[side].server.at(-1)!.toFixed(3)}, postgres ${cpu[side].pg.at(-1)!.toFixed(3)}`,
+        );
       }
     }
     log(
       `files/s  A: ${fmt(summarize(rates.A))}   B: ${fmt(summarize(rates.B))}   B/A median ${(summarize(rates.B).median / summarize(rates.A).median).toFixed(2)}`,
     );
+    for (const k of ['server', 'pg'] as const) {
+      const a = summarize(cpu.A[k]);
+      const b = summarize(cpu.B[k]);
+      log(`${k} CPU ms/file  A: ${a.median.toFixed(3)}   B: ${b.median.toFixed(3)}   B/A ${(b.median / a.median).toFixed(2)}`);
+    }
   } else if (kind === 'copy') {
     const bytes = Number(opt('mib', '1024')) * MiB;
     for (const s of Object.values(servers)) {

@@ -7,6 +7,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test/db';
 import type { Clock } from '../../lib/clock';
 import { OutboxEmail } from '../mail/outbox-email.entity';
 import { StagingRequest } from '../staging/staging-request.entity';
+import { User } from '../users/user.entity';
 import { lifecycleCronItems, runLifecycleSweep } from './lifecycle.tasks';
 
 /** A clock the test moves by hand: the server, the worker and the sweep all read it. */
@@ -49,7 +50,12 @@ async function stageAndWait(user: U, items: { source: string; target?: string }[
   const res = await server.gql<{ stage: { id: string } }>(STAGE, { input: { method, items } }, user.token);
   if (!res.data) throw new Error(JSON.stringify(res.errors));
   await waitForRequest(server, user.token, res.data.stage.id);
-  return view(user, res.data.stage.id);
+  // The expiry is set by a hook right after the request closes: wait for it too.
+  for (let i = 0; ; i++) {
+    const v = await view(user, res.data.stage.id);
+    if (v.expiresAt || i > 100) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 async function view(user: U, id: string): Promise<RequestView> {
@@ -110,6 +116,17 @@ describe('expiry', () => {
     expect(logs.data!.logs.at(-1)!.message).toBe('request expired: 2 file(s) removed (2.9 KiB)');
     // A second sweep finds nothing more to do.
     expect(await runLifecycleSweep(db.orm, server.container)).toEqual({ expired: 0, warned: 0 });
+  });
+
+  it('gives an expiry to a finished request whose finished hook never ran (a crash right after it closed)', async () => {
+    const em = db.orm.em.fork();
+    const finishedAt = clock.now();
+    const r = em.create(StagingRequest, { owner: em.getReference(User, alice.id), method: 'LOCAL_COPY', status: 'SUCCEEDED', sourceSiteId: 'archive', targetSiteId: 'users', filesTotal: 1, filesDone: 1, createdAt: finishedAt, finishedAt });
+    await em.flush();
+    await runLifecycleSweep(db.orm, server.container);
+    const after = await db.orm.em.fork().findOneOrFail(StagingRequest, { id: r.id });
+    expect(after.expiresAt?.getTime()).toBe(finishedAt.getTime() + 3 * DAY);
+    expect(after.expiredAt).toBeNull();
   });
 
   it('revokes the download links of an expired DIRECT_DOWNLOAD request', async () => {

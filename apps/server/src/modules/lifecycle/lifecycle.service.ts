@@ -194,8 +194,31 @@ export class LifecycleService {
     return null;
   }
 
+  /**
+   * Gives finished user-area requests without an expiry their site's retention. The staging
+   * worker's finished hook normally does it right after the request closes, but hooks run after
+   * that commit: a crash in between must not leave results that never expire.
+   */
+  async assignMissingExpiries(): Promise<number> {
+    let n = 0;
+    for (const site of this.deps.sites.sites) {
+      if (site.kind !== 'POSIX' || !site.roles.includes('target')) continue;
+      const retentionSeconds = siteLifecycle(site, this.deps.config).retentionMs / 1000;
+      const res = await this.em.getConnection().execute<{ affectedRows: number }>(
+        `update staging_requests set expires_at = finished_at + make_interval(secs => ?), last_accessed_at = coalesce(last_accessed_at, finished_at)
+          where target_site_id = ? and expires_at is null and expired_at is null and finished_at is not null
+            and method = any(?::text[]) and status = any(?::text[]) and files_done + files_skipped > 0`,
+        [retentionSeconds, site.id, `{${[...USER_AREA_METHODS].join(',')}}`, `{${TERMINAL_STATUSES.join(',')}}`],
+        'run',
+      );
+      n += res.affectedRows;
+    }
+    return n;
+  }
+
   /** Removes the results of every request whose expiry has passed; returns how many expired. */
   async expireDue(limit = 500): Promise<RemovalResult[]> {
+    await this.assignMissingExpiries();
     const now = this.deps.clock.now();
     const due = await this.em.find(StagingRequest, { expiresAt: { $lte: now }, expiredAt: null, status: { $in: TERMINAL_STATUSES } }, { fields: ['id'], orderBy: { expiresAt: 'asc' }, limit });
     const done: RemovalResult[] = [];

@@ -33,13 +33,14 @@ export function webdavUrlOf(site: WebdavSiteConfig, nsPath: string, withMacaroon
   return `${site.webdavUrl.replace(/\/+$/, '')}${rel.split('/').map(encodeURIComponent).join('/')}`;
 }
 
-async function withRetries<T>(b: RemoteBatch, what: string, fn: () => Promise<T>, minMs: number): Promise<T> {
+/** Retries transient peer failures (unreachable, 5xx) with backoff; `label` (the site) prefixes the log line. */
+async function withRetries<T>(b: RemoteBatch, label: string, fn: () => Promise<T>, minMs: number): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (e) {
       if (b.signal.aborted || !isRetryable(e) || attempt >= MAX_SUBMIT_ATTEMPTS) throw e;
-      b.log('WARN', `${what}: ${(e as Error).message} — retrying (attempt ${attempt} of ${MAX_SUBMIT_ATTEMPTS})`.replace(`${what}: ${what}`, what));
+      b.log('WARN', `${label}: ${(e as Error).message} — retrying (attempt ${attempt} of ${MAX_SUBMIT_ATTEMPTS})`);
       await sleep(minMs * 2 ** attempt, undefined, { signal: b.signal });
     }
   }
@@ -82,7 +83,7 @@ async function runSite(b: RemoteBatch, site: WebdavSiteConfig, items: Item[]): P
   const covered = new Set(ops.flatMap((o) => o.fileIds));
   const fresh = items.filter((i) => !covered.has(i.file.id));
   if (fresh.length) {
-    const remoteId = await withRetries(b, `${site.name ?? site.id}: tape stage request`, () => tape.stage(fresh.map((i) => ({ path: i.path, diskLifetime: site.pinLifetime })), b.signal), site.pollMinMs);
+    const remoteId = await withRetries(b, site.name ?? site.id, () => tape.stage(fresh.map((i) => ({ path: i.path, diskLifetime: site.pinLifetime })), b.signal), site.pollMinMs);
     // Stored before waiting on it: a job that runs again follows this request instead of submitting another.
     ops.push(em.create(RemoteOperation, { request: b.request.id, siteId: site.id, kind: 'TAPE_STAGE', remoteId, fileIds: fresh.map((i) => i.file.id), createdAt: b.clock.now() }));
     await em.flush();
@@ -146,7 +147,7 @@ async function runSite(b: RemoteBatch, site: WebdavSiteConfig, items: Item[]): P
     const fallback = new Date(b.clock.now().getTime() + isoDurationMs(site.macaroonValidity));
     const issued = await withRetries(
       b,
-      `${site.name ?? site.id}: macaroon request`,
+      site.name ?? site.id,
       () => requestMacaroon(b.fetch, site.webdavUrl, creds.header, { rootCaveatPath: site.rootCaveatPath, activities: site.macaroonActivities, validity: site.macaroonValidity }, fallback),
       site.pollMinMs,
     );

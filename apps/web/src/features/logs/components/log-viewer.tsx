@@ -135,7 +135,8 @@ export function LogViewer({
   };
 
   const paused = pausedAtId !== null;
-  const filtered = level !== 'DEBUG' || deferredSearch.trim() !== '';
+  // INFO is what the server sends by default; only stricter levels or a search hide lines.
+  const filtered = level === 'WARN' || level === 'ERROR' || deferredSearch.trim() !== '';
 
   return (
     <Stack gap="sm">

@@ -71,7 +71,7 @@ describe('StageForm', () => {
     expect(within(selection).getByText('uma/observations/obs-0002.fits')).toBeTruthy();
 
     await user.type(screen.getByRole('textbox', { name: 'Folder in your user area' }), 'run-7');
-    await user.click(screen.getByLabelText("Keep the archive's folders"));
+    await user.click(screen.getByRole('switch', { name: /^Keep the archive's folders/ }));
     expect(within(selection).getByText('uma/run-7/obs-0002.fits')).toBeTruthy();
   });
 
