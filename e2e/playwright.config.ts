@@ -6,8 +6,8 @@ import { defineConfig } from '@playwright/test';
 const PORT = Number(process.env.E2E_PORT ?? 4100);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 const SERVER_ENTRY = path.resolve(import.meta.dirname, '../apps/server/dist/main.js');
-// The server mails through SMTP on this port; specs that read mail listen there (helpers/mailbox.ts).
-// Until one does, sends fail and stay in the outbox to be retried — as with any SMTP outage.
+// The server mails through SMTP on this port, where global-setup.ts catches every mail for the
+// specs to read (helpers/mailbox.ts).
 process.env.E2E_SMTP_PORT ??= String(PORT + 25);
 const SMTP_URL = `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT}`;
 
@@ -28,6 +28,7 @@ if (!existsSync(SERVER_ENTRY)) {
 
 export default defineConfig({
   testDir: 'specs',
+  globalSetup: './global-setup.ts',
   outputDir: 'test-results',
   fullyParallel: false,
   workers: 1,

@@ -1,16 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { openMailbox, type Mailbox } from '../helpers/mailbox';
+import { waitForMail } from '../helpers/mailbox';
 import { ADMIN, gql, signIn, unique } from '../helpers/session';
-
-let mailbox: Mailbox;
-
-test.beforeAll(async () => {
-  mailbox = await openMailbox();
-});
-
-test.afterAll(async () => {
-  await mailbox.close();
-});
 
 test.describe('sign-up approval', () => {
   test('a new person signs in, waits, is approved by an admin, gets the email and can stage', async ({ browser, baseURL }) => {
@@ -40,7 +30,7 @@ test.describe('sign-up approval', () => {
     await expect(page.getByRole('heading', { level: 1, name: 'Waiting for approval' })).toBeVisible();
 
     // The admins are emailed about the sign-up, with a link to the approval page.
-    const signup = await mailbox.waitFor(ADMIN, `New Stagecoach sign-up waiting for approval: ${email}`);
+    const signup = await waitForMail(ADMIN, `New Stagecoach sign-up waiting for approval: ${email}`);
     expect(signup.text).toContain(`${baseURL}/admin/users`);
 
     // The admin approves them on the users page.
@@ -50,8 +40,8 @@ test.describe('sign-up approval', () => {
     await expect(admin.getByRole('status').filter({ hasText: `${email} is approved and has been emailed.` })).toBeAttached();
     await expect(admin.getByRole('listitem', { name: email })).toBeHidden();
 
-    // The approval email arrives (read from our in-process SMTP server).
-    const approved = await mailbox.waitFor(email, 'Your Stagecoach account has been approved');
+    // The approval email arrives (caught by the run's in-process SMTP server, global-setup.ts).
+    const approved = await waitForMail(email, 'Your Stagecoach account has been approved');
     expect(approved.from?.text).toContain('stagecoach@e2e.test');
     expect(approved.text).toContain(`approved your Stagecoach account (${email})`);
     expect(approved.html).toContain(`href="${baseURL}"`);

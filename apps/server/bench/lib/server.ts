@@ -61,6 +61,9 @@ export interface StartOptions {
 }
 
 export class BenchServer {
+  /** Bytes the server wrote to stdout, by pid: with LOG_LEVEL=warn this should stay near zero. */
+  static readonly stdoutBytes = new Map<number, number>();
+
   private constructor(
     readonly dataDir: string,
     readonly url: string,
@@ -112,7 +115,10 @@ export class BenchServer {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout!.resume();
+    child.stdout!.on('data', (d: Buffer) => {
+      BenchServer.stdoutBytes.set(child.pid!, (BenchServer.stdoutBytes.get(child.pid!) ?? 0) + d.length);
+      if (process.env.BENCH_SERVER_STDOUT) process.stderr.write(d);
+    });
     child.stderr!.on('data', (d: Buffer) => {
       stderr.push(d.toString());
       if (stderr.length > 200) stderr.shift();

@@ -91,6 +91,7 @@ beforeAll(async () => {
       [`${SURF_ROOT}/lc0_013/d.tar`]: 'surf file d',
       [`${SURF_ROOT}/lc0_014/e.tar`]: 'surf file e',
       [`${SURF_ROOT}/lc0_014/f.tar`]: 'surf file f',
+      [`${SURF_ROOT}/lc0_014/g.tar`]: 'surf file g',
       '/pnfs/grid.sara.nl/data/lofar/private/secret.dat': 'not for macaroon holders',
     },
   });
@@ -120,6 +121,7 @@ beforeAll(async () => {
         tapeRestUrl: surf.tapeUrl,
         credentialsFile: 'surf.cred',
         rootCaveatPath: SURF_ROOT,
+        skipMacaroonForUsers: ['ldv'],
         pollMinMs: 20,
         pollMaxMs: 100,
       },
@@ -264,6 +266,22 @@ describe('DCACHE_STAGE', () => {
     expect(surf.calls.filter((x) => x.method === 'POST' && x.path === '/api/v1/tape/stage').length).toBe(submitted);
     expect(surf.minted.length).toBe(mintedBefore + 1);
     expect(await db.orm.em.fork().count(RequestMacaroon, { request: id })).toBe(1);
+  });
+
+  it('issues no macaroon for a service account the site lists (StageIT skips its admin account)', async () => {
+    const ldv = await userWithToken(db.orm, { email: 'ldv@example.org' });
+    const g = `${SURF_ROOT}/lc0_014/g.tar`;
+    const res = await server.gql<{ stage: { id: string } }>(STAGE, { input: { method: 'DCACHE_STAGE', items: [{ source: surl(g) }] } }, ldv.token);
+    const id = res.data!.stage.id;
+    await until('tape request', async () => [...surf.requests.values()].find((r) => r.files.some((f) => f.path === g)));
+    const minted = surf.minted.length;
+    surf.setState(g, 'COMPLETED');
+    expect((await waitForRequest(server, ldv.token, id)).status).toBe('SUCCEEDED');
+    const r = await view(id, ldv.token);
+    expect(r.macaroons).toEqual([]);
+    expect(surf.minted.length).toBe(minted);
+    // Without a macaroon the URL is the full namespace path (read with the account's own credentials).
+    expect(r.files.nodes[0]!.accessUrl).toBe(`${surf.doorUrl}${g}`);
   });
 
   it('cancelling mid-way cancels the tape request at the peer', async () => {

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LogEntryFieldsFragment } from '../../../gql/graphql';
 import { GraphQLRequestError } from '../../../lib/execute';
+import type * as WsClient from '../../../lib/ws-client';
 import type { SubscribeHandlers } from '../../../lib/ws-client';
 import { stubGraphQL } from '../../../test/graphql-stub';
 import { renderWithProviders } from '../../../test/render';
@@ -13,7 +14,7 @@ const live = vi.hoisted(() => ({
   subscriptions: [] as Array<{ query: string; variables: Record<string, unknown>; handlers: SubscribeHandlers<unknown>; active: boolean }>,
 }));
 vi.mock('../../../lib/ws-client', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../../../lib/ws-client')>()),
+  ...(await importOriginal<typeof WsClient>()),
   subscribe: (document: { toString(): string }, variables: Record<string, unknown>, handlers: SubscribeHandlers<unknown>) => {
     const subscription = { query: document.toString(), variables, handlers, active: true };
     live.subscriptions.push(subscription);
@@ -58,6 +59,11 @@ beforeEach(() => {
   // Row positions come from the scroller's size; jsdom has no layout, so give it one.
   vi.spyOn(HTMLElement.prototype, 'clientHeight', 'get').mockReturnValue(600);
   vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockReturnValue(900);
+  // A scroller is as tall as its content (the virtualizer's sizer), so it can scroll to the end.
+  vi.spyOn(HTMLElement.prototype, 'scrollHeight', 'get').mockImplementation(function (this: HTMLElement) {
+    const sizer = this.firstElementChild as HTMLElement | null;
+    return Math.max(Number.parseFloat(sizer?.style.height ?? '') || 0, 600);
+  });
 });
 
 afterEach(() => vi.restoreAllMocks());
