@@ -130,7 +130,7 @@ describe('crash recovery', () => {
 
     await startServer();
     let final: { status: string; files: { nodes: { source: string; status: string }[] } } | undefined;
-    for (let i = 0; i < 120; i++) {
+    for (let i = 0; i < 400; i++) {
       final = (await gql<{ stagingRequest: typeof final }>(filesQuery, { id: stage.id })).stagingRequest;
       if (final!.status !== 'RUNNING' && final!.status !== 'QUEUED') break;
       await new Promise((r) => setTimeout(r, 500));
@@ -145,5 +145,5 @@ describe('crash recovery', () => {
     const exited = new Promise<number | null>((r) => second.once('exit', (code) => r(code)));
     second.kill('SIGTERM');
     expect(await exited).toBe(0);
-  }, 120_000);
+  }, 300_000);
 });
