@@ -9,6 +9,8 @@ const API_TARGET = 'http://127.0.0.1:4000';
 const proxy: Record<string, ProxyOptions> = {
   '/graphql': { target: API_TARGET, ws: true },
   '/auth': { target: API_TARGET },
+  // The built-in development IdP (OIDC_ISSUER unset) lives on the server's origin too.
+  '/dev-idp': { target: API_TARGET },
   '/download': { target: API_TARGET },
   '/healthz': { target: API_TARGET },
 };

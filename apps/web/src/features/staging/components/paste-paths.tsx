@@ -5,10 +5,18 @@ import { parsePastedPaths, type SelectedItem } from '../lib/stage-items';
 
 interface PastePathsProps {
   onAdd: (items: SelectedItem[]) => void;
+  label?: string;
+  description?: string;
+  placeholder?: string;
 }
 
 /** A list of paths, one per line (e.g. copied from a catalogue query), added to the selection. */
-export function PastePaths({ onAdd }: PastePathsProps) {
+export function PastePaths({
+  onAdd,
+  label = 'Paths to stage',
+  description = 'One path per line, relative to the source site, e.g. observations/2024-03/obs-0001.fits. Folders stage every file below them. Lines starting with # are ignored.',
+  placeholder = 'observations/2024-03/obs-0001.fits\ncatalogs/stars.csv',
+}: PastePathsProps) {
   const [text, setText] = useState('');
   const [added, setAdded] = useState<number | null>(null);
   const items = parsePastedPaths(text);
@@ -23,9 +31,9 @@ export function PastePaths({ onAdd }: PastePathsProps) {
   return (
     <div>
       <Textarea
-        label="Paths to stage"
-        description="One path per line, relative to the source site, e.g. observations/2024-03/obs-0001.fits. Folders stage every file below them. Lines starting with # are ignored."
-        placeholder={'observations/2024-03/obs-0001.fits\ncatalogs/stars.csv'}
+        label={label}
+        description={description}
+        placeholder={placeholder}
         autosize
         minRows={4}
         maxRows={12}

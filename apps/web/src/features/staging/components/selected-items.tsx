@@ -2,12 +2,12 @@ import { ActionIcon, Button, Group, Text, Tooltip } from '@mantine/core';
 import { FileIcon, FolderIcon, XIcon } from '../../../components/icons';
 import { itemMessageForCode } from '../../../lib/errors';
 import { formatBytes, formatCount } from '../../../lib/format';
-import type { SelectedItem } from '../lib/stage-items';
+import type { CheckedItem } from '../lib/stage-items';
 import classes from './selected-items.module.css';
 
 interface SelectedItemsProps {
-  items: readonly SelectedItem[];
-  /** Error code per source, from the last submission or from the path rules. */
+  items: readonly CheckedItem[];
+  /** Error code per source as sent, from the last submission or from the path rules. */
   problems: ReadonlyMap<string, string>;
   /** Where a source lands (shown as a preview), or null when the method has no target. */
   targetOf: ((source: string) => string) | null;
@@ -21,7 +21,7 @@ const MAX_ROWS = 100;
 /** The sources chosen so far, each with its landing place and any problem beside it. */
 export function SelectedItems({ items, problems, targetOf, onRemove, onClear }: SelectedItemsProps) {
   const knownBytes = items.reduce((sum, item) => sum + (item.isDirectory ? 0 : (item.sizeBytes ?? 0)), 0);
-  const shown = items.length <= MAX_ROWS ? items : items.filter((item, i) => i < MAX_ROWS || problems.has(item.source));
+  const shown = items.length <= MAX_ROWS ? items : items.filter((item, i) => i < MAX_ROWS || problems.has(item.sent));
   const hidden = items.length - shown.length;
 
   return (
@@ -50,8 +50,8 @@ export function SelectedItems({ items, problems, targetOf, onRemove, onClear }: 
       ) : (
         <ul className={classes.list}>
           {shown.map((item) => {
-            const code = problems.get(item.source);
-            const errorId = `selected-item-error-${encodeURIComponent(item.source)}`;
+            const code = problems.get(item.sent);
+            const errorId = `selected-item-error-${encodeURIComponent(item.sent)}`;
             return (
               <li key={item.source} className={classes.item} data-invalid={code ? true : undefined} aria-describedby={code ? errorId : undefined}>
                 <Group gap="xs" wrap="nowrap" align="flex-start">
@@ -69,7 +69,7 @@ export function SelectedItems({ items, problems, targetOf, onRemove, onClear }: 
                       <Text size="xs" c="dimmed" className={classes.path}>
                         <span aria-hidden="true">→ </span>
                         <span className={classes.visuallyHidden}>lands at </span>
-                        {targetOf(item.source)}
+                        {targetOf(item.sent)}
                         {item.isDirectory && '/…'}
                       </Text>
                     )}

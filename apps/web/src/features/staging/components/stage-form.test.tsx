@@ -10,6 +10,7 @@ const OPTIONS = {
     stagingMethods: [
       { method: 'LOCAL_COPY', label: 'Local copy', description: 'Copies the files into your user area.' },
       { method: 'DIRECT_DOWNLOAD', label: 'Direct download', description: 'Gives you an expiring link.' },
+      { method: 'DCACHE_STAGE', label: 'Bring online (dCache)', description: 'Brings files online from tape.' },
     ],
     sites: [
       { id: 'archive', name: 'Archive', kind: 'POSIX', isSource: true, isTarget: false, isDefault: true },
@@ -156,5 +157,17 @@ describe('StageForm', () => {
     await user.click(screen.getByRole('button', { name: 'Stage 1 item' }));
     await waitFor(() => expect(graphql.of('StageFiles')).toHaveLength(1));
     expect(graphql.of('StageFiles')[0]!.variables.input).toMatchObject({ method: 'DIRECT_DOWNLOAD', items: [{ source: 'docs/README.txt' }] });
+  });
+
+  it('takes archive URLs as given for dCache staging, routed by the server', async () => {
+    const { user, graphql } = setup();
+    await user.click(await screen.findByRole('radio', { name: 'Bring online (dCache)' }));
+    expect(screen.queryByRole('tab', { name: /Browse/ })).toBeNull();
+    const url = 'https://dcache.example.org:2880/pnfs/archive/L123456.tar';
+    await user.type(screen.getByRole('textbox', { name: 'Archive URLs to stage' }), url);
+    await user.click(screen.getByRole('button', { name: 'Add 1 path' }));
+    await user.click(screen.getByRole('button', { name: 'Stage 1 item' }));
+    await waitFor(() => expect(graphql.of('StageFiles')).toHaveLength(1));
+    expect(graphql.of('StageFiles')[0]!.variables.input).toMatchObject({ method: 'DCACHE_STAGE', sourceSiteId: null, items: [{ source: url }] });
   });
 });

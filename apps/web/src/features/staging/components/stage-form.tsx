@@ -23,12 +23,15 @@ import { formatCount } from '../../../lib/format';
 import { useStageOptions } from '../api/get-stage-options';
 import { useStageFiles } from '../api/stage-files';
 import {
+  checkItem,
+  destinationOf,
   mergeItems,
   methodHasTarget,
   parseTargetFolder,
   problemsBySource,
+  sourceKindOf,
   targetFor,
-  toSelectedItem,
+  type CheckedItem,
   type SelectedItem,
 } from '../lib/stage-items';
 import { MethodPicker } from './method-picker';
@@ -62,12 +65,12 @@ export function StageForm({ username, initialSources = [], onStaged }: StageForm
 
   const [method, setMethod] = useState<string | null>(null);
   const [sourceSiteId, setSourceSiteId] = useState<string | null>(null);
-  const [items, setItems] = useState<SelectedItem[]>(() => initialSources.map((source) => toSelectedItem(source)));
+  const [items, setItems] = useState<SelectedItem[]>(() => initialSources.map((source) => ({ source })));
   const [targetFolder, setTargetFolder] = useState('');
   const [keepFolders, setKeepFolders] = useState(true);
   const [notify, setNotify] = useState(false);
   const [attempted, setAttempted] = useState(false);
-  // The sources of the last submission and the server's problems with them, by source path.
+  // The server's problems with the last submission, by the source as sent.
   const [serverProblems, setServerProblems] = useState<ReadonlyMap<string, string>>(new Map());
   // Same key for re-submissions of the same form: a lost response never creates a second request.
   const [idempotencyKey] = useState(newIdempotencyKey);
@@ -81,17 +84,25 @@ export function StageForm({ username, initialSources = [], onStaged }: StageForm
   const hasTarget = methodHasTarget(effectiveMethod);
   const folder = parseTargetFolder(targetFolder);
 
+  const sourceKind = sourceKindOf(effectiveMethod);
+  const destination = destinationOf(effectiveMethod);
+  // Checked for the chosen method; two spellings of one path are sent once.
+  const checked = useMemo(() => {
+    const seen = new Set<string>();
+    return items.map((item) => checkItem(item, sourceKind)).filter((item) => !seen.has(item.sent) && Boolean(seen.add(item.sent)));
+  }, [items, sourceKind]);
+
   const problems = useMemo(() => {
     const map = new Map<string, string>();
-    for (const item of items) {
-      const code = item.localError?.code ?? serverProblems.get(item.source);
-      if (code) map.set(item.source, code);
+    for (const item of checked) {
+      const code = item.localError?.code ?? serverProblems.get(item.sent);
+      if (code) map.set(item.sent, code);
     }
     return map;
-  }, [items, serverProblems]);
+  }, [checked, serverProblems]);
 
   const selected = useMemo(() => new Set(items.map((item) => item.source)), [items]);
-  const areaPrefix = username ? `${username}/` : '';
+  const areaPrefix = username && destination.inUserArea ? `${username}/` : '';
   const targetOf =
     hasTarget && folder.ok
       ? (source: string) => `${areaPrefix}${targetFor(source, folder.path, keepFolders) ?? source}`
@@ -110,25 +121,26 @@ export function StageForm({ username, initialSources = [], onStaged }: StageForm
   };
 
   const methodError = attempted && !effectiveMethod ? 'Choose how the files should be made available.' : undefined;
-  const itemsError = attempted && items.length === 0 ? 'Select at least one file or folder.' : undefined;
-  const localProblemCount = items.filter((item) => item.localError).length;
+  const itemsError = attempted && checked.length === 0 ? 'Select at least one file or folder.' : undefined;
+  const localProblemCount = checked.filter((item) => item.localError).length;
   const folderError = hasTarget && !folder.ok ? (folder.outside ? messageForCode('PATH_OUTSIDE_ROOT') : `Not a valid folder: ${folder.reason}.`) : undefined;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setAttempted(true);
-    if (!effectiveMethod || items.length === 0 || localProblemCount > 0 || folderError) {
+    if (!effectiveMethod || checked.length === 0 || localProblemCount > 0 || folderError) {
       // The last server answer is about an earlier submission; what is wrong now is shown instead.
       stage.reset();
       setServerProblems(new Map());
       requestAnimationFrame(() => summaryRef.current?.focus());
       return;
     }
-    const sources = items.map((item) => item.source);
+    const sources = checked.map((item) => item.sent);
     stage.mutate(
       {
         method: effectiveMethod as StagingMethod,
-        sourceSiteId: site?.id ?? null,
+        // URL-sourced methods route each source to its site by pattern.
+        sourceSiteId: sourceKind === 'path' ? (site?.id ?? null) : null,
         notify,
         idempotencyKey,
         items: sources.map((source) => {
@@ -205,28 +217,42 @@ export function StageForm({ username, initialSources = [], onStaged }: StageForm
           </Group>
           <Grid gap="lg">
             <Grid.Col span={{ base: 12, lg: 7 }}>
-              <Tabs defaultValue="browse" keepMounted={false}>
-                <Tabs.List mb="sm">
-                  <Tabs.Tab value="browse">Browse {site?.name ?? 'the archive'}</Tabs.Tab>
-                  <Tabs.Tab value="paste">Paste a list</Tabs.Tab>
-                </Tabs.List>
-                <Tabs.Panel value="browse">
-                  <SourceBrowser
-                    siteId={site?.id ?? null}
-                    siteName={site?.name ?? 'Archive'}
-                    selected={selected}
-                    onSelect={addEntries}
-                    onDeselect={removeSources}
-                  />
-                </Tabs.Panel>
-                <Tabs.Panel value="paste">
-                  <PastePaths onAdd={(added) => setItems((current) => mergeItems(current, added))} />
-                </Tabs.Panel>
-              </Tabs>
+              {sourceKind === 'url' ? (
+                // Archive URLs and Rucio DIDs are not browsable here: the server routes each to its site.
+                <PastePaths
+                  onAdd={(added) => setItems((current) => mergeItems(current, added))}
+                  label={effectiveMethod === 'RUCIO_COPY' ? 'Data identifiers to replicate' : 'Archive URLs to stage'}
+                  description={
+                    effectiveMethod === 'RUCIO_COPY'
+                      ? 'One Rucio DID per line, as scope:name. Lines starting with # are ignored.'
+                      : 'One archive URL per line, e.g. a dCache WebDAV or SRM URL. Each goes to the site whose pattern it matches. Lines starting with # are ignored.'
+                  }
+                  placeholder={effectiveMethod === 'RUCIO_COPY' ? 'lofar:L123456_SAP000_B000' : 'https://dcache.example.org:2880/pnfs/archive/L123456.tar'}
+                />
+              ) : (
+                <Tabs defaultValue="browse" keepMounted={false}>
+                  <Tabs.List mb="sm">
+                    <Tabs.Tab value="browse">Browse {site?.name ?? 'the archive'}</Tabs.Tab>
+                    <Tabs.Tab value="paste">Paste a list</Tabs.Tab>
+                  </Tabs.List>
+                  <Tabs.Panel value="browse">
+                    <SourceBrowser
+                      siteId={site?.id ?? null}
+                      siteName={site?.name ?? 'Archive'}
+                      selected={selected}
+                      onSelect={addEntries}
+                      onDeselect={removeSources}
+                    />
+                  </Tabs.Panel>
+                  <Tabs.Panel value="paste">
+                    <PastePaths onAdd={(added) => setItems((current) => mergeItems(current, added))} />
+                  </Tabs.Panel>
+                </Tabs>
+              )}
             </Grid.Col>
             <Grid.Col span={{ base: 12, lg: 5 }}>
               <SelectedItems
-                items={items}
+                items={checked}
                 problems={problems}
                 targetOf={targetOf}
                 onRemove={(source) => removeSources([source])}
@@ -248,14 +274,18 @@ export function StageForm({ username, initialSources = [], onStaged }: StageForm
             </Title>
             <Stack gap="sm">
               <TextInput
-                label="Folder in your user area"
-                description={`Leave empty to use the top of your area${username ? ` (${username}/)` : ''}. Folders are created as needed.`}
+                label={destination.label}
+                description={
+                  areaPrefix
+                    ? `Leave empty to use the top of your area (${areaPrefix}). Folders are created as needed.`
+                    : 'Leave empty to use the top level. Folders are created as needed.'
+                }
                 placeholder="e.g. projects/run-42"
                 value={targetFolder}
                 onChange={(e) => setTargetFolder(e.currentTarget.value)}
                 error={folderError}
-                leftSection={username ? <Text size="sm" c="dimmed" pl={4}>{username}/</Text> : undefined}
-                leftSectionWidth={username ? Math.min(12 + username.length * 8, 140) : undefined}
+                leftSection={areaPrefix ? <Text size="sm" c="dimmed" pl={4}>{areaPrefix}</Text> : undefined}
+                leftSectionWidth={areaPrefix ? Math.min(12 + areaPrefix.length * 8, 140) : undefined}
                 maw={520}
               />
               <Switch
@@ -297,7 +327,7 @@ export function StageForm({ username, initialSources = [], onStaged }: StageForm
 
         <Group justify="flex-end" gap="sm">
           <Button type="submit" size="md" loading={stage.isPending}>
-            {items.length > 0 ? `Stage ${formatCount(items.length)} ${items.length === 1 ? 'item' : 'items'}` : 'Stage files'}
+            {checked.length > 0 ? `Stage ${formatCount(checked.length)} ${checked.length === 1 ? 'item' : 'items'}` : 'Stage files'}
           </Button>
         </Group>
       </Stack>

@@ -1,17 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { mergeItems, parsePastedPaths, parseTargetFolder, problemsBySource, targetFor, toSelectedItem } from './stage-items';
+import { checkItem, mergeItems, parsePastedPaths, parseTargetFolder, problemsBySource, sourceKindOf, targetFor } from './stage-items';
 
 describe('stage items', () => {
-  it('parses one path per line, skipping blanks, comments and duplicates', () => {
-    const items = parsePastedPaths('docs/README.txt\n\n# a comment\n ./docs/README.txt \ncatalogs/stars.csv\r\n');
+  it('parses one source per line, skipping blanks, comments and duplicates', () => {
+    const items = parsePastedPaths('docs/README.txt\n\n# a comment\n docs/README.txt \ncatalogs/stars.csv\r\n');
     expect(items.map((i) => i.source)).toEqual(['docs/README.txt', 'catalogs/stars.csv']);
   });
 
   it('marks paths that leave the site as PATH_OUTSIDE_ROOT before sending anything', () => {
-    expect(toSelectedItem('../etc/passwd').localError?.code).toBe('PATH_OUTSIDE_ROOT');
-    expect(toSelectedItem('/etc/passwd').localError?.code).toBe('PATH_OUTSIDE_ROOT');
-    expect(toSelectedItem('a\\b').localError?.code).toBe('BAD_USER_INPUT');
-    expect(toSelectedItem('a/./b').localError).toBeUndefined();
+    expect(checkItem({ source: '../etc/passwd' }).localError?.code).toBe('PATH_OUTSIDE_ROOT');
+    expect(checkItem({ source: '/etc/passwd' }).localError?.code).toBe('PATH_OUTSIDE_ROOT');
+    expect(checkItem({ source: 'a\\b' }).localError?.code).toBe('BAD_USER_INPUT');
+    expect(checkItem({ source: ' ./a/./b ' })).toEqual({ source: ' ./a/./b ', sent: 'a/b' });
+  });
+
+  it('sends archive URLs and Rucio DIDs as given for URL-sourced methods', () => {
+    expect(sourceKindOf('DCACHE_STAGE')).toBe('url');
+    expect(sourceKindOf('RUCIO_COPY')).toBe('url');
+    expect(sourceKindOf('LOCAL_COPY')).toBe('path');
+    const url = 'https://dcache.example.org:2880/pnfs/lofar/L123/a.tar';
+    expect(checkItem({ source: ` ${url} ` }, 'url')).toEqual({ source: ` ${url} `, sent: url });
+    expect(checkItem({ source: 'lofar:L123_SAP000' }, 'url').localError).toBeUndefined();
   });
 
   it('computes where each source lands', () => {

@@ -1,17 +1,34 @@
 import { normalizeRelativePath } from '@stagecoach/domain';
 import type { ItemProblem } from '../../../lib/errors';
 
-/** A source the user picked, with what the browser knows about it. */
+/** A source the user picked (as typed or as listed by the browser), with what the browser knows about it. */
 export interface SelectedItem {
-  /** Normalised path relative to the source site root. */
   source: string;
   isDirectory?: boolean;
   sizeBytes?: number | null;
-  /** Set when the path breaks the path rules before it is ever sent (shown inline). */
+}
+
+/** A selected item checked for the chosen method: what is sent, or why it cannot be. */
+export interface CheckedItem extends SelectedItem {
+  /** The source as sent: a normalised relative path, or the URL/identifier as given. */
+  sent: string;
+  /** Set when the source breaks the rules before it is ever sent (shown inline). */
   localError?: { code: 'PATH_OUTSIDE_ROOT' | 'BAD_USER_INPUT'; reason: string };
 }
 
-/** Methods that put files into the user's area (or workspace), so a target folder applies. */
+/**
+ * How a method names its sources: paths relative to the source site (browsable), or archive
+ * URLs / Rucio DIDs that the server routes to a site by pattern.
+ */
+export type SourceKind = 'path' | 'url';
+
+const URL_SOURCED_METHODS: ReadonlySet<string> = new Set(['DCACHE_STAGE', 'RUCIO_COPY']);
+
+export function sourceKindOf(method: string | null): SourceKind {
+  return method !== null && URL_SOURCED_METHODS.has(method) ? 'url' : 'path';
+}
+
+/** Methods that put files somewhere the user chooses a folder in (user area, workspace, bucket). */
 const METHODS_WITH_TARGET: ReadonlySet<string> = new Set([
   'LOCAL_COPY',
   'LOCAL_SYMLINK',
@@ -24,30 +41,36 @@ export function methodHasTarget(method: string | null): boolean {
   return method !== null && METHODS_WITH_TARGET.has(method);
 }
 
-/** Checks one typed path with the shared path rules; `..` and absolute paths are outside the root. */
-export function toSelectedItem(raw: string, extra: Omit<SelectedItem, 'source' | 'localError'> = {}): SelectedItem {
-  const trimmed = raw.trim();
-  const result = normalizeRelativePath(trimmed);
-  if (result.ok) return { source: result.path, ...extra };
-  const outside = result.rule === 'ABSOLUTE' || result.rule === 'ESCAPES_ROOT';
-  return {
-    source: trimmed,
-    ...extra,
-    localError: { code: outside ? 'PATH_OUTSIDE_ROOT' : 'BAD_USER_INPUT', reason: result.reason },
-  };
+/** Where a method's target folder lives, in words, and whether the user area's name prefixes it. */
+export function destinationOf(method: string | null): { label: string; inUserArea: boolean } {
+  if (method === 'JUPYTER_COPY') return { label: 'Folder in your Jupyter workspace', inUserArea: false };
+  if (method === 'S3_COPY') return { label: 'Folder in your part of the bucket', inUserArea: false };
+  return { label: 'Folder in your user area', inUserArea: true };
 }
 
-/** One path per line; blank lines and `#` comments are ignored, duplicates kept once. */
+/** Checks one source with the shared path rules (`..` and absolute paths are outside the root). */
+export function checkItem(item: SelectedItem, kind: SourceKind = 'path'): CheckedItem {
+  const trimmed = item.source.trim();
+  if (kind === 'url') {
+    return trimmed === ''
+      ? { ...item, sent: trimmed, localError: { code: 'BAD_USER_INPUT', reason: 'the source is empty' } }
+      : { ...item, sent: trimmed };
+  }
+  const result = normalizeRelativePath(trimmed);
+  if (result.ok) return { ...item, sent: result.path };
+  const outside = result.rule === 'ABSOLUTE' || result.rule === 'ESCAPES_ROOT';
+  return { ...item, sent: trimmed, localError: { code: outside ? 'PATH_OUTSIDE_ROOT' : 'BAD_USER_INPUT', reason: result.reason } };
+}
+
+/** One source per line; blank lines and `#` comments are ignored, duplicates kept once. */
 export function parsePastedPaths(text: string): SelectedItem[] {
   const seen = new Set<string>();
   const items: SelectedItem[] = [];
   for (const line of text.split(/\r?\n/)) {
     const trimmed = line.trim();
-    if (trimmed === '' || trimmed.startsWith('#')) continue;
-    const item = toSelectedItem(trimmed);
-    if (seen.has(item.source)) continue;
-    seen.add(item.source);
-    items.push(item);
+    if (trimmed === '' || trimmed.startsWith('#') || seen.has(trimmed)) continue;
+    seen.add(trimmed);
+    items.push({ source: trimmed });
   }
   return items;
 }
