@@ -1,6 +1,8 @@
 import { mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { expectNoSeriousA11yViolations } from '../helpers/a11y';
+import { saveScreenshots } from '../helpers/screenshots';
 import { ADMIN, gql, signIn, unique, USER } from '../helpers/session';
 
 test.describe('staging form', () => {
@@ -69,6 +71,8 @@ test.describe('staging form', () => {
     await expect(missing).toContainText('Not found on the source site.');
     await expect(page.getByRole('listitem').filter({ hasText: 'docs/README.txt' })).not.toContainText('Not found');
     await expect(page).toHaveURL(/\/stage$/);
+    await expectNoSeriousA11yViolations(page);
+    await saveScreenshots(page, 'stage-errors');
 
     // A path that climbs out is caught before anything is sent…
     await missing.getByRole('button', { name: 'Remove no/such/file.fits' }).click();

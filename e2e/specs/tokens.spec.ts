@@ -1,4 +1,6 @@
 import { expect, test } from '@playwright/test';
+import { expectNoSeriousA11yViolations } from '../helpers/a11y';
+import { saveScreenshots } from '../helpers/screenshots';
 import { signIn, unique, USER } from '../helpers/session';
 
 async function whoAmI(baseURL: string, secret: string): Promise<{ email?: string; code?: string }> {
@@ -28,6 +30,8 @@ test.describe('API tokens', () => {
     expect(secret.length).toBeGreaterThan(20);
     await expect(page.getByText(`Authorization: Bearer ${secret}`)).toBeVisible();
     await expect(page.getByRole('button', { name: 'Copy secret' })).toBeVisible();
+    await expectNoSeriousA11yViolations(page);
+    await saveScreenshots(page, 'account-token-created');
 
     expect(await whoAmI(baseURL!, secret)).toEqual({ email: USER, code: undefined });
 

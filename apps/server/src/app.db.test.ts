@@ -73,6 +73,7 @@ describe('GraphQL over HTTP', () => {
     });
     const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
     expect(body.errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
+    expect(res.status).toBe(401);
   });
 
   it('rejects expired and revoked tokens', async () => {

@@ -17,7 +17,7 @@ import { createFormatError } from './graphql/format-error';
 import { healthRoutes } from './http/health';
 import { createMetrics, type Metrics } from './http/metrics';
 import { webRoutes } from './http/web';
-import { AppError, isAppError } from './lib/errors';
+import { AppError, HTTP_STATUS, isAppError } from './lib/errors';
 import { createAuth } from './modules/auth/auth';
 import { DEV_IDP_PATH } from './modules/auth/dev-idp';
 import { cartRoutes } from './modules/compat/carts.routes';
@@ -172,8 +172,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
           const em = orm.em.fork();
           return await buildContext(em, container, req.headers.authorization, await auth.sessionUser(req, em));
         } catch (e) {
-          // Errors thrown while building the context bypass formatError: surface the code here.
-          if (isAppError(e)) throw e.toGraphQLError();
+          // Errors thrown while building the context bypass formatError: surface the code here,
+          // with the matching HTTP status (401 for a bad token) instead of Apollo's default 500.
+          if (isAppError(e)) throw new GraphQLError(e.message, { extensions: { code: e.code, http: { status: HTTP_STATUS[e.code] } } });
           throw e;
         }
       },

@@ -107,10 +107,10 @@ class BatchLedger {
    * Flushes after any running flush: never two at once (see deferDirectorySync). `close`: the
    * job's last flush, which also closes the request when no file of it is active any more.
    */
-  flush(close = false): Promise<FlushResult> {
+  flush(close = false, onClosed: RequestFinishedHook[] = []): Promise<FlushResult> {
     const next = (this.running ?? Promise.resolve())
       .catch(() => undefined)
-      .then(() => this.flushNow(close))
+      .then(() => this.flushNow(close, onClosed))
       .finally(() => {
         if (this.running === next) this.running = null;
       });
@@ -122,7 +122,7 @@ class BatchLedger {
    * Writes buffered outcomes + logs and the recomputed counters (closing the request when asked
    * and due) in one transaction, then publishes (when changed) and notices cancellation.
    */
-  private async flushNow(close: boolean): Promise<FlushResult> {
+  private async flushNow(close: boolean, onClosed: RequestFinishedHook[]): Promise<FlushResult> {
     const updates = [...this.updates.values()];
     const logs = this.logs;
     const dirs = this.dirs;
@@ -150,6 +150,12 @@ class BatchLedger {
         );
       }
       const counted = await recountLocked(em, this.request.id, closeAt);
+      if (counted.closing && onClosed.length) {
+        // Inside the closing transaction: a failing hook (e.g. the notification outbox write)
+        // rolls the close back, the job is retried, and the hook runs again — never lost.
+        const closedRequest = await em.findOneOrFail(StagingRequest, { id: this.request.id }, { populate: ['owner'], refresh: true });
+        for (const hook of onClosed) await hook(closedRequest, em);
+      }
       const entries = counted.closing
         ? [...logs, { level: counted.closing.status === 'SUCCEEDED' ? 'INFO' : counted.closing.status === 'FAILED' ? 'ERROR' : 'WARN', message: counted.closing.message, requestId: this.request.id, userId: this.request.owner.id } satisfies NewLogEntry]
         : logs;
@@ -235,11 +241,7 @@ export function createStageBatchTask(orm: MikroORM, c: Container, onFinished: Re
     // that followed it may have died); its remaining files end CANCELLED.
     if (request.status === 'CANCELLED' && handler?.remote) await cancelRemote(em, c, request, handler.remote);
     // The last flush also closes the request when no file of it is active (one commit; see recountLocked).
-    const last = await ledger.flush(true);
-    if (last.closed && onFinished.length) {
-      const fresh = await em.fork().findOneOrFail(StagingRequest, { id: request.id }, { populate: ['owner'] });
-      for (const hook of onFinished) await hook(fresh, em);
-    }
+    await ledger.flush(true, onFinished);
   };
 }
 
