@@ -18,6 +18,8 @@ export async function saveScreenshots(page: Page, name: string): Promise<void> {
   const original = page.viewportSize();
   for (const [kind, viewport] of Object.entries(VIEWPORTS)) {
     await page.setViewportSize(viewport);
+    // From the top: a scrolled page would paint the fixed header into the middle of the full-page shot.
+    await page.evaluate(() => window.scrollTo(0, 0));
     await settle(page);
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-${kind}.png`), fullPage: true, animations: 'disabled' });
   }

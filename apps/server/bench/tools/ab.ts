@@ -113,7 +113,10 @@ try {
     const seconds = Number(opt('seconds', '10'));
     const method = opt('method', 'LOCAL_COPY');
     for (const s of Object.values(servers)) await makeRandomFile(path.join(s.archive, 'one', 'src.bin'), 4 * KiB);
-    const res: Record<'A' | 'B', { p50: number; p99: number; rps: number; done: number; drain: number }[]> = { A: [], B: [] };
+    const res: Record<
+      'A' | 'B',
+      { p50: number; p99: number; rps: number; done: number; drain: number; cpu: number; pgCpu: number }[]
+    > = { A: [], B: [] };
     const STAGE = `mutation($input: StageInput!) { stage(input: $input) { id } }`;
     for (let r = 0; r < runs; r++) {
       for (const side of order(r)) {
@@ -127,6 +130,7 @@ try {
             )
           ).stagingRequests.totalCount;
         const before = await count(['SUCCEEDED']);
+        const c0 = await cpuSeconds(s);
         const load = await closedLoop({
           url: `${s.url}/graphql`,
           agent: s.agent,
@@ -145,7 +149,11 @@ try {
         const completed = (await count(['SUCCEEDED'])) - before;
         const t0 = performance.now();
         while ((await count(['QUEUED', 'RUNNING'])) > 0) await sleep(100);
+        const c1 = await cpuSeconds(s);
+        const requests = load.latencies.length;
         const row = {
+          cpu: ((c1.server - c0.server) * 1000) / requests,
+          pgCpu: ((c1.postgres - c0.postgres) * 1000) / requests,
           p50: percentile(load.latencies, 50),
           p99: percentile(load.latencies, 99),
           rps: load.latencies.length / load.seconds,
@@ -154,11 +162,11 @@ try {
         };
         res[side].push(row);
         log(
-          `  ${side} run ${r}: p50 ${row.p50.toFixed(0)} ms, p99 ${row.p99.toFixed(0)} ms, ${row.rps.toFixed(0)} req/s, ${row.done.toFixed(0)} files/s done in window, drain ${row.drain.toFixed(1)} s`,
+          `  ${side} run ${r}: p50 ${row.p50.toFixed(0)} ms, p99 ${row.p99.toFixed(0)} ms, ${row.rps.toFixed(0)} req/s, ${row.done.toFixed(0)} files/s done in window, drain ${row.drain.toFixed(1)} s; CPU ms per request+job: server ${row.cpu.toFixed(2)}, postgres ${row.pgCpu.toFixed(2)}`,
         );
       }
     }
-    for (const k of ['p50', 'p99', 'rps', 'done', 'drain'] as const) {
+    for (const k of ['p50', 'p99', 'rps', 'done', 'drain', 'cpu', 'pgCpu'] as const) {
       const a = summarize(res.A.map((x) => x[k]));
       const b = summarize(res.B.map((x) => x[k]));
       log(`${k.padEnd(6)} A: ${fmt(a)}   B: ${fmt(b)}   B/A median ${(b.median / a.median).toFixed(2)}`);

@@ -31,7 +31,6 @@ import {
   problemsBySource,
   sourceKindOf,
   targetFor,
-  type CheckedItem,
   type SelectedItem,
 } from '../lib/stage-items';
 import { MethodPicker } from './method-picker';
