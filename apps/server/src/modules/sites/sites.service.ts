@@ -41,7 +41,7 @@ export class SiteRegistry {
       if (site.sandbox) await fs.mkdir(path.join(site.root, site.sandbox), { recursive: true }).catch(() => undefined);
     }
     const archive = sites.find((s): s is PosixSiteConfig => s.id === 'archive' && s.kind === 'POSIX');
-    if (!config.sitesFile && archive) await seedArchive(archive.root, logger);
+    if (!config.sitesFile && archive) await seedArchive(archive.root, config.dataDir, logger);
     return new SiteRegistry(sites);
   }
 
@@ -133,8 +133,9 @@ async function checkSecrets(config: Pick<Config, 'sitesFile' | 'readSecretEnv'>,
   if (problems.length) throw new SitesConfigError(`SITES_FILE ${config.sitesFile ?? ''} names secrets that cannot be read:\n${problems.join('\n')}`);
 }
 
-async function seedArchive(root: string, logger: Logger): Promise<void> {
-  const marker = path.join(root, '.stagecoach-seeded');
+async function seedArchive(root: string, dataDir: string, logger: Logger): Promise<void> {
+  // The marker lives beside the sites, not in the archive: users browse the archive.
+  const marker = path.join(dataDir, 'sites', '.archive-seeded');
   if (await fs.stat(marker).then(() => true, () => false)) return;
   const from = path.join(FIXTURES_DIR, 'files');
   if (!(await fs.stat(from).then((s) => s.isDirectory(), () => false))) return;

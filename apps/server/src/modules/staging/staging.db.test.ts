@@ -128,6 +128,12 @@ describe('stage validation', () => {
     expect(await requestCount()).toBe(before);
   });
 
+  it('points a duplicate target at the submitted item, not the expanded file', async () => {
+    const res = await stage(alice.token, { method: 'LOCAL_COPY', items: [{ source: 'set/a.bin', target: 'dup/a.bin' }, { source: 'set', target: 'dup' }] });
+    expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.errors?.[0]?.extensions?.items).toEqual([expect.objectContaining({ index: 1, source: 'set/a.bin' })]);
+  });
+
   it('refuses a method that is not allowed', async () => {
     const res = await stage(alice.token, { method: 'S3_COPY', items: [{ source: 'set/a.bin' }] });
     expect(res.errors?.[0]?.extensions?.code).toBe('METHOD_NOT_ALLOWED');

@@ -55,6 +55,8 @@ interface PlannedFile {
   source: string;
   target: string;
   sizeBytes: number;
+  /** Index of the submitted item it came from (folders expand to many files): errors point at it. */
+  item: number;
 }
 
 export function toSnapshot(r: StagingRequest): RequestSnapshot {
@@ -193,11 +195,11 @@ export class StagingService {
           let any = false;
           for await (const f of walkFiles(abs)) {
             any = true;
-            planned.push({ source: joinRel(rel, f.path), target: joinRel(normTarget.path, f.path), sizeBytes: f.sizeBytes });
+            planned.push({ source: joinRel(rel, f.path), target: joinRel(normTarget.path, f.path), sizeBytes: f.sizeBytes, item: index });
           }
           if (!any) bad.push({ index, source: item.source, code: 'BAD_USER_INPUT', message: `The folder ${JSON.stringify(item.source)} contains no files.` });
         } else if (st.isFile()) {
-          planned.push({ source: rel, target: normTarget.path, sizeBytes: st.size });
+          planned.push({ source: rel, target: normTarget.path, sizeBytes: st.size, item: index });
         } else {
           bad.push({ index, source: item.source, code: 'BAD_USER_INPUT', message: `${JSON.stringify(item.source)} is not a regular file or folder.` });
         }
@@ -213,10 +215,10 @@ export class StagingService {
     if (bad.length) throw itemsError('BAD_USER_INPUT', bad);
     const seen = new Map<string, number>();
     const dupes: ItemProblem[] = [];
-    planned.forEach((f, i) => {
-      if (seen.has(f.target)) dupes.push({ index: i, source: f.source, code: 'BAD_USER_INPUT', message: `Two items would land on ${JSON.stringify(f.target)}.` });
-      seen.set(f.target, i);
-    });
+    for (const f of planned) {
+      if (seen.has(f.target)) dupes.push({ index: f.item, source: f.source, code: 'BAD_USER_INPUT', message: `Two items would land on ${JSON.stringify(f.target)}.` });
+      seen.set(f.target, f.item);
+    }
     if (dupes.length) throw itemsError('BAD_USER_INPUT', dupes);
     return planned;
   }
@@ -227,14 +229,14 @@ export class StagingService {
     const outside: ItemProblem[] = [];
     // Distinct parent folders only: 10,000 files usually share a handful of folders.
     const checked = new Set<string>();
-    for (const [index, f] of planned.entries()) {
+    for (const f of planned) {
       const parent = path.posix.dirname(f.target);
       if (checked.has(parent)) continue;
       checked.add(parent);
       try {
         await this.deps.sites.resolveTarget(areaRoot, f.target);
       } catch (e) {
-        if (e instanceof StorageError && e.code === 'PATH_OUTSIDE_ROOT') outside.push({ index, source: f.source, code: e.code, message: e.message });
+        if (e instanceof StorageError && e.code === 'PATH_OUTSIDE_ROOT') outside.push({ index: f.item, source: f.source, code: e.code, message: e.message });
         else throw e;
       }
     }
@@ -333,9 +335,9 @@ function checkDeliveryTargets(delivery: RemoteDelivery, site: DeliverySite, owne
   if (!delivery.checkTarget) return;
   const who = { id: owner.id, username: owner.username, email: owner.email, oidcSubject: owner.oidcSubject ?? null };
   const bad: ItemProblem[] = [];
-  for (const [index, f] of planned.entries()) {
+  for (const f of planned) {
     const problem = delivery.checkTarget(site, who, f.target);
-    if (problem) bad.push({ index, source: f.source, code: 'BAD_USER_INPUT', message: problem });
+    if (problem) bad.push({ index: f.item, source: f.source, code: 'BAD_USER_INPUT', message: problem });
   }
   if (bad.length) throw itemsError('BAD_USER_INPUT', bad);
 }

@@ -7,6 +7,8 @@ export interface PlannedUrlFile {
   source: string;
   target: string;
   sizeBytes: number;
+  /** Index of the submitted item. */
+  item: number;
 }
 
 /**
@@ -42,7 +44,7 @@ export function planUrlSources(sites: readonly SiteConfig[], remote: RemoteSourc
     }
     seen.add(key);
     siteIds.add(routed.site.id);
-    planned.push({ source, target: remote.targetOf(routed.site, routed.path), sizeBytes: 0 });
+    planned.push({ source, target: remote.targetOf(routed.site, routed.path), sizeBytes: 0, item: index });
   }
   if (unknown.length) throw itemsError('SOURCE_NOT_FOUND', unknown);
   if (bad.length) throw itemsError('BAD_USER_INPUT', bad);
