@@ -99,7 +99,8 @@ test.describe('staging form', () => {
     const { createFile } = await gql<{ createFile: { path: string } }>(
       page,
       'mutation($input: CreateFileInput!) { createFile(input: $input) { path } }',
-      { input: { path: name, sizeBytes: 1.5 * 1024 ** 3 } },
+      // 3 GiB: on a fast disk a smaller copy can finish before the dialog is confirmed.
+      { input: { path: name, sizeBytes: 3 * 1024 ** 3 } },
     );
 
     await page.goto('/stage');
