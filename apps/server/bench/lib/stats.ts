@@ -68,3 +68,18 @@ export function renderTable(rows: Row[]): string {
   const notes = rows.filter((r) => r.note).map((r) => `  * ${r.scenario} / ${r.metric}: ${r.note}`);
   return [line(head), sep, ...body.map(line), ...(notes.length ? ['', ...notes] : [])].join('\n');
 }
+
+/**
+ * Ratios of runs taken side by side (ours[i] with ref[i]), oriented like `ratioOf`. Their median
+ * is the figure to read when the machine's speed drifts between runs (other work, memory
+ * regimes): a slow phase slows both sides of a pair, where a ratio of medians mixes phases.
+ */
+export function pairedRatios(ours: number[], ref: number[], higherIsBetter: boolean): Summary {
+  const n = Math.min(ours.length, ref.length);
+  return summarize(Array.from({ length: n }, (_, i) => (higherIsBetter ? ours[i]! / ref[i]! : ref[i]! / ours[i]!)));
+}
+
+/** "min–max" of a summary, for notes. */
+export function fmtRange(s: Summary): string {
+  return `${s.min.toFixed(2)}–${s.max.toFixed(2)}`;
+}

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { GiB, makeRandomFile, MiB, settle, sh, sleep, timeCommand, warmRead } from '../lib/files';
 import type { Scenario } from '../lib/scenario';
 import { assertSucceeded, BenchServer, rssOf, startFloorServer } from '../lib/server';
-import { ratioOf, summarize } from '../lib/stats';
+import { pairedRatios, summarize } from '../lib/stats';
 
 async function curl(url: string): Promise<{ bytes: number; seconds: number }> {
   const out = await sh('curl', ['-sS', '--fail', '-o', '/dev/null', '-w', '%{size_download} %{time_total}', url]);
@@ -97,7 +97,7 @@ export const tar2g: Scenario = {
             unit: 'GB/s',
             ours: oursS,
             ref: { name: 'curl static', summary: refS },
-            ratio: ratioOf(oursS, refS, true),
+            ratio: pairedRatios(ours, ref, true).median,
           },
           {
             scenario: 'tar-2g',
@@ -105,7 +105,7 @@ export const tar2g: Scenario = {
             unit: 'GB/s',
             ours: oursS,
             ref: { name: 'cat', summary: summarize(cat) },
-            ratio: ratioOf(oursS, summarize(cat), true),
+            ratio: pairedRatios(ours, cat, true).median,
           },
           {
             scenario: 'tar-2g',
