@@ -162,6 +162,7 @@ export async function copyFileAtomic(src: string, dest: string, options: CopyOpt
   const stop = new AbortController();
   const combined = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   const copying = copyFile(src, tmp, constants.COPYFILE_EXCL);
+  const writingBack = durable && before.size >= EARLY_WRITEBACK_BYTES ? writeBackWhileCopying(tmp, copying, combined) : undefined;
   let published = false;
   try {
     const [, sha256] = await Promise.all([
@@ -174,6 +175,7 @@ export async function copyFileAtomic(src: string, dest: string, options: CopyOpt
         throw err;
       }),
     ]);
+    await writingBack;
     signal?.throwIfAborted();
     const after = await statSource(src);
     if (after.size !== before.size || after.mtimeNs !== before.mtimeNs || after.ino !== before.ino) {
@@ -187,9 +189,46 @@ export async function copyFileAtomic(src: string, dest: string, options: CopyOpt
     published = true;
     return { sizeBytes: Number(before.size), sha256 };
   } catch (err) {
+    // Stops the early writeback without waiting for the copy (which cannot be interrupted).
+    stop.abort();
     // A failing cleanup must not hide the error that made it necessary.
     if (!published) await removeTempCopy(tmp, copying).catch(() => undefined);
     throw failure(err, signal);
+  }
+}
+
+/** Copies at least this big start their writeback while the kernel copy is still running. */
+const EARLY_WRITEBACK_BYTES = 64 << 20;
+
+/**
+ * fdatasyncs the temp file every 50 ms while `copyFile` fills it, so the disk writes during the
+ * copy instead of after it, and the fsync before publishing only waits for the tail. Bench
+ * copy-1g: that fsync took ~0.5 s of a 1 GiB copy afterwards and ~10–30 ms with this. It adds
+ * no durability (sealTemp's fsync does) and decides nothing: errors are left to that fsync.
+ * Resolves (never rejects) once the copy has settled or `stop` fired, and its descriptor is closed.
+ */
+async function writeBackWhileCopying(tmp: string, copying: Promise<void>, stop: AbortSignal): Promise<void> {
+  let copied = false;
+  const settled = copying.then(
+    () => void (copied = true),
+    () => void (copied = true),
+  );
+  const pause = (ms: number) => Promise.race([settled, new Promise<void>((r) => setTimeout(r, ms))]);
+  let fh: FileHandle | undefined;
+  try {
+    // copyFile creates the temp file itself; wait for it to appear.
+    while (!copied && !stop.aborted && !fh) {
+      fh = await open(tmp, 'r').catch(() => undefined);
+      if (!fh) await pause(10);
+    }
+    while (fh && !copied && !stop.aborted) {
+      await fh.datasync();
+      await pause(50);
+    }
+  } catch {
+    // Only an early start; the final fsync reports what matters.
+  } finally {
+    await fh?.close().catch(() => undefined);
   }
 }
 

@@ -6,15 +6,16 @@
  *   tsx bench/tools/ab.ts files   <dirA> <dirB> [--runs 6] [--n 2000] [--envA K=V] [--envB K=V]
  *   tsx bench/tools/ab.ts stage50 <dirA> <dirB> [--runs 4] [--seconds 10] [--method LOCAL_COPY]
  *   tsx bench/tools/ab.ts copy    <dirA> <dirB> [--runs 4] [--mib 1024]
+ *   tsx bench/tools/ab.ts tar     <dirA> <dirB> [--runs 4] [--mib 512]   (bundle of 2 × mib)
  *
  * <dir> is a server package (e.g. apps/server, or an exported older commit whose node_modules
  * are links to this checkout's); both are rebuilt first unless --no-build.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { KiB, makeRandomFile, makeSmallFiles, MiB, settle, sleep, warmRead } from '../lib/files';
+import { KiB, makeRandomFile, makeSmallFiles, MiB, settle, sh, sleep, warmRead } from '../lib/files';
 import { closedLoop } from '../lib/load';
-import { assertSucceeded, BenchServer, cpuSeconds } from '../lib/server';
+import { assertSucceeded, BenchServer, cpuSeconds, rssOf } from '../lib/server';
 import { percentile, summarize, type Summary } from '../lib/stats';
 
 const [kind, dirA, dirB, ...rest] = process.argv.slice(2);
@@ -171,6 +172,54 @@ try {
       const b = summarize(res.B.map((x) => x[k]));
       log(`${k.padEnd(6)} A: ${fmt(a)}   B: ${fmt(b)}   B/A median ${(b.median / a.median).toFixed(2)}`);
     }
+  } else if (kind === 'tar') {
+    const each = Number(opt('mib', '512')) * MiB;
+    const urls: Record<'A' | 'B', string> = { A: '', B: '' };
+    for (const side of ['A', 'B'] as const) {
+      const s = servers[side];
+      for (const f of ['a.bin', 'b.bin']) await makeRandomFile(path.join(s.archive, 'tar', f), each);
+      await warmRead(path.join(s.archive, 'tar', 'a.bin'), path.join(s.archive, 'tar', 'b.bin'));
+      const client = await s.ws();
+      const done = await s.waitFinished(client, await s.stage({ method: 'DIRECT_DOWNLOAD', items: [{ source: 'tar' }] }));
+      await client.dispose();
+      assertSucceeded(done);
+      urls[side] = done.downloadUrl!;
+    }
+    const rates: Record<'A' | 'B', number[]> = { A: [], B: [] };
+    const growth: Record<'A' | 'B', number[]> = { A: [], B: [] };
+    for (let r = 0; r < runs; r++) {
+      for (const side of order(r)) {
+        const s = servers[side];
+        await settle(2000);
+        const before = await rssOf(s.pid);
+        let peak = before;
+        let sampling = true;
+        const sampler = (async () => {
+          while (sampling) {
+            peak = Math.max(peak, await rssOf(s.pid));
+            await sleep(50);
+          }
+        })();
+        const out = await sh('curl', [
+          '-sS',
+          '--fail',
+          '-o',
+          '/dev/null',
+          '-w',
+          '%{size_download} %{time_total}',
+          urls[side],
+        ]).finally(() => (sampling = false));
+        await sampler;
+        const [bytes, secs] = out.trim().split(' ').map(Number);
+        rates[side].push(bytes! / 1e9 / secs!);
+        growth[side].push((peak - before) / 1e6);
+        log(`  ${side} run ${r}: ${rates[side].at(-1)!.toFixed(2)} GB/s, RSS +${growth[side].at(-1)!.toFixed(0)} MB`);
+      }
+    }
+    log(
+      `GB/s  A: ${fmt(summarize(rates.A))}   B: ${fmt(summarize(rates.B))}   B/A median ${(summarize(rates.B).median / summarize(rates.A).median).toFixed(2)}`,
+    );
+    log(`RSS growth MB  A: ${fmt(summarize(growth.A))}   B: ${fmt(summarize(growth.B))}`);
   } else throw new Error(`unknown kind ${kind}`);
 } finally {
   for (const s of Object.values(servers)) {

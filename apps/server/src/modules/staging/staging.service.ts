@@ -396,16 +396,11 @@ export interface CloseOptions {
 export async function recountLocked(
   em: EntityManager,
   requestId: string,
+  row: LockedRequest | undefined,
   close?: CloseOptions,
 ): Promise<{ request: StagingRequest; active: number; closing: { status: RequestStatus; message: string } | null }> {
   const conn = em.getConnection();
   const tx = em.getTransactionContext();
-  const [row] = await conn.execute<{ method: StagingMethod; finished_at: Date | null }[]>(
-    `select method, finished_at from staging_requests where id = ? for update`,
-    [requestId],
-    'all',
-    tx,
-  );
   const [c] = await conn.execute<CounterRow[]>(
     `select count(*) filter (where status = 'DONE') done,
             count(*) filter (where status = 'SKIPPED') skipped,
@@ -431,8 +426,22 @@ export async function recountLocked(
     closing = { status, message: `request ${status.toLowerCase().replace('_', ' ')}: ${parts.join(', ')}` };
   }
   await em.nativeUpdate(StagingRequest, { id: requestId }, { ...counters, ...closeFields });
-  const request = await em.findOneOrFail(StagingRequest, { id: requestId }, { refresh: true });
+  // The owner is loaded with it when closing: the finished-request hooks need it (saves a query).
+  const request = await em.findOneOrFail(StagingRequest, { id: requestId }, { refresh: true, populate: closing ? ['owner'] : [] });
   return { request, active, closing };
+}
+
+export interface LockedRequest {
+  method: StagingMethod;
+  finished_at: Date | null;
+}
+
+/** First statement of a flush transaction: locks the request's row (see recountLocked) and reads what closing needs. */
+export async function lockRequest(em: EntityManager, requestId: string): Promise<LockedRequest | undefined> {
+  const [row] = await em
+    .getConnection()
+    .execute<LockedRequest[]>(`select method, finished_at from staging_requests where id = ? for update`, [requestId], 'all', em.getTransactionContext());
+  return row;
 }
 
 /** Status a finished request takes from its file counts. */

@@ -11,7 +11,7 @@ import type { RemoteSourcing } from '../methods/remote-batch';
 import type { PosixSiteConfig } from '../sites/sites.config';
 import { StagedFile } from './staged-file.entity';
 import { StagingRequest } from './staging-request.entity';
-import { recountLocked, toSnapshot, type StageBatchPayload } from './staging.service';
+import { lockRequest, recountLocked, toSnapshot, type StageBatchPayload } from './staging.service';
 
 /** Progress is written and published at most this often per batch: the throttle for subscribers. */
 const FLUSH_MS = 250;
@@ -133,7 +133,7 @@ class BatchLedger {
     const closeAt = close ? { now: this.c.clock.now(), downloadLinkTtlMs: this.c.config.downloadLinkTtlMs } : undefined;
     const { events, request, closed } = await this.writeOrRestore(updates, logs, dirs, () => this.em.transactional(async (em) => {
       // Lock first (request row, then file rows: the order cancel() uses too); see recountLocked.
-      await em.getConnection().execute(`select 1 from staging_requests where id = ? for update`, [this.request.id], 'run', em.getTransactionContext());
+      const locked = await lockRequest(em, this.request.id);
       if (updates.length) {
         // Guarded by status: a duplicate run of this job never overwrites a finished file.
         await em.getConnection().execute(
@@ -149,12 +149,12 @@ class BatchLedger {
           em.getTransactionContext(),
         );
       }
-      const counted = await recountLocked(em, this.request.id, closeAt);
+      const counted = await recountLocked(em, this.request.id, locked, closeAt);
       if (counted.closing && onClosed.length) {
         // Inside the closing transaction: a failing hook (e.g. the notification outbox write)
         // rolls the close back, the job is retried, and the hook runs again — never lost.
-        const closedRequest = await em.findOneOrFail(StagingRequest, { id: this.request.id }, { populate: ['owner'], refresh: true });
-        for (const hook of onClosed) await hook(closedRequest, em);
+        // recountLocked loaded it with its owner when closing.
+        for (const hook of onClosed) await hook(counted.request, em);
       }
       const entries = counted.closing
         ? [...logs, { level: counted.closing.status === 'SUCCEEDED' ? 'INFO' : counted.closing.status === 'FAILED' ? 'ERROR' : 'WARN', message: counted.closing.message, requestId: this.request.id, userId: this.request.owner.id } satisfies NewLogEntry]
