@@ -16,16 +16,18 @@ import { renderTable, type Row } from './lib/stats';
 import { scaleOut } from './scale-out';
 import { copy1g } from './scenarios/copy-1g';
 import { files10k } from './scenarios/files-10k';
+import { jupyterCopy } from './scenarios/jupyter-copy';
 import { logs100 } from './scenarios/logs-100';
+import { s3Copy } from './scenarios/s3-copy';
 import { stage50c } from './scenarios/stage-50c';
 import { tar2g } from './scenarios/tar-2g';
 
-const SCENARIOS: Scenario[] = [copy1g, files10k, stage50c, logs100, tar2g, scaleOut];
+const SCENARIOS: Scenario[] = [copy1g, files10k, stage50c, logs100, tar2g, jupyterCopy, s3Copy, scaleOut];
 
 const USAGE = `Usage: pnpm bench [-- [scenario...] [--quick] [--runs N] [--no-build] [--env KEY=VALUE]... [--cpu-prof] [--server-dir DIR]]
 
 Scenarios (default: all):
-${SCENARIOS.map((s) => `  ${s.name.padEnd(10)} ${s.description}`).join('\n')}
+${SCENARIOS.map((s) => `  ${s.name.padEnd(12)} ${s.description}`).join('\n')}
 
   --quick      small sizes and few runs (smoke test of the bench itself)
   --runs N     timed runs per side (default 5, --quick 2)
