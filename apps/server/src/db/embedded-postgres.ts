@@ -116,14 +116,14 @@ function isAlive(pid: number): boolean {
 }
 
 /** Reads `postmaster.pid` to find a cluster another process is running on this directory. */
-async function runningInstance(pgdata: string): Promise<{ pid: number; port: number } | undefined> {
+async function runningInstance(pgdata: string): Promise<{ pid: number; port: number; socketDir: string | undefined } | undefined> {
   const text = await fs.readFile(path.join(pgdata, 'postmaster.pid'), 'utf8').catch(() => undefined);
   if (!text) return undefined;
   const lines = text.split('\n');
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
   if (!pid || !port || !isAlive(pid)) return undefined;
-  return { pid, port };
+  return { pid, port, socketDir: lines[4]?.trim() || undefined };
 }
 
 async function canConnect(url: string): Promise<boolean> {
@@ -138,8 +138,33 @@ async function canConnect(url: string): Promise<boolean> {
   }
 }
 
-function urlFor(creds: Credentials, port: number, db = DB_NAME): string {
-  return `postgres://${encodeURIComponent(creds.user)}:${encodeURIComponent(creds.password)}@127.0.0.1:${port}/${db}`;
+/** Longest socket path the kernel takes (sun_path is 108 bytes with its NUL). */
+const MAX_SOCKET_PATH = 107;
+
+/**
+ * Folder for the cluster's Unix-domain socket, beside its data (or under the temp folder when that
+ * path is too long for a socket), owned by the user the cluster runs as, 0700. Clients on this
+ * machine connect through it rather than TCP on loopback: about a third less CPU per statement
+ * (each TCP write runs the whole loopback stack), which matters for the many short statements of
+ * small requests (bench stage-50c). Password authentication applies as on TCP; TCP stays open.
+ */
+async function socketDirFor(pgdata: string, ids: { uid: number; gid: number } | undefined): Promise<string | undefined> {
+  const fits = (dir: string) => `${dir}/.s.PGSQL.65535`.length <= MAX_SOCKET_PATH;
+  const hash = createHash('sha256').update(path.resolve(pgdata)).digest('hex').slice(0, 12);
+  const dir = [path.join(path.dirname(pgdata), 'pg-socket'), path.join(os.tmpdir(), `stagecoach-pg-${hash}`)].find(fits);
+  if (!dir) return undefined;
+  try {
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    if (ids) await fs.chown(dir, ids.uid, ids.gid);
+    return dir;
+  } catch {
+    return undefined; // TCP on loopback still works
+  }
+}
+
+function urlFor(creds: Credentials, port: number, db = DB_NAME, socketDir?: string): string {
+  const host = socketDir ? encodeURIComponent(socketDir) : '127.0.0.1';
+  return `postgres://${encodeURIComponent(creds.user)}:${encodeURIComponent(creds.password)}@${host}:${port}/${db}`;
 }
 
 // PostgreSQL's own processes inherit our environment (PATH, locale, TZ); LC_ALL=C keeps their
@@ -183,10 +208,13 @@ export async function startEmbeddedPostgres(opts: StartEmbeddedOptions): Promise
 
   const existing = await runningInstance(pgdata);
   if (existing && creds) {
-    const url = urlFor(creds, existing.port);
-    if (await canConnect(url)) {
-      logger.info({ port: existing.port }, 'reusing the embedded PostgreSQL already running on this DATA_DIR');
-      return { url, port: existing.port, owned: false, stop: async () => undefined };
+    // Through its socket when it has one (see socketDirFor), else TCP.
+    const urls = [existing.socketDir ? urlFor(creds, existing.port, DB_NAME, existing.socketDir) : undefined, urlFor(creds, existing.port)];
+    for (const url of urls) {
+      if (url && (await canConnect(url))) {
+        logger.info({ port: existing.port }, 'reusing the embedded PostgreSQL already running on this DATA_DIR');
+        return { url, port: existing.port, owned: false, stop: async () => undefined };
+      }
     }
   }
 
@@ -215,19 +243,20 @@ export async function startEmbeddedPostgres(opts: StartEmbeddedOptions): Promise
   const port = await freePort(lastPort);
   // A stale postmaster.pid (after kill -9 of the whole tree) would make postgres refuse to start.
   if (!existing) await fs.rm(path.join(pgdata, 'postmaster.pid'), { force: true });
+  const socketDir = await socketDirFor(pgdata, ids);
 
   // Server output goes to a file rather than a pipe: the cluster may outlive this process (it is
   // reused by the next start after a crash) and must not die writing to a closed pipe.
   const logFile = await fs.open(path.join(dataDir, 'postgres.log'), 'a');
   const child: ChildProcess = spawn(
     path.join(bin, 'postgres'),
-    ['-D', pgdata, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    ['-D', pgdata, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir ?? ''}`, '-c', 'max_connections=200'],
     { ...ids, stdio: ['ignore', logFile.fd, logFile.fd], detached: opts.detached ?? false, env: childEnv() },
   );
   await logFile.close();
   let exited: number | null | undefined;
   child.once('exit', (code) => (exited = code));
-  const ready = urlFor(creds, port, 'postgres');
+  const ready = urlFor(creds, port, 'postgres', socketDir);
   for (let i = 0; ; i++) {
     if (exited !== undefined) {
       const tail = (await fs.readFile(path.join(dataDir, 'postgres.log'), 'utf8').catch(() => '')).slice(-2000);
@@ -240,7 +269,7 @@ export async function startEmbeddedPostgres(opts: StartEmbeddedOptions): Promise
   if (opts.detached) child.unref();
   await fs.writeFile(portFile, String(port));
 
-  const adminUrl = urlFor(creds, port, 'postgres');
+  const adminUrl = urlFor(creds, port, 'postgres', socketDir);
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB_NAME]);
@@ -258,5 +287,5 @@ export async function startEmbeddedPostgres(opts: StartEmbeddedOptions): Promise
       child.kill('SIGINT');
     });
   };
-  return { url: urlFor(creds, port), port, owned: true, stop };
+  return { url: urlFor(creds, port, DB_NAME, socketDir), port, owned: true, stop };
 }

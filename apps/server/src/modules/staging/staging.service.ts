@@ -16,6 +16,7 @@ import type { RemoteDelivery } from '../methods/remote-target';
 import type { DeliverySite, SiteRegistry } from '../sites/sites.service';
 import type { User } from '../users/user.entity';
 import { StagedFile } from './staged-file.entity';
+import { enqueueStageJobs, stageCommitterFor, type StageBatchPayload } from './stage-commits';
 import { itemsError, type ItemProblem } from './staging.errors';
 import { planUrlSources } from './url-plan';
 import { StagingRequest } from './staging-request.entity';
@@ -37,11 +38,7 @@ export interface StageInput {
 /** Files per job: small enough to spread over workers, large enough to amortise job overhead (see bench). */
 export const BATCH_SIZE = 200;
 
-export const STAGE_BATCH_TASK = 'stage_batch';
-export interface StageBatchPayload {
-  requestId: string;
-  fileIds: string[];
-}
+export { STAGE_BATCH_TASK, type StageBatchPayload } from './stage-commits';
 
 export interface StagingDeps {
   config: Config;
@@ -125,9 +122,14 @@ export class StagingService {
     const bytesTotal = planned.reduce((s, f) => s + f.sizeBytes, 0);
     // Quotas (modules/lifecycle) are checked last, with the real size, and still before anything is queued.
     await new QuotaService(this.em, this.deps).assertAllowed(owner, { targetSiteId: targetSite?.id ?? null, method: input.method, bytes: bytesTotal });
-    const request = await this.em.transactional(async (em) => {
-      const r = em.create(StagingRequest, {
-        owner,
+    const ids = planned.map(() => randomUUID());
+    const jobSize = remote ? ids.length : BATCH_SIZE;
+    const jobs: string[][] = [];
+    for (let i = 0; i < ids.length; i += jobSize) jobs.push(ids.slice(i, i + jobSize));
+    // Stored with concurrent calls in one transaction (see stage-commits.ts), still all or nothing.
+    const written = await stageCommitterFor(this.em, this.logs).submit({
+      request: {
+        ownerId: owner.id,
         method: input.method,
         sourceSiteId: sourceSite?.id ?? routed!.siteIds.join(',').slice(0, 255),
         targetSiteId: targetSite?.id ?? deliverySite?.id ?? null,
@@ -136,39 +138,22 @@ export class StagingService {
         filesTotal: planned.length,
         bytesTotal,
         createdAt: this.deps.clock.now(),
-      });
-      await em.flush();
-      // insertMany is one multi-row INSERT (no identity map, no onCreate hooks): ids are made here.
-      const ids = planned.map(() => randomUUID());
-      await em.insertMany(
-        StagedFile,
-        planned.map((f, seq) => ({ id: ids[seq]!, request: r.id, seq, source: f.source, target: f.target, sizeBytes: f.sizeBytes, status: 'PENDING' as const })),
-      );
-      await this.enqueue(em, r.id, ids, remote ? ids.length : BATCH_SIZE);
-      const events = await this.logs.insert(
-        [{ level: 'INFO', message: `request submitted: ${input.method}, ${planned.length} file(s), ${bytesTotal} bytes`, requestId: r.id, userId: owner.id }],
-        em,
-      );
-      return { r, events };
+      },
+      files: planned.map((f, seq) => ({ id: ids[seq]!, seq, source: f.source, target: f.target, sizeBytes: f.sizeBytes })),
+      jobs,
+      log: { level: 'INFO', message: `request submitted: ${input.method}, ${planned.length} file(s), ${bytesTotal} bytes` },
     });
-    this.logs.publish(request.events);
-    this.deps.pubsub.publish('request:updated', request.r.id, toSnapshot(request.r));
-    return request.r;
+    this.logs.publish(written.events);
+    this.deps.pubsub.publish('request:updated', written.request.id, toSnapshot(written.request));
+    return written.request;
   }
 
   /** Enqueues the files in batches with graphile-worker's SQL API, inside the caller's transaction. */
   /** `batchSize`: URL-sourced methods get one job for all files (one tape request / macaroon per site per request). */
   private async enqueue(em: EntityManager, requestId: string, fileIds: string[], batchSize = BATCH_SIZE): Promise<void> {
-    for (let i = 0; i < fileIds.length; i += batchSize) await this.enqueueJob(em, { requestId, fileIds: fileIds.slice(i, i + batchSize) });
-  }
-
-  private async enqueueJob(em: EntityManager, payload: StageBatchPayload): Promise<void> {
-    await em.getConnection().execute(
-      `select graphile_worker.add_job(?, ?::json, max_attempts := 10)`,
-      [STAGE_BATCH_TASK, JSON.stringify(payload)],
-      'run',
-      em.getTransactionContext(),
-    );
+    const payloads: StageBatchPayload[] = [];
+    for (let i = 0; i < fileIds.length; i += batchSize) payloads.push({ requestId, fileIds: fileIds.slice(i, i + batchSize) });
+    await enqueueStageJobs(em, payloads);
   }
 
   /** Resolves every source (expanding folders) and collects every problem before failing. */
@@ -300,7 +285,7 @@ export class StagingService {
       if (n === 0) throw new AppError('NOT_CANCELLABLE', 'The request finished before it could be cancelled.');
       await em.nativeUpdate(StagedFile, { request: r.id, status: 'PENDING' }, { status: 'CANCELLED', errorCode: 'CANCELLED', errorMessage: 'Cancelled by the user.', finishedAt: now });
       // URL-sourced methods: a job (with no files) cancels the remote work at the peers even if no worker follows the request any more.
-      if (this.deps.methods.get(r.method)?.remote) await this.enqueueJob(em, { requestId: r.id, fileIds: [] });
+      if (this.deps.methods.get(r.method)?.remote) await enqueueStageJobs(em, [{ requestId: r.id, fileIds: [] }]);
       return this.logs.insert([{ level: 'WARN', message: `request cancelled by ${viewer.email}`, requestId: r.id, userId: r.owner.id }], em);
     });
     this.logs.publish(events);

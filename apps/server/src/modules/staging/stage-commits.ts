@@ -1,0 +1,149 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { StagingMethod } from '@stagecoach/domain';
+import type { LogEvent } from '../../lib/pubsub';
+import type { LogsService, NewLogEntry } from '../logs/logs.service';
+import { User } from '../users/user.entity';
+import { StagedFile } from './staged-file.entity';
+import { StagingRequest } from './staging-request.entity';
+
+/** Task name and payload of the jobs that stage files (see staging.worker.ts). */
+export const STAGE_BATCH_TASK = 'stage_batch';
+export interface StageBatchPayload {
+  requestId: string;
+  fileIds: string[];
+}
+
+/** One validated `stage` call, ready to be stored: the request, its files, its jobs and its first log line. */
+export interface StageWrite {
+  request: {
+    ownerId: string;
+    method: StagingMethod;
+    sourceSiteId: string;
+    targetSiteId: string | null;
+    notify: boolean;
+    idempotencyKey: string | null;
+    filesTotal: number;
+    bytesTotal: number;
+    createdAt: Date;
+  };
+  files: { id: string; seq: number; source: string; target: string; sizeBytes: number }[];
+  /** File ids per job. */
+  jobs: string[][];
+  log: Omit<NewLogEntry, 'requestId' | 'userId'>;
+}
+
+export interface StageWritten {
+  request: StagingRequest;
+  events: LogEvent[];
+}
+
+/** A batch stops growing at this many requests or files (a large request is a batch of its own). */
+const MAX_BATCH_REQUESTS = 64;
+const MAX_BATCH_FILES = 5000;
+/** Transactions in flight at once: one can build while another waits for its commit. */
+const MAX_IN_FLIGHT = 2;
+
+/**
+ * Group commit for `stage`: calls that arrive while a transaction is in flight are stored
+ * together in the next one, each still all-or-nothing (request, files, jobs and log line).
+ *
+ * Why: a `stage` transaction enqueues graphile-worker jobs, whose `add_job(s)` NOTIFYs, and
+ * PostgreSQL serialises the commits of notifying transactions on one global lock, WAL flush
+ * included. One transaction per call capped 50 concurrent clients at ~300 requests/s with a p99
+ * near 300 ms (bench stage-50c); a batch shares that lock, the flush and the round trips. Under
+ * light load a batch is a single call, written at once: no timer, no added latency.
+ *
+ * A batch that fails is retried call by call, so a bad call (e.g. an idempotency-key race)
+ * fails alone.
+ */
+export class StageCommitter {
+  private queue: { write: StageWrite; resolve: (w: StageWritten) => void; reject: (e: unknown) => void }[] = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly logs: LogsService,
+  ) {}
+
+  submit(write: StageWrite): Promise<StageWritten> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ write, resolve, reject });
+      if (this.inFlight < MAX_IN_FLIGHT) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.inFlight++;
+    try {
+      while (this.queue.length) {
+        const batch = this.takeBatch();
+        try {
+          const written = await this.store(batch.map((b) => b.write));
+          batch.forEach((b, i) => b.resolve(written[i]!));
+        } catch (err) {
+          if (batch.length === 1) batch[0]!.reject(err);
+          else for (const b of batch) await this.store([b.write]).then(([w]) => b.resolve(w!), b.reject);
+        }
+      }
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private takeBatch() {
+    let n = 0;
+    let files = 0;
+    while (n < this.queue.length && n < MAX_BATCH_REQUESTS && (n === 0 || files + this.queue[n]!.write.files.length <= MAX_BATCH_FILES)) {
+      files += this.queue[n]!.write.files.length;
+      n++;
+    }
+    return this.queue.splice(0, n);
+  }
+
+  /** One transaction: every request (one multi-row INSERT), every file, every job (one add_jobs, one NOTIFY) and log line. */
+  private store(writes: StageWrite[]): Promise<StageWritten[]> {
+    return this.em.fork().transactional(async (em) => {
+      const requests = writes.map((w) => {
+        const { ownerId, ...fields } = w.request;
+        return em.create(StagingRequest, { ...fields, owner: em.getReference(User, ownerId) });
+      });
+      await em.flush();
+      const files = writes.flatMap((w, i) =>
+        w.files.map((f) => ({ id: f.id, request: requests[i]!.id, seq: f.seq, source: f.source, target: f.target, sizeBytes: f.sizeBytes, status: 'PENDING' as const })),
+      );
+      // insertMany is one multi-row INSERT (no identity map, no onCreate hooks).
+      if (files.length) await em.insertMany(StagedFile, files);
+      await enqueueStageJobs(
+        em,
+        writes.flatMap((w, i) => w.jobs.map((fileIds) => ({ requestId: requests[i]!.id, fileIds }))),
+      );
+      const events = await this.logs.insert(
+        writes.map((w, i) => ({ ...w.log, requestId: requests[i]!.id, userId: w.request.ownerId })),
+        em,
+      );
+      const byRequest = new Map(events.map((e) => [e.requestId, e]));
+      return requests.map((request) => ({ request, events: [byRequest.get(request.id)!] }));
+    });
+  }
+}
+
+/** Enqueues stage jobs with graphile-worker's SQL API, inside the caller's transaction: one statement, one NOTIFY. */
+export async function enqueueStageJobs(em: EntityManager, payloads: StageBatchPayload[]): Promise<void> {
+  if (!payloads.length) return;
+  await em.getConnection().execute(
+    `select graphile_worker.add_jobs(array(
+       select row(?, p, null, null, 10, null, null, null)::graphile_worker.job_spec from json_array_elements(?::json) p))`,
+    [STAGE_BATCH_TASK, JSON.stringify(payloads)],
+    'run',
+    em.getTransactionContext(),
+  );
+}
+
+/** One committer per database (all forks of an EntityManager share its connection). */
+const committers = new WeakMap<object, StageCommitter>();
+export function stageCommitterFor(em: EntityManager, logs: LogsService): StageCommitter {
+  const key = em.getConnection();
+  let c = committers.get(key);
+  if (!c) committers.set(key, (c = new StageCommitter(em.fork(), logs)));
+  return c;
+}
