@@ -38,13 +38,17 @@ export class QuotaService {
   ) {}
 
   async limits(userId: string, siteId: string | null): Promise<QuotaLimits> {
-    const rows = await this.em.find(UserQuota, { user: userId, siteId: { $in: siteId ? [ANY_SITE, siteId] : [ANY_SITE] } });
-    const own = siteId ? rows.find((r) => r.siteId === siteId) : undefined;
-    const any = rows.find((r) => r.siteId === ANY_SITE);
-    const num = (v: number | null | undefined) => (v === null || v === undefined ? undefined : Number(v));
+    // Plain SQL: this runs on every `stage` call, where the entity query's building cost showed (bench stage-50c).
+    const rows = await this.em.getConnection().execute<{ site_id: string; max_bytes: string | null; max_active_requests: number | null }[]>(
+      `select site_id, max_bytes, max_active_requests from user_quotas where user_id = ? and site_id in (?, ?)`,
+      [userId, ANY_SITE, siteId ?? ANY_SITE],
+    );
+    const own = siteId ? rows.find((r) => r.site_id === siteId) : undefined;
+    const any = rows.find((r) => r.site_id === ANY_SITE);
+    const num = (v: string | number | null | undefined) => (v === null || v === undefined ? undefined : Number(v));
     return {
-      maxBytes: num(own?.maxBytes) ?? num(any?.maxBytes) ?? this.deps.config.quotas.bytesPerSite,
-      maxActiveRequests: any?.maxActiveRequests ?? this.deps.config.quotas.activeRequests,
+      maxBytes: num(own?.max_bytes) ?? num(any?.max_bytes) ?? this.deps.config.quotas.bytesPerSite,
+      maxActiveRequests: any?.max_active_requests ?? this.deps.config.quotas.activeRequests,
     };
   }
 
