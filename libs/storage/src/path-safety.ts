@@ -78,10 +78,26 @@ function lexicalSegments(userPath: string, allowEmpty: boolean): string[] {
   return normalized.path === '' ? [] : normalized.path.split('/');
 }
 
-async function realRootOf(root: string): Promise<string> {
+/**
+ * Real paths of roots, reused for a moment: a root is resolved on every call (several times per
+ * `stage`, bench stage-50c) and practically never moves. Reuse cannot let a path out: every user
+ * path is still resolved in full and must land under this real root, so a root that moved in the
+ * meantime only makes paths fail (outside / missing), never pass.
+ */
+const ROOT_TTL_MS = 2000;
+const realRoots = new Map<string, { real: string; at: number }>();
+
+/** The real path of a site root or user area (SITE_UNAVAILABLE when it is missing). */
+export async function realRootOf(root: string): Promise<string> {
+  const now = Date.now();
+  const hit = realRoots.get(root);
+  if (hit && now - hit.at < ROOT_TTL_MS) return hit.real;
   try {
-    return await realpath(root);
+    const real = await realpath(root);
+    realRoots.set(root, { real, at: now });
+    return real;
   } catch (err) {
+    realRoots.delete(root);
     // A missing root is a deployment problem, not the user's: say so without naming the path.
     throw new StorageError('SITE_UNAVAILABLE', 'The storage root is not available.', { cause: err });
   }

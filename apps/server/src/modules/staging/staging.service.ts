@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { deriveRequestStatus, isTerminalRequestStatus, normalizeRelativePath, type FileStatus, type RequestStatus, type StagingMethod } from '@stagecoach/domain';
-import { StorageError, walkFiles } from '@stagecoach/storage';
+import { realRootOf, StorageError, walkFiles } from '@stagecoach/storage';
 import type { Config } from '../../config/env';
 import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
@@ -162,7 +162,7 @@ export class StagingService {
     const missing: ItemProblem[] = [];
     const bad: ItemProblem[] = [];
     const planned: PlannedFile[] = [];
-    const realRoot = await fs.realpath(root).catch(() => {
+    const realRoot = await realRootOf(root).catch(() => {
       throw new AppError('SITE_UNAVAILABLE', 'The source storage is not available right now.');
     });
     for (const [index, item] of items.entries()) {
