@@ -23,3 +23,16 @@ export interface Scenario {
   description: string;
   run(ctx: ScenarioContext): Promise<ScenarioResult>;
 }
+
+/** Runs ours and the reference side by side, alternating which goes first (A B B A …) so drift hits both. */
+export async function alternate(runs: number, ours: (run: number) => Promise<void>, ref: (run: number) => Promise<void>): Promise<void> {
+  for (let i = 0; i < runs; i++) {
+    if (i % 2 === 0) {
+      await ours(i);
+      await ref(i);
+    } else {
+      await ref(i);
+      await ours(i);
+    }
+  }
+}

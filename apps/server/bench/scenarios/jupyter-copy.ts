@@ -14,7 +14,7 @@ import path from 'node:path';
 import { startJupyterHub } from '@stagecoach/storage/testing';
 import { makeRandomFile, MiB, settle, sleep, warmRead } from '../lib/files';
 import { startWithSite, withRssPeak, type SitedServer } from '../lib/remote';
-import type { Scenario } from '../lib/scenario';
+import { alternate, type Scenario } from '../lib/scenario';
 import { assertSucceeded, rssOf } from '../lib/server';
 import { fmtRange, pairedRatios, summarize } from '../lib/stats';
 
@@ -153,15 +153,7 @@ export const jupyterCopy: Scenario = {
         ref.push(s);
         ctx.log(`  bare PUT run ${i}: ${s.toFixed(2)} s  ${(bytes / 1e6 / s).toFixed(1)} MB/s`);
       };
-      for (let i = 0; i < ctx.runs; i++) {
-        if (i % 2 === 0) {
-          await runOurs(i);
-          await runRef(i);
-        } else {
-          await runRef(i);
-          await runOurs(i);
-        }
-      }
+      await alternate(ctx.runs, runOurs, runRef);
       await client.dispose();
 
       const mbps = (xs: number[]) => summarize(xs.map((s) => bytes / 1e6 / s));

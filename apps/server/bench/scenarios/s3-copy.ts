@@ -17,7 +17,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { startS3rver } from '@stagecoach/storage/testing';
 import { GiB, makeRandomFile, MiB, settle, sleep, warmRead } from '../lib/files';
 import { startWithSite, withRssPeak, type SitedServer } from '../lib/remote';
-import type { Scenario } from '../lib/scenario';
+import { alternate, type Scenario } from '../lib/scenario';
 import { assertSucceeded, rssOf } from '../lib/server';
 import { fmtRange, pairedRatios, summarize } from '../lib/stats';
 
@@ -140,15 +140,7 @@ export const s3Copy: Scenario = {
         ref.push(s);
         ctx.log(`  Upload run ${i}: ${s.toFixed(2)} s  ${(bytes / 1e6 / s).toFixed(1)} MB/s`);
       };
-      for (let i = 0; i < ctx.runs; i++) {
-        if (i % 2 === 0) {
-          await runOurs(i);
-          await runRef(i);
-        } else {
-          await runRef(i);
-          await runOurs(i);
-        }
-      }
+      await alternate(ctx.runs, runOurs, runRef);
       await client.dispose();
 
       const mbps = (xs: number[]) => summarize(xs.map((s) => bytes / 1e6 / s));
