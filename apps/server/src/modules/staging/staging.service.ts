@@ -350,18 +350,26 @@ export async function recount(em: EntityManager, requestId: string): Promise<{ r
             coalesce(sum(case when status in ('DONE', 'SKIPPED') then coalesce(size_bytes, bytes_done) else bytes_done end), 0) bytes
        from staged_files where request_id = ?`,
     [requestId],
+    'all',
+    em.getTransactionContext(),
   );
   await em.nativeUpdate(
     StagingRequest,
     { id: requestId },
     { filesDone: Number(c!.done), filesSkipped: Number(c!.skipped), filesFailed: Number(c!.failed), filesCancelled: Number(c!.cancelled), bytesDone: Number(c!.bytes) },
   );
-  const request = await em.fork().findOneOrFail(StagingRequest, { id: requestId });
+  const request = await em.findOneOrFail(StagingRequest, { id: requestId }, { refresh: true });
   return { request, active: Number(c!.active) };
 }
 
 export async function refreshCounters(em: EntityManager, requestId: string): Promise<StagingRequest> {
-  return (await recount(em, requestId)).request;
+  // Under the request's row lock, like the worker's flushes: counted outside it, a flush that
+  // closed the request between our count and our write had its counters overwritten with stale
+  // ones (a retried request ended SUCCEEDED with filesDone 0 — seen in CI).
+  return em.transactional(async (tx) => {
+    await lockRequest(tx, requestId);
+    return (await recount(tx, requestId)).request;
+  });
 }
 
 export interface CloseOptions {
