@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errnoCode, isAbortError, StorageError } from './errors';
+import { giveBackBuffer, takeBuffer } from './spare-buffers';
 
 /**
  * JupyterHub and Jupyter Server, spoken to over HTTP with a hub service token:
@@ -90,6 +94,68 @@ async function readMessage(res: Response): Promise<string> {
   return msg.length > MESSAGE_LIMIT ? `${msg.slice(0, MESSAGE_LIMIT)}…` : msg;
 }
 
+interface RequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  signal?: AbortSignal;
+  /** Overrides the session's time limit (it covers reading the answer too). */
+  timeoutMs?: number;
+}
+
+/**
+ * One request with node:http(s), answered as a fetch Response so callers read it as they would
+ * fetch's. Not fetch itself: undici copies every Buffer body it is given (the WebIDL conversion
+ * of a BufferSource), so each chunk PUT of an upload (5.6 MB of base64 JSON per 4 MiB chunk)
+ * left a multi-MB copy behind until the GC found it: a 200 MiB upload grew RSS by 82 MB with
+ * fetch, 35 MB with node:http, which writes the caller's buffer to the socket as it is.
+ *
+ * Like fetch with `redirect: 'manual'`, redirects are answered, not followed: a redirect means the
+ * proxy sent us to the hub's login (the server is gone, or the token has no access to it). `signal`
+ * aborts the request and, once answered, the reading of the response body.
+ */
+function send(url: string, opts: RequestOptions & { signal: AbortSignal }): Promise<Response> {
+  const { signal } = opts;
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const target = new URL(url);
+    const body = typeof opts.body === 'string' ? Buffer.from(opts.body) : opts.body;
+    const headers = { ...opts.headers, ...(body ? { 'content-length': String(body.length) } : {}) };
+    const req = (target.protocol === 'https:' ? https : http).request(target, { method: opts.method ?? 'GET', headers });
+    let res: http.IncomingMessage | undefined;
+    const onAbort = () => {
+      req.destroy(signal.reason);
+      res?.destroy(signal.reason);
+    };
+    const settled = () => signal.removeEventListener('abort', onAbort);
+    signal.addEventListener('abort', onAbort, { once: true });
+    req.on('error', (err) => {
+      settled();
+      reject(err); // no effect once answered: the body stream carries later failures
+    });
+    req.on('response', (answer) => {
+      res = answer;
+      answer.on('close', settled);
+      try {
+        const status = answer.statusCode ?? 0;
+        const noBody = opts.method === 'HEAD' || status === 204 || status === 205 || status === 304;
+        const responseHeaders = new Headers();
+        for (const [name, value] of Object.entries(answer.headers)) {
+          for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) responseHeaders.append(name, v);
+        }
+        if (noBody) answer.resume();
+        const stream = noBody ? null : (Readable.toWeb(answer) as ReadableStream<Uint8Array>);
+        resolve(new Response(stream, { status, statusText: answer.statusMessage ?? '', headers: responseHeaders }));
+      } catch (err) {
+        // An answer fetch would refuse too (a status outside 200–599, a malformed header).
+        answer.destroy();
+        reject(err);
+      }
+    });
+    req.end(body);
+  });
+}
+
 /** Shared HTTP plumbing: token header, time limit, and network failures as StorageErrors. */
 class HttpSession {
   constructor(
@@ -98,18 +164,12 @@ class HttpSession {
     private readonly requestTimeoutMs: number,
   ) {}
 
-  async request(url: string, init: RequestInit & { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<Response> {
-    const { timeoutMs, signal, ...rest } = init;
+  async request(url: string, init: RequestOptions = {}): Promise<Response> {
+    const { timeoutMs, signal, headers, ...rest } = init;
     const timeout = AbortSignal.timeout(timeoutMs ?? this.requestTimeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
-      return await fetch(url, {
-        ...rest,
-        signal: combined,
-        // A redirect means the proxy sent us to the hub's login: the server is gone or the token has no access to it.
-        redirect: 'manual',
-        headers: { authorization: `token ${this.token}`, accept: 'application/json', ...(rest.headers as Record<string, string> | undefined) },
-      });
+      return await send(url, { ...rest, signal: combined, headers: { authorization: `token ${this.token}`, accept: 'application/json', ...headers } });
     } catch (err) {
       throw this.networkError(err, signal, timeout);
     }
@@ -349,6 +409,8 @@ export interface UploadResult {
 }
 
 const DEFAULT_CHUNK_BYTES = 4 << 20;
+/** Raw bytes base64-encoded at a time (a multiple of 3, so the slices join without padding). */
+const BASE64_SLICE = 48 << 10;
 
 /** The contents API (`/api/contents`) and raw files (`/files`) of one user's Jupyter server. */
 export class JupyterContents {
@@ -434,16 +496,19 @@ export class JupyterContents {
     const fh = await open(localPath, 'r').catch((err: unknown) => {
       throw new StorageError(errnoCode(err) === 'ENOENT' ? 'SOURCE_NOT_FOUND' : 'TRANSFER_FAILED', 'The source file cannot be read.', { cause: err });
     });
+    let spares: Buffer[] = [];
     try {
       const { size } = await fh.stat();
-      const data = Buffer.allocUnsafe(Math.max(1, Math.min(chunkBytes, size)));
+      const single = size <= chunkBytes;
+      // A file of several chunks takes its buffers from the spares of earlier uploads (see spare-buffers).
+      const buffer = (bytes: number) => (single ? Buffer.allocUnsafe(bytes) : takeBuffer(bytes));
+      const data = buffer(Math.max(1, Math.min(chunkBytes, size)));
       // One body buffer, reused: `{"type":"file","format":"base64","chunk":N,"content":"<base64>"}`.
-      const body = Buffer.allocUnsafe(100 + Math.ceil(data.length / 3) * 4);
+      const body = buffer(100 + Math.ceil(data.length / 3) * 4);
       const hash = createHash('sha256');
       let position = 0;
       let chunk = 1;
       let model: ContentModel | null = null;
-      const single = size <= chunkBytes;
       do {
         opts.signal?.throwIfAborted();
         const want = Math.min(chunkBytes, size - position);
@@ -454,7 +519,12 @@ export class JupyterContents {
         const number = single ? null : position >= size ? -1 : chunk;
         const head = `{"type":"file","format":"base64",${number === null ? '' : `"chunk":${number},`}"content":"`;
         let length = body.write(head, 0, 'latin1');
-        length += body.write(data.toString('base64', 0, got), length, 'latin1');
+        // In slices: Node returns a base64 string of over ~1 MB as an external string (malloc'd outside
+        // the JS heap, freed only by a later GC), 5.6 MB per chunk; 64 KiB strings are ordinary
+        // young-generation objects that the next scavenge frees.
+        for (let from = 0; from < got; from += BASE64_SLICE) {
+          length += body.write(data.toString('base64', from, Math.min(got, from + BASE64_SLICE)), length, 'latin1');
+        }
         length += body.write('"}', length, 'latin1');
         const res = await this.http.request(this.url('api/contents', path), {
           method: 'PUT',
@@ -467,6 +537,8 @@ export class JupyterContents {
         opts.onProgress?.(position);
         chunk += 1;
       } while (position < size);
+      // Every request was answered: nothing reads the buffers any more.
+      if (!single) spares = [data, body];
       const after = await fh.stat();
       if (after.size !== size) throw new StorageError('TRANSFER_FAILED', 'The source file changed while it was being uploaded.');
       return { sizeBytes: size, sha256: hash.digest('hex'), remoteSize: model?.size ?? null };
@@ -474,6 +546,7 @@ export class JupyterContents {
       if (err instanceof StorageError) throw err;
       throw this.http.networkError(err, opts.signal);
     } finally {
+      spares.forEach(giveBackBuffer);
       await fh.close();
     }
   }

@@ -211,10 +211,10 @@ export const S3SiteSchema = z.object({
       const ms = parseDuration(v);
       return ms !== null && ms >= 1000 && ms <= 7 * 86_400_000;
     }, 'a duration between 1 second and 7 days, e.g. P7D or PT12H'),
-  /** Multipart part size (≥ 5 MiB); files up to it go in one PUT. Memory per upload ≈ partSize × (queueSize + 1). */
+  /** Multipart part size (≥ 5 MiB); files up to it go in one PUT. Memory per upload ≈ partSize × queueSize (a buffer per part in flight). */
   partSizeBytes: z.number().int().min(5 * MIB).max(5 * 1024 * MIB).default(16 * MIB),
-  /** Parts of one file uploaded at once. */
-  queueSize: z.number().int().min(1).max(16).default(4),
+  /** Parts of one file uploaded at once (2: 32 MiB of part buffers per upload with the default part size). */
+  queueSize: z.number().int().min(1).max(16).default(2),
   /** Have the store verify each part with a SHA-256 flexible checksum (AWS, recent MinIO and Ceph). */
   checksumAlgorithm: z.enum(['SHA256']).optional(),
 });
