@@ -23,7 +23,8 @@ test.describe('live log', () => {
     const { stage } = await gql<{ stage: { id: string } }>(page, STAGE, {
       input: { method: 'LOCAL_COPY', items: [{ source: `sandbox/${folder}`, target: folder }] },
     });
-    await expect(log).toContainText(`request submitted: LOCAL_COPY, 40 file(s)`);
+    // Not asserting the "request submitted" line itself: a fast worker's 40 lines can push it out of
+    // the virtualized, newest-following view before the check runs (seen in CI).
     await expect(log).toContainText('request succeeded', { timeout: 30_000 });
     await expect(log).toContainText(`f-39.txt`);
     await expect.poll(() => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight)).toBeLessThan(60);
