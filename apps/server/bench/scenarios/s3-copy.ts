@@ -164,7 +164,7 @@ export const s3Copy: Scenario = {
             unit: 'MB',
             ours: growth,
             target: { text: 'RSS growth < 100 MB', met: growth.max < 100 },
-            note: `peak − RSS before the first timed run (${(baseline / 1e6).toFixed(0)} MB, after a 1 MiB warm-up); per run before/peak/after: ${rss.map((x) => `${(x.before / 1e6).toFixed(0)}/${(x.peak / 1e6).toFixed(0)}/${(x.after / 1e6).toFixed(0)}`).join(', ')} MB. The site's partSize × (queueSize + 1) = ${(PART_BYTES * (QUEUE_SIZE + 1)) / MiB} MiB of part buffers is the documented bound`,
+            note: `peak − RSS before the first timed run (${(baseline / 1e6).toFixed(0)} MB, after a 1 MiB warm-up); per run before/peak/after: ${rss.map((x) => `${(x.before / 1e6).toFixed(0)}/${(x.peak / 1e6).toFixed(0)}/${(x.after / 1e6).toFixed(0)}`).join(', ')} MB. This site's partSize × queueSize = ${(PART_BYTES * QUEUE_SIZE) / MiB} MiB of part buffers is the documented bound (one reused buffer per part in flight)`,
           },
         ],
         raw: {
