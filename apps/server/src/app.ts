@@ -14,6 +14,7 @@ import { WebSocketServer } from 'ws';
 import { buildAppSchema } from './graphql/build-schema';
 import { buildContext, type Container, type GraphQLContext } from './graphql/context';
 import { createFormatError } from './graphql/format-error';
+import { createSharedSubscribe } from './graphql/shared-subscriptions';
 import { healthRoutes } from './http/health';
 import { createMetrics, type Metrics } from './http/metrics';
 import { webRoutes } from './http/web';
@@ -109,6 +110,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const wsCleanup = useServer<{ authorization?: unknown }>(
     {
       schema,
+      // Watchers of the same log share one execution per entry (bench logs-100); each still
+      // passes the field's own access checks when it subscribes.
+      subscribe: createSharedSubscribe({
+        fields: ['logAppended'],
+        viewerKey: (c) => {
+          const user = (c as GraphQLContext).viewer?.user;
+          return user ? `${user.id}/${user.role}/${user.status}` : null;
+        },
+      }),
       // Cookie-authenticated sockets must come from our own origin (cross-site WebSocket hijacking).
       onConnect: (ctx) => auth.acceptSocket(ctx.extra.request, ctx.connectionParams),
       onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {

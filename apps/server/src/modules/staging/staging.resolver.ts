@@ -3,7 +3,7 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver
 import { requireViewer, viewerOf } from '../../graphql/auth-checker';
 import { connectionOf } from '../../graphql/connection';
 import type { GraphQLContext } from '../../graphql/context';
-import { startWith } from '../../graphql/live';
+import { started, startWith } from '../../graphql/live';
 import type { RequestSnapshot } from '../../lib/pubsub';
 import { toUser, UserType } from '../users/user.types';
 import { type StagedFile } from './staged-file.entity';
@@ -72,7 +72,7 @@ export class StagingResolver {
       const ctx = context as GraphQLContext;
       requireViewer(ctx);
       // Subscribe before reading, so no change between the read and the subscription is lost.
-      const live = ctx.container.pubsub.subscribe('request:updated', String(args.id));
+      const live = started(ctx.container.pubsub.subscribe('request:updated', String(args.id)));
       const current = await ctx.services.staging.getVisible(viewerOf(ctx), String(args.id)).catch(async (e: unknown) => {
         await live.return?.();
         throw e;
