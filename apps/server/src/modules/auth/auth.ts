@@ -240,7 +240,10 @@ export async function createAuth({ orm, container }: AuthDeps): Promise<Auth> {
       req.logIn(user, (e: unknown) => {
         if (e) return next(e);
         req.session.idToken = user.idToken;
-        res.redirect(303, returnTo);
+        // Saved before redirecting: express-session would save at the response's end, after the
+        // headers went out, so an immediate sign-out could read the session without the id
+        // token and skip the IdP's logout (seen in CI under load).
+        req.session.save((saveErr: unknown) => (saveErr ? next(saveErr) : res.redirect(303, returnTo)));
       });
     })(req, res, next);
   });
