@@ -1,12 +1,9 @@
-import { createReadStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { isTerminalRequestStatus } from '@stagecoach/domain';
-import { resolveInside } from '@stagecoach/storage';
 import express, { Router, type Request, type Response } from 'express';
-import tar from 'tar-stream';
 import { createServices, type Container } from '../../graphql/context';
 import { HTTP_STATUS, isAppError } from '../../lib/errors';
+import { datedTarName, streamRequestTar } from '../downloads/tar-bundle';
 import { LifecycleService, removeRequestData } from '../lifecycle/lifecycle.service';
 import { StagedFile } from '../staging/staged-file.entity';
 import { StagingRequest } from '../staging/staging-request.entity';
@@ -17,15 +14,11 @@ import { authenticateBearer, headerSafe, parseJsonBody } from './compat-auth';
 /** Client-chosen cart ids: uuidgen output and the like; nothing that could be a path. */
 const UID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const NOT_FOUND = 'The cart does not exist or has already been deleted';
-const PAGE = 500;
 
 export type CartStatus = 'waiting' | 'staging' | 'bundling' | 'ready' | 'error';
 
 /** cartd's `data_YYYY_MM_DD_HH_MM_SS.tar` (UTC). */
-export function cartBundleName(at: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `data_${at.getUTCFullYear()}_${p(at.getUTCMonth() + 1)}_${p(at.getUTCDate())}_${p(at.getUTCHours())}_${p(at.getUTCMinutes())}_${p(at.getUTCSeconds())}.tar`;
-}
+export const cartBundleName = (at: Date): string => datedTarName('data', at);
 
 /** A `filename` the client asked for, reduced to a safe base name (no folders, quotes or control characters). */
 function safeFilename(v: unknown): string | null {
@@ -157,34 +150,10 @@ export function cartRoutes(orm: MikroORM, c: Container): Router {
   return router;
 }
 
-/** Streams the cart's files as one tar, each under its `path`, page by page: memory stays flat whatever the size. */
+/** Streams the cart's files as one tar, each under its `path` (see tar-bundle.ts). */
 async function streamCart(orm: MikroORM, c: Container, res: Response, request: StagingRequest, filename: string): Promise<void> {
-  const root = c.sites.source(request.sourceSiteId).root;
   res.setHeader('Content-Type', 'application/x-tar');
   res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
   res.setHeader('Cache-Control', 'private, no-transform');
-  const pack = tar.pack();
-  const sending = pipeline(pack, res);
-  try {
-    for (let lastSeq = -1; ; ) {
-      const page = await orm.em.fork().find(StagedFile, { request: request.id, status: 'DONE', seq: { $gt: lastSeq } }, { orderBy: { seq: 'asc' }, limit: PAGE });
-      for (const f of page) {
-        // Re-confined at download time: the archive may have changed since staging.
-        const abs = await resolveInside(root, f.source);
-        await new Promise<void>((resolve, reject) => {
-          const entry = pack.entry({ name: f.target, size: Number(f.sizeBytes ?? 0), mode: 0o444, mtime: f.finishedAt ?? request.createdAt }, (err) => (err ? reject(err) : resolve()));
-          pipeline(createReadStream(abs), entry).catch(reject);
-        });
-      }
-      if (page.length < PAGE) break;
-      lastSeq = page.at(-1)!.seq;
-    }
-    pack.finalize();
-    await sending;
-  } catch (err) {
-    // Headers are gone already: the only honest signal left is a truncated response.
-    c.logger.warn({ err, requestId: request.id }, 'cart tar aborted');
-    pack.destroy();
-    res.destroy();
-  }
+  await streamRequestTar(orm, c, res, request);
 }
