@@ -2,38 +2,12 @@
  * The only place that turns error codes into words a user reads. Codes come from API.md
  * (`extensions.code` and `StagedFile.error.code`) plus two the client raises itself.
  */
-
-export const API_ERROR_CODES = [
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'USER_NOT_APPROVED',
-  'NOT_FOUND',
-  'BAD_USER_INPUT',
-  'METHOD_NOT_ALLOWED',
-  'SOURCE_NOT_FOUND',
-  'PATH_OUTSIDE_ROOT',
-  'TARGET_EXISTS',
-  'NOT_CANCELLABLE',
-  'ALREADY_DECIDED',
-  'RATE_LIMITED',
-  'SITE_UNAVAILABLE',
-  'INTERNAL_SERVER_ERROR',
-] as const;
-
-export const FILE_ERROR_CODES = [
-  'CHECKSUM_MISMATCH',
-  'TRANSFER_FAILED',
-  'QUOTA_EXCEEDED',
-  'CANCELLED',
-] as const;
+// The contract's codes (API and staged-file) are the closed lists in @stagecoach/domain.
+import type { FileErrorCode } from '@stagecoach/domain';
 
 /** Raised by the client when no GraphQL answer arrived at all. */
-export const CLIENT_ERROR_CODES = ['NETWORK_ERROR', 'BAD_RESPONSE'] as const;
-
-export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
-export type FileErrorCode = (typeof FILE_ERROR_CODES)[number];
-export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];
-export type ErrorCode = ApiErrorCode | FileErrorCode | ClientErrorCode;
+type ClientErrorCode = 'NETWORK_ERROR' | 'BAD_RESPONSE';
+export type ErrorCode = FileErrorCode | ClientErrorCode;
 
 // `satisfies` makes a code added to the lists above without a message fail to compile.
 const MESSAGES = {
