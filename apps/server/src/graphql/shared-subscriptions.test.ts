@@ -37,12 +37,12 @@ function fixture() {
             if (args.requestId === 'secret' && ctx.user !== 'admin') throw new GraphQLError('no such request', { extensions: { code: 'NOT_FOUND' } });
             return filterAsync(pubsub.subscribe('log:appended'), (e) => e.requestId === args.requestId);
           },
-          resolve: (e: LogEvent) => e,
+          resolve: (e: unknown) => e,
         },
         counter: {
           type: GraphQLInt,
           subscribe: () => startWith({ n: 0 }, (async function* () {})()),
-          resolve: (v: { n: number }) => v.n,
+          resolve: (v: unknown) => (v as { n: number }).n,
         },
       },
     }),
