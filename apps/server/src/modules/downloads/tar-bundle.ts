@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { resolveInside } from '@stagecoach/storage';
@@ -13,11 +14,108 @@ const PAGE = 500;
 
 /**
  * Read size for bundle entries. The default 64 KiB chunks each take a trip through tar-stream
- * (streamx) and the response: bench tar-2g streamed 0.3 GB/s; 256 KiB gave ~1.3× that, 1 MiB ~2×
- * but let RSS grow up to ~100 MB between GCs (each chunk is a fresh buffer), at the limit of the
- * constant-memory target; 256 KiB keeps the growth where 64 KiB had it.
+ * (streamx) and the response: bench tar-2g streamed 0.3 GB/s; 256 KiB gave ~1.3× that.
  */
 const READ_CHUNK = 256 * 1024;
+/** Read buffers per download (2 MiB): reading waits while all of them are queued for the socket. */
+const BUFFERS_PER_DOWNLOAD = 8;
+
+/**
+ * The read buffers of one download, reused once the socket has taken their bytes. Why: with a
+ * fresh buffer per read, freed memory came back only when V8 next collected, which its
+ * external-memory accounting put off until ~64 MB had piled up, and glibc then kept much of it
+ * (bench tar-2g: RSS growth 70–106 MB, rising run after run). Chunks travel unchanged through
+ * tar-stream to `res.write`, whose callback gives them back here.
+ */
+class ReadBuffers {
+  private readonly free: Buffer[] = [];
+  private readonly waiting: ((b: Buffer) => void)[] = [];
+  /** Chunk handed out (the buffer or a view of its start) → its buffer. */
+  private readonly lent = new WeakMap<object, Buffer>();
+  private made = 0;
+
+  take(): Promise<Buffer> {
+    const b = this.free.pop();
+    if (b) return Promise.resolve(b);
+    if (this.made < BUFFERS_PER_DOWNLOAD) {
+      this.made++;
+      return Promise.resolve(Buffer.allocUnsafeSlow(READ_CHUNK));
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  lend(buf: Buffer, length: number): Buffer {
+    const chunk = length === buf.length ? buf : buf.subarray(0, length);
+    this.lent.set(chunk, buf);
+    return chunk;
+  }
+
+  /** `chunk` has been written out: its buffer may be read into again (other chunks are ignored). */
+  release(chunk: object): void {
+    const buf = this.lent.get(chunk);
+    if (!buf) return;
+    this.lent.delete(chunk);
+    this.giveBack(buf);
+  }
+
+  giveBack(buf: Buffer): void {
+    const next = this.waiting.shift();
+    if (next) next(buf);
+    else this.free.push(buf);
+  }
+}
+
+/** A file's bytes as a stream of chunks read into `buffers`. */
+function readInto(abs: string, buffers: ReadBuffers): Readable {
+  let file: Awaited<ReturnType<typeof open>> | undefined;
+  return new Readable({
+    construct(cb) {
+      open(abs, 'r').then((f) => {
+        file = f;
+        cb();
+      }, cb);
+    },
+    read() {
+      void (async () => {
+        const buf = await buffers.take();
+        const { bytesRead } = await file!.read(buf, 0, buf.length, null);
+        if (bytesRead === 0) {
+          buffers.giveBack(buf);
+          this.push(null);
+        } else this.push(buffers.lend(buf, bytesRead));
+      })().catch((err: unknown) => this.destroy(err as Error));
+    },
+    destroy(err, cb) {
+      if (!file) return cb(err);
+      file.close().then(
+        () => cb(err),
+        () => cb(err),
+      );
+    },
+  });
+}
+
+/** Pipes `pack` into `res`, giving each chunk back to `buffers` once the socket has it. */
+function send(pack: tar.Pack, res: Response, buffers: ReadBuffers): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    pack.on('data', (data: unknown) => {
+      const chunk = data as Buffer;
+      if (!res.write(chunk, () => buffers.release(chunk))) {
+        pack.pause();
+        res.once('drain', () => pack.resume());
+      }
+    });
+    pack.on('end', () => res.end(() => resolve()));
+    pack.on('error', reject);
+    res.on('close', () => {
+      if (res.writableFinished) return;
+      // Ends the entry being written too, so the loop below stops and the file is closed.
+      const err = new Error('the client closed the connection');
+      pack.destroy(err);
+      reject(err);
+    });
+  });
+}
 
 /** `<prefix>_YYYY_MM_DD_HH_MM_SS.tar` (UTC), the dated bundle name cartd users know. */
 export function datedTarName(prefix: string, at: Date): string {
@@ -33,7 +131,9 @@ export function datedTarName(prefix: string, at: Date): string {
 export async function streamRequestTar(orm: MikroORM, c: Container, res: Response, request: StagingRequest): Promise<void> {
   const root = c.sites.source(request.sourceSiteId).root;
   const pack = tar.pack();
-  const sending = pipeline(pack, res);
+  const buffers = new ReadBuffers();
+  const sending = send(pack, res, buffers);
+  sending.catch(() => undefined); // awaited below; a failure meanwhile must not go unhandled
   try {
     for (let lastSeq = -1; ; ) {
       const page = await orm.em.fork().find(StagedFile, { request: request.id, status: 'DONE', seq: { $gt: lastSeq } }, { orderBy: { seq: 'asc' }, limit: PAGE });
@@ -41,7 +141,7 @@ export async function streamRequestTar(orm: MikroORM, c: Container, res: Respons
         const abs = await resolveInside(root, f.source);
         await new Promise<void>((resolve, reject) => {
           const entry = pack.entry({ name: f.target, size: Number(f.sizeBytes ?? 0), mode: 0o444, mtime: f.finishedAt ?? request.createdAt }, (err) => (err ? reject(err) : resolve()));
-          pipeline(createReadStream(abs, { highWaterMark: READ_CHUNK }), entry).catch(reject);
+          pipeline(readInto(abs, buffers), entry).catch(reject);
         });
       }
       if (page.length < PAGE) break;

@@ -1,6 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
+import http from 'node:http';
 import path from 'node:path';
+import tar from 'tar-stream';
 import { createClient } from 'graphql-ws';
 import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -262,6 +264,65 @@ describe('DIRECT_DOWNLOAD', () => {
 
     const expired = server.container.links.url({ r: res.data!.stage.id, v: 1, e: Math.floor(Date.now() / 1000) - 5 });
     expect((await fetch(expired)).status).toBe(410);
+  });
+
+  it('streams a bundle larger than its read buffers byte-exact to a client that reads slowly', async () => {
+    // 3 × 1.5 MiB of random bytes: more than a download's 2 MiB of reused read buffers, and a
+    // client that stops reading for a while, so buffers are reused while the socket is full.
+    const names = ['r1.bin', 'r2.bin', 'r3.bin'];
+    await fs.mkdir(path.join(archive, 'big'), { recursive: true });
+    for (const name of names) await fs.writeFile(path.join(archive, 'big', name), randomBytes(1.5 * 1024 * 1024));
+    const res = await stage(alice.token, { method: 'DIRECT_DOWNLOAD', items: [{ source: 'big' }] });
+    await waitForRequest(server, alice.token, res.data!.stage.id);
+    const q = await server.gql<{ stagingRequest: { downloadUrl: string } }>(`query($id: ID!) { stagingRequest(id: $id) { downloadUrl } }`, { id: res.data!.stage.id }, alice.token);
+    const body = await new Promise<Buffer>((resolve, reject) => {
+      http.get(q.data!.stagingRequest.downloadUrl, (r) => {
+        const chunks: Buffer[] = [];
+        r.once('data', () => {
+          r.pause();
+          setTimeout(() => r.resume(), 300);
+        });
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => resolve(Buffer.concat(chunks)));
+        r.on('error', reject);
+      }).on('error', reject);
+    });
+    const got = new Map<string, Buffer>();
+    const extract = tar.extract();
+    extract.on('entry', (header, stream, next) => {
+      const parts: Buffer[] = [];
+      stream.on('data', (c: unknown) => parts.push(c as Buffer));
+      stream.on('end', () => {
+        got.set(header.name, Buffer.concat(parts));
+        next();
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      extract.on('finish', resolve);
+      extract.on('error', reject);
+      extract.end(body);
+    });
+    expect([...got.keys()].sort()).toEqual(names.map((n) => `big/${n}`));
+    for (const name of names) expect(got.get(`big/${name}`)!.equals(await fs.readFile(path.join(archive, 'big', name)))).toBe(true);
+
+    // A client that goes away mid-bundle: the server stops and closes the file it was reading.
+    await new Promise<void>((resolve, reject) => {
+      const req = http.get(q.data!.stagingRequest.downloadUrl, (r) => {
+        r.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', () => undefined);
+      setTimeout(() => reject(new Error('no data')), 5000);
+    });
+    const openBig = async () => {
+      const fds = await fs.readdir('/proc/self/fd');
+      const targets = await Promise.all(fds.map((fd) => fs.readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+      return targets.filter((t) => t.startsWith(path.join(archive, 'big')));
+    };
+    for (let i = 0; i < 50 && (await openBig()).length; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await openBig()).toEqual([]);
   });
 });
 
