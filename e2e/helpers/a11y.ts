@@ -5,6 +5,13 @@ const BLOCKING_IMPACTS = new Set(['serious', 'critical']);
 
 /** Runs axe (WCAG 2.1 A/AA rules) on the current page and fails on serious or critical violations. */
 export async function expectNoSeriousA11yViolations(page: Page): Promise<void> {
+  // Colours measured mid-transition (a dialog's overlay fading in over the page) are not what
+  // people read, and made the contrast rule fail now and then; endless animations (spinners) aside.
+  await page.waitForFunction(
+    () => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
+    undefined,
+    { timeout: 5_000 },
+  );
   // Frames are not scanned: the only one is the email preview, a sandboxed document without
   // scripts whose HTML admins write (scanning into it makes axe hang opening its results page).
   const results = await new AxeBuilder({ page })

@@ -46,6 +46,10 @@ test.beforeAll(async ({ browser }) => {
       input: { method: 'LOCAL_COPY', items: [{ source: 'observations', target: `${target}/observations` }, { source: 'catalogs' , target: `${target}/catalogs` }] },
     })
   ).stage.id;
+  // The next request must lose the race for catalogs/stars.csv: start it only once this one is done.
+  await expect
+    .poll(async () => (await gql<{ stagingRequest: { status: string } }>(admin, 'query($id: ID!) { stagingRequest(id: $id) { status } }', { id: succeededId })).stagingRequest.status, { timeout: 60_000 })
+    .toBe('SUCCEEDED');
   failedId = (
     await gql<{ stage: { id: string } }>(admin, STAGE, {
       input: { method: 'LOCAL_COPY', items: [{ source: 'docs/README.txt', target: `${target}/catalogs/stars.csv` }] },
