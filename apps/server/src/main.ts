@@ -13,7 +13,7 @@ import { seedEmailTemplates } from './modules/mail/mail.service';
 import { createRequestFinishedMailHook, mailTasks } from './modules/mail/mail.tasks';
 import { migrateJobQueue, startJobRunner, type JobRunner } from './modules/jobs/job-runner';
 import { createLifecycleFinishedHook, lifecycleCronItems, lifecycleTasks } from './modules/lifecycle/lifecycle.tasks';
-import { SpaceGuard } from './modules/lifecycle/space-guard';
+import { SpaceGuard } from './modules/space/space-guard';
 import { SitesConfigError } from './modules/sites/sites.config';
 import { resyncRequestSubscribers } from './modules/staging/staging.resync';
 import { createStageBatchTask, type RequestFinishedHook } from './modules/staging/staging.worker';

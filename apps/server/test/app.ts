@@ -12,7 +12,7 @@ import { systemClock, type Clock } from '../src/lib/clock';
 import { createLogger } from '../src/lib/logger';
 import { startJobRunner } from '../src/modules/jobs/job-runner';
 import { createLifecycleFinishedHook, lifecycleTasks } from '../src/modules/lifecycle/lifecycle.tasks';
-import { SpaceGuard } from '../src/modules/lifecycle/space-guard';
+import { SpaceGuard } from '../src/modules/space/space-guard';
 import { createRequestFinishedMailHook, mailTasks } from '../src/modules/mail/mail.tasks';
 import { STAGE_BATCH_TASK } from '../src/modules/staging/staging.service';
 import { createStageBatchTask } from '../src/modules/staging/staging.worker';

@@ -6,7 +6,7 @@ import { systemClock } from '../lib/clock';
 import { AppError } from '../lib/errors';
 import { createLogger, type Logger } from '../lib/logger';
 import { migrateJobQueue } from '../modules/jobs/job-runner';
-import { LIFECYCLE_USAGE, runLifecycleCommand } from '../modules/lifecycle/lifecycle.cli';
+import { LIFECYCLE_USAGE, runLifecycleCommand } from '../modules/operator/operator.cli';
 import { TokensService } from '../modules/tokens/tokens.service';
 import { UserAdminService } from '../modules/users/user-admin.service';
 import { USER_STATUSES, type UserStatus } from '../modules/users/user.entity';

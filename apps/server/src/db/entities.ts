@@ -2,7 +2,7 @@ import { HttpSession } from '../modules/auth/http-session.entity';
 import { Cart } from '../modules/compat/cart.entity';
 import { RequestMacaroon } from '../modules/dcache/request-macaroon.entity';
 import { WorkerHeartbeat } from '../modules/jobs/worker-heartbeat.entity';
-import { UserQuota } from '../modules/lifecycle/user-quota.entity';
+import { UserQuota } from '../modules/quotas/user-quota.entity';
 import { LogEntry } from '../modules/logs/log-entry.entity';
 import { EmailTemplate } from '../modules/mail/email-template.entity';
 import { OutboxEmail } from '../modules/mail/outbox-email.entity';

@@ -2,8 +2,9 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { RequestMacaroonsResolver } from '../modules/dcache/macaroons.resolver';
-import { FilesResolver } from '../modules/files/files.resolver';
-import { LifecycleResolver, QuotaResolver } from '../modules/lifecycle/lifecycle.resolver';
+import { FileToolResolver } from '../modules/file-tool/file-tool.resolver';
+import { LifecycleResolver } from '../modules/lifecycle/lifecycle.resolver';
+import { QuotaResolver } from '../modules/quotas/quotas.resolver';
 import { LogsResolver } from '../modules/logs/logs.resolver';
 import { MailResolver } from '../modules/mail/mail.resolver';
 import { MethodsResolver } from '../modules/methods/methods.resolver';
@@ -16,7 +17,7 @@ import { authChecker } from './auth-checker';
 import { DateTimeScalar } from './scalars';
 
 /** Every resolver, listed explicitly so the schema is the same with or without a database. */
-export const resolvers = [UsersResolver, MethodsResolver, TokensResolver, SitesResolver, StagingResolver, LogsResolver, FilesResolver, MailResolver, LifecycleResolver, QuotaResolver, RequestMacaroonsResolver] as const;
+export const resolvers = [UsersResolver, MethodsResolver, TokensResolver, SitesResolver, StagingResolver, LogsResolver, FileToolResolver, MailResolver, LifecycleResolver, QuotaResolver, RequestMacaroonsResolver] as const;
 
 export function buildAppSchema(): Promise<GraphQLSchema> {
   return buildSchema({

@@ -6,11 +6,11 @@ import type { Logger } from '../lib/logger';
 import type { PubSub } from '../lib/pubsub';
 import type { DownloadLinks } from '../modules/downloads/download-links';
 import { MacaroonsService } from '../modules/dcache/macaroons.service';
-import { FilesService } from '../modules/files/files.service';
+import { FileToolService } from '../modules/file-tool/file-tool.service';
 import { MailService } from '../modules/mail/mail.service';
 import { LifecycleService } from '../modules/lifecycle/lifecycle.service';
-import { QuotaService } from '../modules/lifecycle/quota.service';
-import type { SpaceGuard } from '../modules/lifecycle/space-guard';
+import { QuotaService } from '../modules/quotas/quota.service';
+import type { SpaceGuard } from '../modules/space/space-guard';
 import { LogsService } from '../modules/logs/logs.service';
 import type { MethodRegistry } from '../modules/methods/registry';
 import type { SiteRegistry } from '../modules/sites/sites.service';
@@ -47,7 +47,7 @@ export interface Services {
   tokens: TokensService;
   logs: LogsService;
   staging: StagingService;
-  files: FilesService;
+  fileTool: FileToolService;
   // identity and access (issue 5)
   userAdmin: UserAdminService;
   mail: MailService;
@@ -73,7 +73,7 @@ export function createServices(em: EntityManager, c: Container): Services {
     tokens: new TokensService(em, c.clock),
     logs,
     staging: new StagingService(em, c, logs),
-    files: new FilesService(c),
+    fileTool: new FileToolService(c),
     userAdmin: new UserAdminService(em, c),
     mail: new MailService(em, c),
     lifecycle: new LifecycleService(em, c),

@@ -5,7 +5,7 @@ import { FIXTURES_DIR } from '../../lib/paths';
 import { loadSitesFile, type SiteConfig } from '../sites/sites.config';
 import { routeSource } from '../sites/url-routing';
 import { isoDurationMs } from './iso-duration';
-import { SecretBox } from './secret-box';
+import { SecretBox } from '../../lib/secret-box';
 
 describe('SecretBox', () => {
   const box = new SecretBox(randomBytes(32));

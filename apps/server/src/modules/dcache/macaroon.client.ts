@@ -7,7 +7,7 @@
  */
 import { StorageError } from '@stagecoach/storage';
 import { importMacaroon } from 'macaroon';
-import { peerFetch, problemText, type Fetch } from './peer-http';
+import { peerFetch, problemText, type Fetch } from '../../lib/peer-http';
 
 export interface MacaroonRequest {
   rootCaveatPath: string;

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../config/env';
 import type { Logger } from '../../lib/logger';
 import { RequestMacaroon } from './request-macaroon.entity';
-import { macaroonBox } from './secret-box';
+import { macaroonBox } from '../../lib/secret-box';
 
 export interface MacaroonView {
   site: string;

@@ -5,7 +5,7 @@
  * DELETE /stage/{id}, POST /release/{id}. Errors are RFC 7807 problem documents.
  */
 import { StorageError } from '@stagecoach/storage';
-import { peerFetch, problemText, type Fetch } from './peer-http';
+import { peerFetch, problemText, type Fetch } from '../../lib/peer-http';
 
 export const TAPE_FILE_STATES = ['SUBMITTED', 'STARTED', 'CANCELLED', 'FAILED', 'COMPLETED'] as const;
 export type TapeFileState = (typeof TAPE_FILE_STATES)[number];

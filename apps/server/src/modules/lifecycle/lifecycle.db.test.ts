@@ -219,7 +219,7 @@ describe('quotas', () => {
     clock.advance(40 * DAY);
     // Tokens expire after 30 days of the test clock; the sweep does not need one.
     await runLifecycleSweep(db.orm, server.container);
-    const { QuotaService } = await import('./quota.service');
+    const { QuotaService } = await import('../quotas/quota.service');
     expect(await new QuotaService(db.orm.em.fork(), server.container).bytesHeld(carol.id, 'users')).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Task, TaskList } from 'graphile-worker';
 import type { StagingRequest } from '../staging/staging-request.entity';
-import { requestFinishedDetails } from '../dcache/request-details';
+import { requestFinishedDetails } from './request-finished-details';
 import { User } from '../users/user.entity';
 import { createSmtpMailer, type Mailer } from './mailer';
 import { MailService, SEND_EMAIL_TASK, SIGNUP_WEBHOOK_TASK, type MailDeps } from './mail.service';

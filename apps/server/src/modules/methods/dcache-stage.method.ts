@@ -5,7 +5,7 @@ import type { Clock } from '../../lib/clock';
 import { requestMacaroon } from '../dcache/macaroon.client';
 import { MacaroonsService } from '../dcache/macaroons.service';
 import { isoDurationMs } from '../dcache/iso-duration';
-import { readCredentials } from '../dcache/peer-http';
+import { readCredentials } from '../../lib/peer-http';
 import { TapeRestClient, type TapeFileStatus } from '../dcache/tape-rest.client';
 import type { WebdavSiteConfig } from '../sites/sites.config';
 import { routeSource } from '../sites/url-routing';

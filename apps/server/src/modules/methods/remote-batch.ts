@@ -3,7 +3,7 @@ import type { FileErrorCode, FileStatus, LogLevel } from '@stagecoach/domain';
 import type { Config } from '../../config/env';
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
-import type { Fetch } from '../dcache/peer-http';
+import type { Fetch } from '../../lib/peer-http';
 import type { SiteConfig } from '../sites/sites.config';
 import type { UrlSiteKind } from '../sites/url-routing';
 

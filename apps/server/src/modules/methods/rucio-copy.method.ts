@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StorageError } from '@stagecoach/storage';
 import type { FileErrorCode } from '@stagecoach/domain';
-import { readCredentials } from '../dcache/peer-http';
+import { readCredentials } from '../../lib/peer-http';
 import { RucioClient, RucioError } from '../rucio/rucio.client';
 import type { RucioSiteConfig } from '../sites/sites.config';
 import { routeSource } from '../sites/url-routing';

@@ -7,7 +7,7 @@
  * exception class in the `ExceptionClass` header and JSON body.
  */
 import { StorageError } from '@stagecoach/storage';
-import { peerFetch, type Fetch } from '../dcache/peer-http';
+import { peerFetch, type Fetch } from '../../lib/peer-http';
 
 export interface RucioRule {
   id: string;

@@ -9,7 +9,7 @@ import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
 import type { PubSub, RequestSnapshot } from '../../lib/pubsub';
-import { QuotaService } from '../lifecycle/quota.service';
+import { QuotaService } from '../quotas/quota.service';
 import type { LogsService } from '../logs/logs.service';
 import type { MethodRegistry } from '../methods/registry';
 import type { RemoteDelivery } from '../methods/remote-target';

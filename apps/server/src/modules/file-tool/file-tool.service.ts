@@ -20,7 +20,7 @@ export interface CreatedFileView {
  * default source site's sandbox folder, never overwrites, and is limited to admins unless
  * FILE_TOOL=users.
  */
-export class FilesService {
+export class FileToolService {
   constructor(private readonly c: Pick<Container, 'config' | 'sites'>) {}
 
   async create(viewer: User, input: { path: string; sizeBytes?: number | null; content?: string | null }): Promise<CreatedFileView> {

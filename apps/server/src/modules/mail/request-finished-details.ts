@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { StagedFile } from '../staging/staged-file.entity';
 import type { StagingRequest } from '../staging/staging-request.entity';
-import { RequestMacaroon } from './request-macaroon.entity';
+import { RequestMacaroon } from '../dcache/request-macaroon.entity';
 
 const MAX_LINES = 50;
 

@@ -16,9 +16,9 @@ import { StagedFile } from '../staging/staged-file.entity';
 import { StagingRequest } from '../staging/staging-request.entity';
 import { StagingService } from '../staging/staging.service';
 import { User } from '../users/user.entity';
-import { formatBytes, needsSpaceCheck, siteLifecycle } from './lifecycle.config';
-import { LifecycleService } from './lifecycle.service';
-import { SpaceGuard } from './space-guard';
+import { formatBytes, needsSpaceCheck, siteLifecycle } from '../lifecycle/lifecycle.config';
+import { LifecycleService } from '../lifecycle/lifecycle.service';
+import { SpaceGuard } from '../space/space-guard';
 
 export const LIFECYCLE_USAGE = `  purge --older-than <30d|P30D> [--dry-run]           remove the results of requests finished before then
   requests list [--status <S>] [--email <e>] [--limit <n>]   newest first

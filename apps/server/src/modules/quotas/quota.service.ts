@@ -5,7 +5,7 @@ import { AppError } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
 import type { SiteRegistry } from '../sites/sites.service';
 import { User } from '../users/user.entity';
-import { formatBytes, SPACE_METHODS } from './lifecycle.config';
+import { formatBytes, SPACE_METHODS } from '../lifecycle/lifecycle.config';
 import { ANY_SITE, UserQuota } from './user-quota.entity';
 
 export interface QuotaLimits {

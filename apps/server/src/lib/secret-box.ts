@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { linkSigningKey } from '../../lib/secrets';
+import { linkSigningKey } from './secrets';
 
 const VERSION = 'v1';
 

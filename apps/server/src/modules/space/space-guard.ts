@@ -5,8 +5,8 @@ import { freeBytes, StorageError } from '@stagecoach/storage';
 import type { Container } from '../../graphql/context';
 import type { PosixSiteConfig } from '../sites/sites.config';
 import { StagingRequest } from '../staging/staging-request.entity';
-import { formatBytes, needsSpaceCheck, siteLifecycle, type SiteLifecycle } from './lifecycle.config';
-import { removeRequestData, SPACE_METHODS, TERMINAL_STATUSES } from './lifecycle.service';
+import { formatBytes, needsSpaceCheck, siteLifecycle, type SiteLifecycle } from '../lifecycle/lifecycle.config';
+import { removeRequestData, SPACE_METHODS, TERMINAL_STATUSES } from '../lifecycle/lifecycle.service';
 
 interface RequestInfo {
   ownerId: string;
