@@ -4,7 +4,6 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import { GraphQLError, getOperationAST, NoSchemaIntrospectionCustomRule, parse, validate, specifiedRules, type ExecutionArgs, type GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
@@ -12,7 +11,8 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { WebSocketServer } from 'ws';
 import { buildAppSchema } from './graphql/build-schema';
-import { buildContext, type Container, type GraphQLContext } from './graphql/context';
+import type { Container } from './container';
+import { buildContext, type GraphQLContext } from './graphql/context';
 import { createFormatError } from './graphql/format-error';
 import { createSharedSubscribe } from './graphql/shared-subscriptions';
 import { healthRoutes } from './http/health';
@@ -20,6 +20,7 @@ import { createMetrics, type Metrics } from './http/metrics';
 import { webRoutes } from './http/web';
 import { AppError, HTTP_STATUS, isAppError } from './lib/errors';
 import { createAuth } from './modules/auth/auth';
+import { mutationRateLimitPlugin } from './modules/auth/rate-limit';
 import { DEV_IDP_PATH } from './modules/auth/dev-idp';
 import { cartRoutes } from './modules/compat/carts.routes';
 import { skaoRoutes } from './modules/compat/skao.routes';
@@ -27,7 +28,6 @@ import { downloadRoutes } from './modules/downloads/downloads.routes';
 
 export interface AppDeps {
   container: Container;
-  orm: MikroORM;
   /** Override the built web app's folder (tests). */
   webDist?: string;
   /** The process's metrics registry (main shares it with the job runner); a fresh one otherwise. */
@@ -46,7 +46,8 @@ export interface App {
 
 /** Builds the HTTP server (Express + Apollo + graphql-ws on the same path) without listening. */
 export async function createApp(deps: AppDeps): Promise<App> {
-  const { container, orm } = deps;
+  const { container } = deps;
+  const { orm } = container;
   const { config, logger } = container;
   const schema = await buildAppSchema();
   const formatError = createFormatError(logger);
@@ -135,7 +136,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
           const em = orm.em.fork();
           const sessionUser = await auth.socketUser(ctx.extra.request, ctx.connectionParams, em);
           contextValue = await buildContext(em, container, ctx.connectionParams?.authorization, sessionUser);
-          if (getOperationAST(document, payload.operationName)?.operation === 'mutation') auth.limitMutation(contextValue);
+          if (getOperationAST(document, payload.operationName)?.operation === 'mutation') auth.limitMutation(contextValue.viewer);
         } catch (e) {
           if (isAppError(e)) return [e.toGraphQLError()];
           throw e;
@@ -166,7 +167,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     plugins: [
       ...armor.plugins,
       ApolloServerPluginLandingPageDisabled(),
-      auth.apolloPlugin,
+      mutationRateLimitPlugin<GraphQLContext>((viewer) => auth.limitMutation(viewer)),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
     ],

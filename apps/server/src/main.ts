@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config/env';
-import { createContainer } from './container';
+import { createContainer, jobTasks } from './container';
 import { withMigrationLock } from './db/migration-lock';
 import { createMetrics } from './http/metrics';
 import { createOpsServer } from './http/ops-server';
@@ -10,14 +10,11 @@ import { migrate, openDatabase } from './db/database';
 import { systemClock } from './lib/clock';
 import { createLogger } from './lib/logger';
 import { seedEmailTemplates } from './modules/mail/mail.service';
-import { createRequestFinishedMailHook, mailTasks } from './modules/mail/mail.tasks';
 import { migrateJobQueue, startJobRunner, type JobRunner } from './modules/jobs/job-runner';
-import { createLifecycleFinishedHook, lifecycleCronItems, lifecycleTasks } from './modules/lifecycle/lifecycle.tasks';
-import { SpaceGuard } from './modules/space/space-guard';
+import { queueDepth } from './modules/jobs/queue';
 import { SitesConfigError } from './modules/sites/sites.config';
+import { openRequests } from './modules/staging/staging.repository';
 import { resyncRequestSubscribers } from './modules/staging/staging.resync';
-import { createStageBatchTask, type RequestFinishedHook } from './modules/staging/staging.worker';
-import { STAGE_BATCH_TASK } from './modules/staging/staging.service';
 
 /** load config → start DB → migrate → create app → listen; drains everything on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -43,10 +40,10 @@ async function main(): Promise<void> {
     await seedEmailTemplates(db.orm.em.fork());
   });
 
-  // ---- roles (issue 10): api = HTTP/GraphQL, worker = jobs + ops endpoints, all = both ----
+  // Roles: api = HTTP/GraphQL, worker = jobs + ops endpoints, all = both.
   const serves = config.role !== 'worker';
   const works = config.role !== 'api';
-  const metrics = createMetrics({ db: { execute: (sql) => db.orm.em.getConnection().execute(sql) } });
+  const metrics = createMetrics({ db: { queueDepth: () => queueDepth(db.orm.em.fork()), openRequests: () => openRequests(db.orm.em.fork()) } });
   // Live updates cross replicas through the shared database (LISTEN/NOTIFY) or Redis.
   const shared = createSharedPubSub({ databaseUrl: db.url, redis: config.redis, logger, subscribe: serves });
   await Promise.race([shared.ready(), new Promise((r) => setTimeout(r, 5000).unref())]);
@@ -54,7 +51,7 @@ async function main(): Promise<void> {
 
   let container;
   try {
-    container = await createContainer(config, logger, systemClock, shared.pubsub, { metrics: metrics.staging });
+    container = await createContainer({ config, logger, clock: systemClock, orm: db.orm, pubsub: shared.pubsub, metrics: metrics.staging });
   } catch (e) {
     if (e instanceof SitesConfigError) {
       process.stderr.write(`${e.message}\n`);
@@ -69,32 +66,11 @@ async function main(): Promise<void> {
 
   let jobs: JobRunner | undefined;
   if (works) {
-    // Before each copy onto a cache or capacity-limited site: make room, or fail the file (issue 9).
-    container.space = new SpaceGuard(db.orm, container);
-    const countFinished: RequestFinishedHook = async (r) => {
-      metrics.staging.requestFinished(r.method, r.status, ((r.finishedAt ?? new Date()).getTime() - r.createdAt.getTime()) / 1000);
-    };
-    jobs = await startJobRunner({
-      connectionString: db.url,
-      orm: db.orm,
-      logger,
-      // Jobs at once. Single-file requests are one job each and mostly wait on PostgreSQL commits;
-      // 4 lets their commits share WAL flushes and halves the backlog build-up under 50 clients
-      // (bench stage-50c, A/B vs 2: files done during the load ×2, p99 of `stage` ×0.8); a
-      // 10,000-file request (4 batch jobs × WORKER_CONCURRENCY transfers) was unchanged, and 8
-      // was worse there (more concurrent flushes recounting the same request).
-      concurrency: 4,
-      metrics: metrics.jobs,
-      taskList: {
-        [STAGE_BATCH_TASK]: createStageBatchTask(db.orm, container, [createLifecycleFinishedHook(container), countFinished, createRequestFinishedMailHook(container)]),
-        ...mailTasks(db.orm, container),
-        ...lifecycleTasks(db.orm, container),
-      },
-      parsedCronItems: lifecycleCronItems(config),
-    });
+    const { taskList, cronItems } = jobTasks(c);
+    jobs = await startJobRunner({ connectionString: db.url, orm: db.orm, logger, concurrency: config.workerJobs, metrics: metrics.jobs, taskList, parsedCronItems: cronItems });
   }
   // A worker answers probes and scrapes only; the full app (GraphQL, auth, downloads) is for api/all.
-  const web = serves ? await createApp({ container, orm: db.orm, metrics }) : null;
+  const web = serves ? await createApp({ container: c, metrics }) : null;
   const app = web ?? createOpsServer(db.orm, metrics);
   const port = await app.listen(config.port, config.host);
   const url = config.publicUrl.replace(`:${config.port}`, `:${port}`);

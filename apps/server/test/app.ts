@@ -6,16 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { createApp } from '../src/app';
 import { loadConfig, type Config } from '../src/config/env';
-import { createContainer } from '../src/container';
-import type { Container } from '../src/graphql/context';
+import { createContainer, jobTasks, type Container } from '../src/container';
 import { systemClock, type Clock } from '../src/lib/clock';
 import { createLogger } from '../src/lib/logger';
 import { startJobRunner } from '../src/modules/jobs/job-runner';
-import { createLifecycleFinishedHook, lifecycleTasks } from '../src/modules/lifecycle/lifecycle.tasks';
-import { SpaceGuard } from '../src/modules/space/space-guard';
-import { createRequestFinishedMailHook, mailTasks } from '../src/modules/mail/mail.tasks';
-import { STAGE_BATCH_TASK } from '../src/modules/staging/staging.service';
-import { createStageBatchTask } from '../src/modules/staging/staging.worker';
 import { TokensService } from '../src/modules/tokens/tokens.service';
 import type { Role, UserStatus } from '../src/modules/users/user.entity';
 import { UsersService } from '../src/modules/users/users.service';
@@ -68,8 +62,8 @@ export async function startTestServer(orm: MikroORM, env: Record<string, string>
   for (let attempt = 1; ; attempt++) {
     port = await freePort();
     config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: String(port), DATA_DIR: dataDir, ...env });
-    container = await createContainer(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', { toStderr: true }), clock);
-    app = await createApp({ container, orm });
+    container = await createContainer({ config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', { toStderr: true }), clock, orm });
+    app = await createApp({ container });
     try {
       await app.listen(port, '127.0.0.1');
       break;
@@ -78,20 +72,8 @@ export async function startTestServer(orm: MikroORM, env: Record<string, string>
       if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) throw e;
     }
   }
-  if (opts.worker !== false) container.space = new SpaceGuard(orm, container);
-  const jobs = opts.worker === false ? undefined : await startJobRunner({
-    connectionString: opts.dbUrl ?? '',
-    orm,
-    logger: container.logger,
-    concurrency: 2,
-    // The same tasks as main.ts: staging, plus email (SMTP_URL from env, else mails are logged) and
-    // the lifecycle sweep (without its cron: tests run it with their own clock, see lifecycle tests).
-    taskList: {
-      [STAGE_BATCH_TASK]: createStageBatchTask(orm, container, [createLifecycleFinishedHook(container), createRequestFinishedMailHook(container)]),
-      ...mailTasks(orm, container),
-      ...lifecycleTasks(orm, container),
-    },
-  });
+  // The same tasks as main.ts, without the sweep's cron: tests run sweeps with their own clock.
+  const jobs = opts.worker === false ? undefined : await startJobRunner({ connectionString: opts.dbUrl ?? '', orm, logger: container.logger, concurrency: config.workerJobs, taskList: jobTasks(container, { cron: false }).taskList });
   afterAll(async () => {
     await jobs?.stop();
     await app.close();

@@ -1,4 +1,8 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, type Config } from '../config/env';
 import { createTestDatabase, type TestDatabase } from '../../test/db';
 import type { Database } from '../db/database';
 import { TokensService } from '../modules/tokens/tokens.service';
@@ -7,15 +11,18 @@ import { runCommand } from './index';
 
 let db: TestDatabase;
 let database: Database;
+let config: Config;
 
 beforeAll(async () => {
+  // The CLI builds the container (sites, signing key) under DATA_DIR: a throwaway one.
+  config = loadConfig({ NODE_ENV: 'test', DATA_DIR: await fs.mkdtemp(path.join(os.tmpdir(), 'stagecoach-cli-')) });
   db = await createTestDatabase();
   database = { orm: db.orm, url: db.url, close: async () => undefined };
 });
 
 async function cli(...argv: string[]): Promise<string[]> {
   const lines: string[] = [];
-  await runCommand(argv, database, (l) => lines.push(l));
+  await runCommand(argv, database, (l) => lines.push(l), { config });
   return lines;
 }
 

@@ -1,16 +1,14 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config/env';
+import { createContainer, type Container } from '../container';
 import { migrate, openDatabase, type Database } from '../db/database';
 import { systemClock } from '../lib/clock';
 import { AppError } from '../lib/errors';
 import { createLogger, type Logger } from '../lib/logger';
 import { migrateJobQueue } from '../modules/jobs/job-runner';
-import { LIFECYCLE_USAGE, runLifecycleCommand } from '../modules/operator/operator.cli';
-import { TokensService } from '../modules/tokens/tokens.service';
-import { UserAdminService } from '../modules/users/user-admin.service';
+import { OPERATOR_USAGE, runOperatorCommand } from '../modules/operator/operator.cli';
 import { USER_STATUSES, type UserStatus } from '../modules/users/user.entity';
-import { UsersService } from '../modules/users/users.service';
 
 const USAGE = `Usage: pnpm cli <command> [options]
 
@@ -22,7 +20,7 @@ const USAGE = `Usage: pnpm cli <command> [options]
   user list [--status PENDING|ACTIVE|REJECTED|DISABLED]
   token create --email <email> [--name <name>] [--days <n>]   print a new API token secret
   migrate                                              apply database migrations
-${LIFECYCLE_USAGE}`;
+${OPERATOR_USAGE}`;
 
 type Out = (line: string) => void;
 
@@ -46,9 +44,10 @@ export async function runCommand(argv: string[], db: Database, out: Out, env: { 
   });
   const [group, action] = positionals;
   const em = db.orm.em.fork();
-  const users = new UsersService(em);
-  const userAdmin = () =>
-    new UserAdminService(em, { config: env.config ?? loadConfig({}), clock: systemClock, logger: env.logger ?? createLogger('silent') });
+  // Built on first use: `migrate` and `--help` need no sites, signing key or services.
+  let container: Container | undefined;
+  const c = async () => (container ??= await createContainer({ config: env.config ?? loadConfig({}), logger: env.logger ?? createLogger('silent'), clock: systemClock, orm: db.orm }));
+  const services = async () => (await c()).services(em);
   const need = (v: string | undefined, flag: string): string => {
     if (!v) throw new AppError('BAD_USER_INPUT', `--${flag} is required.\n\n${USAGE}`);
     return v;
@@ -63,13 +62,13 @@ export async function runCommand(argv: string[], db: Database, out: Out, env: { 
   }
   await migrate(db.orm);
   if (group === 'user' && action === 'add') {
-    const user = await users.create({ email: need(values.email, 'email'), name: values.name ?? null, role: values.admin ? 'ADMIN' : 'USER', status: 'ACTIVE', emailVerified: true });
+    const user = await (await services()).users.create({ email: need(values.email, 'email'), name: values.name ?? null, role: values.admin ? 'ADMIN' : 'USER', status: 'ACTIVE', emailVerified: true });
     out(`Created ${user.role === 'ADMIN' ? 'admin' : 'user'} ${user.email} (username ${user.username}, status ${user.status}).`);
   } else if (group === 'user' && ['approve', 'reject', 'disable', 'enable'].includes(action ?? '')) {
     // The same service as the GraphQL admin operations (decision recorded, user emailed via the outbox).
+    const { users, userAdmin: admin } = await services();
     const user = await users.getByEmail(need(values.email, 'email'));
     await migrateJobQueue(db.url); // the outbox's send job needs graphile-worker's schema
-    const admin = userAdmin();
     if (action === 'approve') await admin.approve(null, user.id);
     else if (action === 'reject') await admin.reject(null, user.id, values.reason);
     else if (action === 'disable') await admin.disable(null, user.id);
@@ -79,16 +78,17 @@ export async function runCommand(argv: string[], db: Database, out: Out, env: { 
   } else if (group === 'user' && action === 'list') {
     const status = values.status?.toUpperCase();
     if (status && !USER_STATUSES.includes(status as UserStatus)) throw new AppError('BAD_USER_INPUT', `--status must be one of ${USER_STATUSES.join(', ')}.`);
-    const list = await userAdmin().list(status as UserStatus | undefined);
+    const list = await (await services()).userAdmin.list(status as UserStatus | undefined);
     if (!list.length) out('No users.');
     for (const u of list) out(`${u.email}\t${u.username}\t${u.role}\t${u.status}\t${u.createdAt.toISOString()}`);
   } else if (group === 'token' && action === 'create') {
+    const { users, tokens } = await services();
     const user = await users.getByEmail(need(values.email, 'email'));
     const days = values.days === undefined ? 90 : Number(values.days);
-    const { secret } = await new TokensService(em, systemClock).create(user, values.name ?? 'cli', days);
+    const { secret } = await tokens.create(user, values.name ?? 'cli', days);
     out(secret);
   } else if (group === 'purge' || group === 'requests' || group === 'doctor') {
-    await runLifecycleCommand(positionals, values, db, out, { config: env.config ?? loadConfig({}), logger: env.logger ?? createLogger('silent'), fetchImpl: env.fetchImpl });
+    await runOperatorCommand(positionals, values, db, await c(), out, env.fetchImpl ?? fetch);
   } else {
     if (!values.help && group) throw new AppError('BAD_USER_INPUT', `Unknown command "${positionals.join(' ')}".\n\n${USAGE}`);
     out(USAGE);

@@ -84,6 +84,12 @@ export const EnvSchema = z.object({
   SIGNUP_WEBHOOK_URL: z.url({ error: 'expected an https URL' }).optional(),
   /** Parallel file transfers per worker process. */
   WORKER_CONCURRENCY: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).max(256).default(8),
+  /**
+   * Jobs a worker process runs at once. Single-file requests are one job each and mostly wait on
+   * PostgreSQL commits, so several at once share WAL flushes (bench stage-50c); a large request
+   * spreads over several jobs of WORKER_CONCURRENCY transfers each.
+   */
+  WORKER_JOBS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).max(64).default(4),
   /** Attempts per file before a transient error (I/O, storage unavailable) fails it. */
   STAGING_MAX_ATTEMPTS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).max(20).default(3),
   /** Lifetime of signed download links (e.g. 24h, 7d). */
@@ -166,6 +172,7 @@ export interface Config {
   readonly mailFrom: string;
   readonly signupWebhookUrl: string | undefined;
   readonly workerConcurrency: number;
+  readonly workerJobs: number;
   readonly stagingMaxAttempts: number;
   readonly downloadLinkTtlMs: number;
   readonly logLevel: Env['LOG_LEVEL'];
@@ -238,6 +245,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     mailFrom: e.MAIL_FROM,
     signupWebhookUrl: e.SIGNUP_WEBHOOK_URL,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    workerJobs: e.WORKER_JOBS,
     stagingMaxAttempts: e.STAGING_MAX_ATTEMPTS,
     downloadLinkTtlMs: e.DOWNLOAD_LINK_TTL,
     logLevel: e.LOG_LEVEL,

@@ -23,9 +23,12 @@ describe('createMetrics', () => {
     const queries: string[] = [];
     const m = createMetrics({
       db: {
-        execute: async (sql) => {
-          queries.push(sql);
-          if (sql.includes('graphile_worker.jobs')) return [{ task: 'stage_batch', pending: '3', running: '2', scheduled: '0', failed: '1', oldest_pending_s: '12.5' }];
+        queueDepth: async () => {
+          queries.push('queue');
+          return [{ task: 'stage_batch', pending: '3', running: '2', scheduled: '0', failed: '1', oldest_pending_s: '12.5' }];
+        },
+        openRequests: async () => {
+          queries.push('open');
           return [{ method: 'LOCAL_COPY', status: 'RUNNING', n: '4' }];
         },
       },
@@ -40,7 +43,8 @@ describe('createMetrics', () => {
   });
 
   it('still answers a scrape when the database is away', async () => {
-    const m = createMetrics({ db: { execute: () => Promise.reject(new Error('connection refused')) } });
+    const down = () => Promise.reject(new Error('connection refused'));
+    const m = createMetrics({ db: { queueDepth: down, openRequests: down } });
     const text = await m.registry.metrics();
     expect(text).toContain('# TYPE stagecoach_queue_jobs gauge');
     expect(text).not.toContain('stagecoach_queue_jobs{');

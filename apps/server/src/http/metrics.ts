@@ -1,9 +1,12 @@
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { QueueDepthRow } from '../modules/jobs/queue';
+import type { OpenRequestsRow } from '../modules/staging/staging.repository';
 
-/** Runs SQL for the scrape-time gauges (the ORM connection's `execute`). */
+/** What the scrape-time gauges read from the database (the job queue's and the staging repository's queries). */
 export interface MetricsDb {
-  execute(sql: string): Promise<unknown>;
+  queueDepth(): Promise<QueueDepthRow[]>;
+  openRequests(): Promise<OpenRequestsRow[]>;
 }
 
 /** One finished staged file, as the worker saw it. */
@@ -103,41 +106,16 @@ export function createMetrics(opts: { db?: MetricsDb } = {}): Metrics {
   };
 }
 
-interface QueueRow {
-  task: string;
-  pending: string;
-  running: string;
-  scheduled: string;
-  failed: string;
-  oldest_pending_s: number | string | null;
-}
-interface OpenRow {
-  method: string;
-  status: string;
-  n: string;
-}
-
 /** Queue depth and open requests, read once per scrape (one query each, shared by their gauges). */
 function registerDatabaseGauges(registry: Registry, db: MetricsDb): void {
-  let snapshot: Promise<{ queue: QueueRow[]; open: OpenRow[] } | null> | null = null;
+  let snapshot: Promise<{ queue: QueueDepthRow[]; open: OpenRequestsRow[] } | null> | null = null;
   let takenAt = 0;
   const read = () => {
     // Gauges are collected one by one; one read serves every gauge of the same scrape.
     if (!snapshot || Date.now() - takenAt > 1000) {
       takenAt = Date.now();
-      snapshot = Promise.all([
-        db.execute(
-          `select task_identifier as task,
-                  count(*) filter (where locked_at is null and run_at <= now() and attempts < max_attempts) as pending,
-                  count(*) filter (where locked_at is not null) as running,
-                  count(*) filter (where locked_at is null and run_at > now() and attempts < max_attempts) as scheduled,
-                  count(*) filter (where attempts >= max_attempts) as failed,
-                  extract(epoch from now() - min(run_at) filter (where locked_at is null and run_at <= now() and attempts < max_attempts)) as oldest_pending_s
-             from graphile_worker.jobs group by task_identifier`,
-        ),
-        db.execute(`select method, status, count(*) as n from staging_requests where finished_at is null group by method, status`),
-      ]).then(
-        ([queue, open]) => ({ queue: queue as QueueRow[], open: open as OpenRow[] }),
+      snapshot = Promise.all([db.queueDepth(), db.openRequests()]).then(
+        ([queue, open]) => ({ queue, open }),
         // A scrape must not fail because the database blinked; the gauges just go empty.
         () => null,
       );

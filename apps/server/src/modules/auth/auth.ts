@@ -8,14 +8,14 @@ import * as client from 'openid-client';
 import { Strategy, type VerifyFunction } from 'openid-client/passport';
 import passport from 'passport';
 import pg from 'pg';
-import type { Container, GraphQLContext } from '../../graphql/context';
-import { bearerSecret } from '../../graphql/context';
+import type { Container } from '../../container';
 import { isAppError } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
 import { loadOrCreateSecret } from '../../lib/secrets';
 import { User } from '../users/user.entity';
 import { createDevIdp, DEV_IDP_ISSUER_KEY, DEV_IDP_PATH, DevDirectory, type DevIdp } from './dev-idp';
-import { httpRateLimit, limitMutation, mutationRateLimitPlugin, RateLimiter } from './rate-limit';
+import { httpRateLimit, limitMutation, RateLimiter } from './rate-limit';
+import { bearerSecret, type Viewer } from './viewer';
 import { identityFromClaims, SignInService } from './sign-in.service';
 
 /** The header our web app sends on every POST; a cross-site form or <img> cannot set it. */
@@ -56,15 +56,14 @@ export interface Auth {
   readonly routes: express.Router;
   /** Session + CSRF guard for `/graphql` over HTTP (put before Apollo's middleware). */
   readonly graphqlGuard: RequestHandler[];
-  readonly apolloPlugin: ReturnType<typeof mutationRateLimitPlugin>;
   /** The signed-in user of an HTTP GraphQL request (null for bearer-token or anonymous requests). */
   sessionUser(req: Request, em: EntityManager): Promise<User | null>;
   /** graphql-ws `onConnect`: refuses cookie-authenticated sockets from another origin (cross-site WebSocket hijacking). */
   acceptSocket(request: IncomingMessage, connectionParams: Readonly<Record<string, unknown>> | undefined): Promise<boolean>;
   /** The signed-in user of a WebSocket (resolved from the upgrade request's cookie; null with a bearer token). */
   socketUser(request: IncomingMessage, connectionParams: Readonly<Record<string, unknown>> | undefined, em: EntityManager): Promise<User | null>;
-  /** RATE_LIMITED for mutations over WebSocket (HTTP ones go through `apolloPlugin`). */
-  limitMutation(ctx: GraphQLContext): void;
+  /** Throws RATE_LIMITED when the viewer runs mutations faster than allowed (HTTP and WebSocket). */
+  limitMutation(viewer: Viewer | null): void;
   /** Tells the module the bound port (PORT=0 in tests → PUBLIC_URL and the dev IdP issuer follow it). */
   listening(port: number): void;
   /** How to sign in, for the start-up banner. */
@@ -306,7 +305,6 @@ export async function createAuth({ orm, container }: AuthDeps): Promise<Auth> {
     devIdp: config.oidc ? null : devRouter,
     routes,
     graphqlGuard,
-    apolloPlugin: mutationRateLimitPlugin(mutationLimiter),
     async sessionUser(req, em) {
       if (bearerSecret(req.headers.authorization) !== undefined) return null;
       return loadUser(em, req.session?.passport?.user);
@@ -323,7 +321,7 @@ export async function createAuth({ orm, container }: AuthDeps): Promise<Auth> {
       if (usesBearer(params)) return null;
       return loadUser(em, await socketSessionUserId(request));
     },
-    limitMutation: (ctx) => limitMutation(mutationLimiter, ctx),
+    limitMutation: (viewer) => limitMutation(mutationLimiter, viewer),
     listening(port) {
       if (/:0$/.test(config.publicUrl)) publicUrl = config.publicUrl.replace(/:0$/, `:${port}`);
       const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;

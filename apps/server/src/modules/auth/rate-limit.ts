@@ -1,8 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
-import type { GraphQLContext } from '../../graphql/context';
 import { AppError } from '../../lib/errors';
+import type { Viewer } from './viewer';
 
 /**
  * An in-memory token bucket per key: `perMinute` requests in a burst, refilled evenly. Per process:
@@ -55,8 +55,8 @@ export function httpRateLimit(limiter: RateLimiter, prefix: string): RequestHand
 }
 
 /** Throws RATE_LIMITED when the viewer runs mutations faster than allowed (anonymous mutations fail on auth anyway). */
-export function limitMutation(limiter: RateLimiter, ctx: GraphQLContext): void {
-  const user = ctx.viewer?.user;
+export function limitMutation(limiter: RateLimiter, viewer: Viewer | null): void {
+  const user = viewer?.user;
   if (!user) return;
   const key = `mutation:${user.id}`;
   if (!limiter.take(key)) {
@@ -64,15 +64,15 @@ export function limitMutation(limiter: RateLimiter, ctx: GraphQLContext): void {
   }
 }
 
-/** Apollo plugin applying `limitMutation` to every HTTP mutation (429 + RATE_LIMITED). */
-export function mutationRateLimitPlugin(limiter: RateLimiter): ApolloServerPlugin<GraphQLContext> {
+/** Apollo plugin applying `limit` (e.g. `limitMutation`) to every HTTP mutation (429 + RATE_LIMITED). */
+export function mutationRateLimitPlugin<C extends { viewer: Viewer | null }>(limit: (viewer: Viewer | null) => void): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, contextValue }) {
           if (operation?.operation !== 'mutation') return;
           try {
-            limitMutation(limiter, contextValue);
+            limit(contextValue.viewer);
           } catch (e) {
             if (e instanceof AppError) throw new GraphQLError(e.message, { extensions: { ...e.extensions, code: e.code, http: { status: 429 } } });
             throw e;

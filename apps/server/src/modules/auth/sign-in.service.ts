@@ -2,11 +2,12 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../config/env';
 import { AppError } from '../../lib/errors';
-import { addJobInTransaction, MailService, SIGNUP_WEBHOOK_TASK } from '../mail/mail.service';
+import type { Services } from '../../container';
+import { enqueue } from '../jobs/queue';
+import { SIGNUP_WEBHOOK } from '../mail/mail.service';
 import { signupWebhookMessage } from '../mail/mail.tasks';
 import { User, type Role, type UserStatus } from '../users/user.entity';
 import type { UserAdminDeps } from '../users/user-admin.service';
-import { UsersService } from '../users/users.service';
 
 /** What Stagecoach keeps from an OIDC sign-in (userinfo claims; the id token carries only `sub`). */
 export interface OidcIdentity {
@@ -21,6 +22,7 @@ export interface OidcIdentity {
 
 export interface SignInDeps extends UserAdminDeps {
   config: UserAdminDeps['config'] & Pick<Config, 'adminEmails'>;
+  services(em: EntityManager): Pick<Services, 'users' | 'mail'>;
 }
 
 /** Role and status a specific identity gets on its first sign-in (development IdP fixtures only). */
@@ -101,7 +103,7 @@ export class SignInService {
     }
     const provisioned = initialAdmin ? { role: 'ADMIN' as const, status: 'ACTIVE' as const } : this.provisioning?.(id);
     const status = provisioned?.status ?? 'PENDING';
-    const user = await new UsersService(tx).create({
+    const user = await this.deps.services(tx).users.create({
       email,
       name: id.name ?? null,
       preferredUsername: id.preferredUsername,
@@ -124,7 +126,7 @@ export class SignInService {
     const { publicUrl, signupWebhookUrl } = this.deps.config;
     const admins = await tx.find(User, { role: 'ADMIN', status: 'ACTIVE' }, { orderBy: { createdAt: 'asc' } });
     if (!admins.length) this.deps.logger.warn({ module: 'auth', userId: user.id }, 'a new user waits for approval but there is no active admin (use ADMIN_EMAILS or `pnpm cli user add --admin`)');
-    const mail = new MailService(tx, this.deps);
+    const { mail } = this.deps.services(tx);
     for (const admin of admins) {
       await mail.queue(
         tx,
@@ -141,6 +143,6 @@ export class SignInService {
         { dedupeKey: `signup-pending:${user.id}:${admin.id}` },
       );
     }
-    if (signupWebhookUrl) await addJobInTransaction(tx, SIGNUP_WEBHOOK_TASK, signupWebhookMessage(user, publicUrl), { maxAttempts: 10, jobKey: `signup-webhook:${user.id}` });
+    if (signupWebhookUrl) await enqueue(tx, SIGNUP_WEBHOOK, [{ payload: signupWebhookMessage(user, publicUrl), jobKey: `signup-webhook:${user.id}` }]);
   }
 }

@@ -1,10 +1,9 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { isTerminalRequestStatus } from '@stagecoach/domain';
 import express, { Router, type Request, type Response } from 'express';
-import { createServices, type Container } from '../../graphql/context';
+import type { Container } from '../../container';
 import { HTTP_STATUS, isAppError } from '../../lib/errors';
 import { datedTarName, streamRequestTar } from '../downloads/tar-bundle';
-import { LifecycleService, removeRequestData } from '../lifecycle/lifecycle.service';
 import { StagedFile } from '../staging/staged-file.entity';
 import { StagingRequest } from '../staging/staging-request.entity';
 import type { User } from '../users/user.entity';
@@ -52,7 +51,7 @@ export function cartRoutes(orm: MikroORM, c: Container): Router {
   /** Authenticates and validates the uid; answers and returns null when either fails. */
   const begin = async (req: Request, res: Response): Promise<{ em: EntityManager; user: User; uid: string } | null> => {
     const em = orm.em.fork();
-    const auth = await authenticateBearer(req, em, c.clock);
+    const auth = await authenticateBearer(req, c.services(em).tokens);
     if (!auth.ok) {
       if (auth.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
       if (req.method === 'HEAD') res.setHeader('X-Pacifica-Status', 'error').setHeader('X-Pacifica-Message', headerSafe(auth.message));
@@ -83,7 +82,7 @@ export function cartRoutes(orm: MikroORM, c: Container): Router {
     let request: StagingRequest;
     try {
       // The idempotency key makes a repeated POST (a client retrying after a timeout) one cart, not two.
-      request = await createServices(em, c).staging.stage(user, { method: 'DIRECT_DOWNLOAD', items, idempotencyKey: `cart:${uid}` });
+      request = await c.services(em).staging.stage(user, { method: 'DIRECT_DOWNLOAD', items, idempotencyKey: `cart:${uid}` });
     } catch (e) {
       if (!isAppError(e)) throw e;
       return void res.status(HTTP_STATUS[e.code]).json({ message: e.message, code: e.code, ...e.extensions });
@@ -118,7 +117,7 @@ export function cartRoutes(orm: MikroORM, c: Container): Router {
     const s = await cartStatus(ctx.em, request);
     if (s.status === 'waiting' || s.status === 'staging') return void res.status(202).json({ message: 'The cart is not ready for download.' });
     if (s.status === 'error') return void res.status(request.expiredAt ? 410 : 500).json({ message: s.message });
-    await new LifecycleService(ctx.em, c).touch(request.id);
+    await c.services(ctx.em).lifecycle.touch(request.id);
     await streamCart(orm, c, res, request, safeFilename(req.query.filename) ?? cartBundleName(c.clock.now()));
   };
 
@@ -129,12 +128,12 @@ export function cartRoutes(orm: MikroORM, c: Container): Router {
     if (!cart) return void res.status(404).json({ message: NOT_FOUND });
     const request = cart.request as StagingRequest;
     if (!isTerminalRequestStatus(request.status)) {
-      await createServices(ctx.em, c).staging.cancel(ctx.user, request.id).catch((e: unknown) => {
+      await c.services(ctx.em).staging.cancel(ctx.user, request.id).catch((e: unknown) => {
         if (!isAppError(e) || e.code !== 'NOT_CANCELLABLE') throw e;
       });
     }
     // The request stays as history; its links stop working and the uid (and its idempotency key) can be used again.
-    await removeRequestData(ctx.em, c, request.id, 'DELETED');
+    await c.services(ctx.em).lifecycle.removeData(request.id, 'DELETED');
     await ctx.em.transactional(async (tx) => {
       await tx.nativeDelete(Cart, { id: cart.id });
       await tx.nativeUpdate(StagingRequest, { id: request.id }, { idempotencyKey: null });

@@ -1,9 +1,7 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Request } from 'express';
-import { bearerSecret } from '../../graphql/context';
+import { bearerSecret } from '../auth/viewer';
 import { isAppError } from '../../lib/errors';
-import type { Clock } from '../../lib/clock';
-import { TokensService } from '../tokens/tokens.service';
+import type { TokensService } from '../tokens/tokens.service';
 import type { User } from '../users/user.entity';
 
 export type CompatAuth = { ok: true; user: User } | { ok: false; status: 401 | 403; message: string };
@@ -12,11 +10,11 @@ export type CompatAuth = { ok: true; user: User } | { ok: false; status: 401 | 4
  * The compatibility APIs accept API tokens only (`Authorization: Bearer <token>`): their clients
  * are scripts, and without a cookie there is no CSRF to guard against. The user must be ACTIVE.
  */
-export async function authenticateBearer(req: Request, em: EntityManager, clock: Clock): Promise<CompatAuth> {
+export async function authenticateBearer(req: Request, tokens: TokensService): Promise<CompatAuth> {
   const secret = bearerSecret(req.headers.authorization);
   if (!secret) return { ok: false, status: 401, message: 'Not authenticated: send "Authorization: Bearer <api token>".' };
   try {
-    const { user } = await new TokensService(em, clock).authenticate(secret);
+    const { user } = await tokens.authenticate(secret);
     if (user.status !== 'ACTIVE') return { ok: false, status: 403, message: `Your account is ${user.status.toLowerCase()}; an administrator must approve it first.` };
     return { ok: true, user };
   } catch (e) {

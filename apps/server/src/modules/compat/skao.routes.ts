@@ -5,7 +5,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { isTerminalRequestStatus, type StagingMethod } from '@stagecoach/domain';
 import { resolveInside } from '@stagecoach/storage';
 import express, { Router, type Request, type Response } from 'express';
-import { createServices, type Container } from '../../graphql/context';
+import type { Container } from '../../container';
 import { HTTP_STATUS, isAppError } from '../../lib/errors';
 import { StagedFile } from '../staging/staged-file.entity';
 import { StagingRequest } from '../staging/staging-request.entity';
@@ -45,7 +45,7 @@ export function skaoRoutes(orm: MikroORM, c: Container): Router {
   const router = Router();
   const handler = async (req: Request, res: Response) => {
     const em = orm.em.fork();
-    const auth = await authenticateBearer(req, em, c.clock);
+    const auth = await authenticateBearer(req, c.services(em).tokens);
     if (!auth.ok) {
       if (auth.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
       return detail(res, auth.status, auth.message);
@@ -92,7 +92,7 @@ export function skaoRoutes(orm: MikroORM, c: Container): Router {
 
     const relSource = await toArchiveRelative(c, source!);
     if (relSource === null) return detail(res, 400, `Source path is outside the archive: ${source}`);
-    const services = createServices(em, c);
+    const services = c.services(em);
     let request: StagingRequest;
     try {
       request = await services.staging.stage(owner, { method, items: [{ source: relSource, target: method === 'DIRECT_DOWNLOAD' ? null : (target ?? null) }] });

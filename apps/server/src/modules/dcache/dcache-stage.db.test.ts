@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test/db';
 import { OutboxEmail } from '../mail/outbox-email.entity';
 import { StagedFile } from '../staging/staged-file.entity';
 import { StagingRequest } from '../staging/staging-request.entity';
+import { STAGE_BATCH } from '../staging/stage-commits';
 import { createStageBatchTask } from '../staging/staging.worker';
 import { User } from '../users/user.entity';
 import { RemoteOperation } from '../methods/remote-operation.entity';
@@ -258,7 +259,7 @@ describe('DCACHE_STAGE', () => {
     const mintedBefore = surf.minted.length;
     // The same job again, as graphile-worker would run it after a crash.
     const file = (await db.orm.em.fork().find(StagedFile, { request: id }))[0]!;
-    const again = createStageBatchTask(db.orm, server.container)({ requestId: id, fileIds: [file.id] }, { logger: { error: () => undefined }, job: { locked_by: 'duplicate' } } as never);
+    const again = createStageBatchTask(server.container)[STAGE_BATCH.task]!({ requestId: id, fileIds: [file.id] }, { logger: { error: () => undefined }, job: { locked_by: 'duplicate' } } as never);
     await new Promise((r) => setTimeout(r, 200));
     surf.setState(e, 'COMPLETED');
     await again;

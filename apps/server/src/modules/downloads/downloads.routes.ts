@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Router, type Request, type Response } from 'express';
 import { resolveInside } from '@stagecoach/storage';
-import type { Container } from '../../graphql/context';
+import type { Container } from '../../container';
 import { StagedFile } from '../staging/staged-file.entity';
 import { StagingRequest } from '../staging/staging-request.entity';
 import { datedTarName, streamRequestTar } from './tar-bundle';

@@ -5,7 +5,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { resolveInside } from '@stagecoach/storage';
 import type { Response } from 'express';
 import tar from 'tar-stream';
-import type { Container } from '../../graphql/context';
+import type { Container } from '../../container';
 import { StagedFile } from '../staging/staged-file.entity';
 import type { StagingRequest } from '../staging/staging-request.entity';
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { normalizeRelativePath } from '@stagecoach/domain';
 import { resolveInsideForWrite, writeFileAtomic } from '@stagecoach/storage';
 import { AppError } from '../../lib/errors';
-import type { Container } from '../../graphql/context';
+import type { Container } from '../../container';
 import type { User } from '../users/user.entity';
 import { toAppError } from '../sites/storage-errors';
 

@@ -93,12 +93,12 @@ describe('expiry', () => {
     await fs.writeFile(path.join(users, 'alice', 'keep', 'notes.txt'), 'mine');
 
     // Nothing is due yet.
-    expect(await runLifecycleSweep(db.orm, server.container)).toEqual({ expired: 0, warned: 0 });
+    expect(await runLifecycleSweep(server.container)).toEqual({ expired: 0, warned: 0 });
 
     // Inside the warning window (EXPIRY_WARNING = 1 day): one email, once.
     clock.advance(2.5 * DAY);
-    expect(await runLifecycleSweep(db.orm, server.container)).toEqual({ expired: 0, warned: 1 });
-    expect(await runLifecycleSweep(db.orm, server.container)).toEqual({ expired: 0, warned: 0 });
+    expect(await runLifecycleSweep(server.container)).toEqual({ expired: 0, warned: 1 });
+    expect(await runLifecycleSweep(server.container)).toEqual({ expired: 0, warned: 0 });
     const mail = await db.orm.em.fork().findOneOrFail(OutboxEmail, { template: 'request-expiring' });
     expect(mail.recipient).toBe('alice@example.org');
     expect(mail.text).toContain(r.id);
@@ -106,7 +106,7 @@ describe('expiry', () => {
 
     // Past the expiry: the data goes, the request says so, and the log tells why.
     clock.advance(DAY);
-    expect(await runLifecycleSweep(db.orm, server.container)).toEqual({ expired: 1, warned: 0 });
+    expect(await runLifecycleSweep(server.container)).toEqual({ expired: 1, warned: 0 });
     expect(await exists(a)).toBe(false);
     expect(await exists(path.join(users, 'alice', 'keep', 'run'))).toBe(false);
     expect(await fs.readFile(path.join(users, 'alice', 'keep', 'notes.txt'), 'utf8')).toBe('mine');
@@ -115,7 +115,7 @@ describe('expiry', () => {
     const logs = await server.gql<{ logs: { message: string }[] }>(`query($id: ID) { logs(requestId: $id) { message } }`, { id: r.id }, alice.token);
     expect(logs.data!.logs.at(-1)!.message).toBe('request expired: 2 file(s) removed (2.9 KiB)');
     // A second sweep finds nothing more to do.
-    expect(await runLifecycleSweep(db.orm, server.container)).toEqual({ expired: 0, warned: 0 });
+    expect(await runLifecycleSweep(server.container)).toEqual({ expired: 0, warned: 0 });
   });
 
   it('gives an expiry to a finished request whose finished hook never ran (a crash right after it closed)', async () => {
@@ -123,7 +123,7 @@ describe('expiry', () => {
     const finishedAt = clock.now();
     const r = em.create(StagingRequest, { owner: em.getReference(User, alice.id), method: 'LOCAL_COPY', status: 'SUCCEEDED', sourceSiteId: 'archive', targetSiteId: 'users', filesTotal: 1, filesDone: 1, createdAt: finishedAt, finishedAt });
     await em.flush();
-    await runLifecycleSweep(db.orm, server.container);
+    await runLifecycleSweep(server.container);
     const after = await db.orm.em.fork().findOneOrFail(StagingRequest, { id: r.id });
     expect(after.expiresAt?.getTime()).toBe(finishedAt.getTime() + 3 * DAY);
     expect(after.expiredAt).toBeNull();
@@ -135,7 +135,7 @@ describe('expiry', () => {
     const url = q.data!.stagingRequest.downloadUrl;
     expect((await fetch(url)).status).toBe(200);
     clock.advance(8 * DAY); // DOWNLOAD_LINK_TTL defaults to 7 days
-    await runLifecycleSweep(db.orm, server.container);
+    await runLifecycleSweep(server.container);
     expect(await view(bob, r.id)).toMatchObject({ expired: true, expiryReason: 'EXPIRED' });
     // Revoked, not just timed out: a link with the old version and a future expiry no longer works.
     const stale = server.container.links.url({ r: r.id, v: 1, e: Math.floor(clock.now().getTime() / 1000) + 3600 });
@@ -166,7 +166,7 @@ describe('extendStagingRequest', () => {
   it('refuses to extend or retry a request whose results are gone', async () => {
     const r = await stageAndWait(alice, [{ source: 'run/b.bin', target: 'gone/b.bin' }]);
     clock.advance(4 * DAY);
-    await runLifecycleSweep(db.orm, server.container);
+    await runLifecycleSweep(server.container);
     const res = await server.gql(EXTEND, { id: r.id, days: 1 }, alice.token);
     expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(res.errors?.[0]?.message).toMatch(/already removed/);
@@ -218,7 +218,7 @@ describe('quotas', () => {
     await server.gql(SET, { userId: carol.id, maxActiveRequests: null }, admin.token);
     clock.advance(40 * DAY);
     // Tokens expire after 30 days of the test clock; the sweep does not need one.
-    await runLifecycleSweep(db.orm, server.container);
+    await runLifecycleSweep(server.container);
     const { QuotaService } = await import('../quotas/quota.service');
     expect(await new QuotaService(db.orm.em.fork(), server.container).bytesHeld(carol.id, 'users')).toBe(0);
   });

@@ -1,25 +1,24 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isTerminalRequestStatus, REQUEST_STATUSES, type StagingMethod } from '@stagecoach/domain';
+import { isTerminalRequestStatus, type StagingMethod } from '@stagecoach/domain';
 import { errnoCode, resolveInsideForWrite } from '@stagecoach/storage';
-import type { Container } from '../../graphql/context';
+import type { Container } from '../../container';
 import { AppError } from '../../lib/errors';
 import { describeDuration } from '../../lib/iso-duration';
 import { isUuid } from '../../lib/ids';
-import { LogsService } from '../logs/logs.service';
+import type { LogsService } from '../logs/logs.service';
 import { StagedFile } from '../staging/staged-file.entity';
 import { StagingRequest } from '../staging/staging-request.entity';
 import { toSnapshot } from '../staging/staging.service';
+import { assignMissingExpiries, markExpired, targetUsage, TERMINAL_STATUSES } from '../staging/staging.repository';
 import type { User } from '../users/user.entity';
-import { formatBytes, siteLifecycle, SPACE_METHODS, USER_AREA_METHODS } from './lifecycle.config';
+import { formatBytes, siteLifecycle, USER_AREA_METHODS } from './lifecycle.config';
 
 /** Why a request's results were removed: retention ran out, space was needed, an operator purged, a cart was deleted. */
 export const EXPIRY_REASONS = ['EXPIRED', 'EVICTED', 'PURGED', 'DELETED'] as const;
 export type ExpiryReason = (typeof EXPIRY_REASONS)[number];
 
-export { SPACE_METHODS, USER_AREA_METHODS };
-export const TERMINAL_STATUSES = REQUEST_STATUSES.filter(isTerminalRequestStatus);
 
 export type LifecycleDeps = Pick<Container, 'config' | 'clock' | 'sites' | 'pubsub'>;
 
@@ -32,40 +31,6 @@ export interface RemovalResult {
 }
 
 const PAGE = 500;
-
-/**
- * Removes what a finished request left in the user area and marks it expired (`expiredAt`,
- * `expiryReason`), revoking its download links. Deleting comes first and is idempotent, so a
- * crash in between, or two sweepers at once, leave nothing behind; the guarded update makes
- * exactly one of them log and publish. Returns null when the request is not (or no longer) eligible.
- */
-export async function removeRequestData(em: EntityManager, deps: LifecycleDeps, requestId: string, reason: ExpiryReason): Promise<RemovalResult | null> {
-  const request = await em.fork().findOne(StagingRequest, { id: requestId }, { populate: ['owner'] });
-  if (!request || request.expiredAt || !isTerminalRequestStatus(request.status)) return null;
-  const result: RemovalResult = { requestId, removed: 0, bytes: 0, kept: 0 };
-  if (USER_AREA_METHODS.has(request.method) && request.targetSiteId) await removeFiles(em, deps, request, result);
-
-  const now = deps.clock.now();
-  const res = await em.getConnection().execute<{ affectedRows: number }>(
-    `update staging_requests set expired_at = ?, expiry_reason = ?, link_version = link_version + 1,
-            expires_at = least(coalesce(expires_at, ?), ?)
-      where id = ? and expired_at is null`,
-    [now, reason, now, now, requestId],
-    'run',
-  );
-  if (!res.affectedRows) return null;
-  const what = `${result.removed} file(s) removed (${formatBytes(result.bytes)})${result.kept ? `, ${result.kept} left in place (changed since staging or still used by a newer request)` : ''}`;
-  const message = {
-    EXPIRED: `request expired: ${what}`,
-    EVICTED: `request evicted to free space on the target site: ${what}`,
-    PURGED: `request purged by an operator: ${what}`,
-    DELETED: `request deleted by its owner: ${what}`,
-  }[reason];
-  await new LogsService(em, deps.pubsub).append([{ level: reason === 'EXPIRED' || reason === 'DELETED' ? 'INFO' : 'WARN', message, requestId, userId: request.owner.id, fields: { ...result, reason } }]);
-  const fresh = await em.fork().findOneOrFail(StagingRequest, { id: requestId });
-  deps.pubsub.publish('request:updated', requestId, toSnapshot(fresh));
-  return result;
-}
 
 /**
  * Deletes the request's results: DONE files, and SKIPPED ones that an earlier request of the same
@@ -87,7 +52,7 @@ async function removeFiles(em: EntityManager, deps: LifecycleDeps, request: Stag
   for (let lastSeq = -1; ; ) {
     const page = await em.fork().find(StagedFile, { request: request.id, status: { $in: ['DONE', 'SKIPPED'] }, seq: { $gt: lastSeq } }, { orderBy: { seq: 'asc' }, limit: PAGE });
     if (page.length === 0) break;
-    const usage = await targetUsage(em, request, page.map((f) => f.target));
+    const usage = await targetUsage(em, { id: request.id, ownerId: request.owner.id, targetSiteId: request.targetSiteId ?? null, method: request.method }, page.map((f) => f.target));
     for (const f of page) {
       const u = usage.get(f.target);
       if (u?.inUse || (f.status === 'SKIPPED' && !u?.stagedByUs)) {
@@ -107,21 +72,6 @@ async function removeFiles(em: EntityManager, deps: LifecycleDeps, request: Stag
     lastSeq = page.at(-1)!.seq;
   }
   await pruneEmptyDirs(areaRoot, dirs);
-}
-
-/** For each target: is it used by another unexpired request of the owner, and did one of the owner's requests create it. */
-async function targetUsage(em: EntityManager, r: StagingRequest, targets: string[]): Promise<Map<string, { inUse: boolean; stagedByUs: boolean }>> {
-  const rows = await em.getConnection().execute<{ target: string; in_use: boolean; staged_by_us: boolean }[]>(
-    `select t.target,
-            exists (select 1 from staged_files f join staging_requests o on o.id = f.request_id
-                     where o.owner_id = ? and o.target_site_id = ? and o.id <> ? and o.expired_at is null
-                       and f.target = t.target and f.status in ('PENDING', 'RUNNING', 'DONE', 'SKIPPED')) as in_use,
-            exists (select 1 from staged_files f join staging_requests o on o.id = f.request_id
-                     where o.owner_id = ? and o.target_site_id = ? and o.method = ? and f.target = t.target and f.status = 'DONE') as staged_by_us
-       from json_array_elements_text(?::json) as t(target)`,
-    [r.owner.id, r.targetSiteId, r.id, r.owner.id, r.targetSiteId, r.method, JSON.stringify(targets)],
-  );
-  return new Map(rows.map((row) => [row.target, { inUse: row.in_use, stagedByUs: row.staged_by_us }]));
 }
 
 async function removeOne(areaRoot: string, sourceRoot: string | null, method: StagingMethod, f: StagedFile): Promise<'removed' | 'gone' | 'kept'> {
@@ -173,12 +123,48 @@ export interface PurgeCandidate {
   bytesDone: number;
 }
 
+/**
+ * Removes what a finished request left in the user area and marks it expired (`expiredAt`,
+ * `expiryReason`), revoking its download links. Deleting comes first and is idempotent, so a
+ * crash in between, or two sweepers at once, leave nothing behind; the guarded update makes
+ * exactly one of them log and publish. Returns null when the request is not (or no longer) eligible.
+ */
+async function removeRequestData(em: EntityManager, deps: LifecycleDeps, logs: LogsService, requestId: string, reason: ExpiryReason): Promise<RemovalResult | null> {
+  const request = await em.fork().findOne(StagingRequest, { id: requestId }, { populate: ['owner'] });
+  if (!request || request.expiredAt || !isTerminalRequestStatus(request.status)) return null;
+  const result: RemovalResult = { requestId, removed: 0, bytes: 0, kept: 0 };
+  if (USER_AREA_METHODS.has(request.method) && request.targetSiteId) await removeFiles(em, deps, request, result);
+
+  const now = deps.clock.now();
+  if (!(await markExpired(em, requestId, reason, now))) return null;
+  const what = `${result.removed} file(s) removed (${formatBytes(result.bytes)})${result.kept ? `, ${result.kept} left in place (changed since staging or still used by a newer request)` : ''}`;
+  const message = {
+    EXPIRED: `request expired: ${what}`,
+    EVICTED: `request evicted to free space on the target site: ${what}`,
+    PURGED: `request purged by an operator: ${what}`,
+    DELETED: `request deleted by its owner: ${what}`,
+  }[reason];
+  await logs.append([{ level: reason === 'EXPIRED' || reason === 'DELETED' ? 'INFO' : 'WARN', message, requestId, userId: request.owner.id, fields: { ...result, reason } }]);
+  const fresh = await em.fork().findOneOrFail(StagingRequest, { id: requestId });
+  deps.pubsub.publish('request:updated', requestId, toSnapshot(fresh));
+  return result;
+}
+
 /** Expiry, extension, expiry warnings and purges of staged results. */
 export class LifecycleService {
   constructor(
     private readonly em: EntityManager,
     private readonly deps: LifecycleDeps,
+    private readonly logs: LogsService,
   ) {}
+
+  /**
+   * Removes what a finished request left in the user area and marks it expired for `reason`;
+   * null when it is not (or no longer) eligible.
+   */
+  removeData(requestId: string, reason: ExpiryReason): Promise<RemovalResult | null> {
+    return removeRequestData(this.em, this.deps, this.logs, requestId, reason);
+  }
 
   /** The expiry a finished request gets: its target site's retention, or the link lifetime for downloads. */
   originalExpiry(r: Pick<StagingRequest, 'method' | 'targetSiteId' | 'finishedAt'>): Date | null {
@@ -204,14 +190,7 @@ export class LifecycleService {
     for (const site of this.deps.sites.sites) {
       if (site.kind !== 'POSIX' || !site.roles.includes('target')) continue;
       const retentionSeconds = siteLifecycle(site, this.deps.config).retentionMs / 1000;
-      const res = await this.em.getConnection().execute<{ affectedRows: number }>(
-        `update staging_requests set expires_at = finished_at + make_interval(secs => ?), last_accessed_at = coalesce(last_accessed_at, finished_at)
-          where target_site_id = ? and expires_at is null and expired_at is null and finished_at is not null
-            and method = any(?::text[]) and status = any(?::text[]) and files_done + files_skipped > 0`,
-        [retentionSeconds, site.id, `{${[...USER_AREA_METHODS].join(',')}}`, `{${TERMINAL_STATUSES.join(',')}}`],
-        'run',
-      );
-      n += res.affectedRows;
+      n += await assignMissingExpiries(this.em, site.id, retentionSeconds, USER_AREA_METHODS);
     }
     return n;
   }
@@ -223,7 +202,7 @@ export class LifecycleService {
     const due = await this.em.find(StagingRequest, { expiresAt: { $lte: now }, expiredAt: null, status: { $in: TERMINAL_STATUSES } }, { fields: ['id'], orderBy: { expiresAt: 'asc' }, limit });
     const done: RemovalResult[] = [];
     for (const r of due) {
-      const res = await removeRequestData(this.em, this.deps, r.id, 'EXPIRED');
+      const res = await this.removeData(r.id, 'EXPIRED');
       if (res) done.push(res);
     }
     return done;
@@ -279,7 +258,7 @@ export class LifecycleService {
       }
     }
     await this.em.nativeUpdate(StagingRequest, { id: r.id, expiredAt: null }, { expiresAt: wanted, expiryWarnedAt: null, lastAccessedAt: now });
-    await new LogsService(this.em, this.deps.pubsub).append([{ level: 'INFO', message: `expiry extended to ${wanted.toISOString()} by ${viewer.email}`, requestId: r.id, userId: r.owner.id }]);
+    await this.logs.append([{ level: 'INFO', message: `expiry extended to ${wanted.toISOString()} by ${viewer.email}`, requestId: r.id, userId: r.owner.id }]);
     const fresh = await this.em.fork().findOneOrFail(StagingRequest, { id: r.id });
     this.deps.pubsub.publish('request:updated', r.id, toSnapshot(fresh));
     return fresh;
@@ -297,7 +276,7 @@ export class LifecycleService {
     const removed: RemovalResult[] = [];
     if (!opts.dryRun) {
       for (const c of candidates) {
-        const res = await removeRequestData(this.em, this.deps, c.id, 'PURGED');
+        const res = await this.removeData(c.id, 'PURGED');
         if (res) removed.push(res);
       }
     }

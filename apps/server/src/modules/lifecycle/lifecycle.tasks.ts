@@ -1,15 +1,17 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { parseCronItems, type ParsedCronItem, type Task, type TaskList } from 'graphile-worker';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { parseCronItems, type ParsedCronItem, type TaskList } from 'graphile-worker';
 import type { Config } from '../../config/env';
-import type { Container } from '../../graphql/context';
-import { MailService } from '../mail/mail.service';
+import type { Container } from '../../container';
+import { defineJob, jobTask, noPayload } from '../jobs/queue';
 import { StagingRequest } from '../staging/staging-request.entity';
 import { toSnapshot } from '../staging/staging.service';
 import type { RequestFinishedHook } from '../staging/staging.worker';
 import { siteLifecycle } from './lifecycle.config';
-import { LifecycleService, USER_AREA_METHODS, type ExpiryNotifier } from './lifecycle.service';
+import { USER_AREA_METHODS } from './lifecycle.config';
+import type { ExpiryNotifier } from './lifecycle.service';
 
-export const LIFECYCLE_SWEEP_TASK = 'lifecycle_sweep';
+/** The expiry sweep; scheduled by cron only, so it carries no payload. */
+export const LIFECYCLE_SWEEP = defineJob('lifecycle_sweep', noPayload, { maxAttempts: 3 });
 
 /**
  * The expiry sweep on graphile-worker's cron (LIFECYCLE_SWEEP_CRON): every replica registers it,
@@ -18,14 +20,14 @@ export const LIFECYCLE_SWEEP_TASK = 'lifecycle_sweep';
  */
 export function lifecycleCronItems(config: Pick<Config, 'lifecycle'>): ParsedCronItem[] {
   return parseCronItems([
-    { task: LIFECYCLE_SWEEP_TASK, match: config.lifecycle.sweepCron, identifier: LIFECYCLE_SWEEP_TASK, options: { backfillPeriod: 0, maxAttempts: 3, jobKey: LIFECYCLE_SWEEP_TASK } },
+    { task: LIFECYCLE_SWEEP.task, match: config.lifecycle.sweepCron, identifier: LIFECYCLE_SWEEP.task, options: { backfillPeriod: 0, maxAttempts: LIFECYCLE_SWEEP.maxAttempts, jobKey: LIFECYCLE_SWEEP.task } },
   ]);
 }
 
 /** The "expires soon" email through the outbox (template `request-expiring`), deduplicated per expiry. */
-export function mailExpiryNotifier(c: Pick<Container, 'config' | 'clock' | 'logger'>): ExpiryNotifier {
+export function mailExpiryNotifier(c: Pick<Container, 'config' | 'services'>): ExpiryNotifier {
   return async (em, request, owner) => {
-    await new MailService(em, c).queue(
+    await c.services(em).mail.queue(
       em,
       'request-expiring',
       owner.email,
@@ -44,19 +46,20 @@ export function mailExpiryNotifier(c: Pick<Container, 'config' | 'clock' | 'logg
 }
 
 /** One sweep: removes expired results, then queues warnings for those expiring within EXPIRY_WARNING. */
-export async function runLifecycleSweep(orm: MikroORM, c: Container, notify: ExpiryNotifier = mailExpiryNotifier(c)): Promise<{ expired: number; warned: number }> {
-  const service = new LifecycleService(orm.em.fork(), c);
+export async function runLifecycleSweep(c: Container, notify: ExpiryNotifier = mailExpiryNotifier(c)): Promise<{ expired: number; warned: number }> {
+  const service = c.services(c.orm.em.fork()).lifecycle;
   const expired = await service.expireDue();
   const warned = await service.warnDue(notify);
   if (expired.length || warned) c.logger.info({ module: 'lifecycle', expired: expired.length, warned }, 'lifecycle sweep');
   return { expired: expired.length, warned };
 }
 
-export function lifecycleTasks(orm: MikroORM, c: Container): TaskList {
-  const sweep: Task = async () => {
-    await runLifecycleSweep(orm, c);
+export function lifecycleTasks(c: Container): TaskList {
+  return {
+    [LIFECYCLE_SWEEP.task]: jobTask(LIFECYCLE_SWEEP, async () => {
+      await runLifecycleSweep(c);
+    }),
   };
-  return { [LIFECYCLE_SWEEP_TASK]: sweep };
 }
 
 /**

@@ -1,18 +1,20 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
 import type { Config } from '../../config/env';
 import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
 import type { Logger } from '../../lib/logger';
+import { defineJob, enqueue } from '../jobs/queue';
 import type { User } from '../users/user.entity';
 import { EmailTemplate } from './email-template.entity';
 import { OutboxEmail, type OutboxStatus } from './outbox-email.entity';
 import { checkTemplate, defaultTemplate, isTemplateKey, renderTemplate, TEMPLATE_CATALOG, TEMPLATE_KEYS, type TemplateContent, type TemplateKey, type TemplateVariables } from './templates';
 
-export const SEND_EMAIL_TASK = 'send_email';
-export const SIGNUP_WEBHOOK_TASK = 'signup_webhook';
-/** graphile-worker's exponential backoff over 25 attempts spans about three days: outages of an SMTP relay are survived. */
-export const SEND_EMAIL_MAX_ATTEMPTS = 25;
+/** Sends one outbox row. graphile-worker's exponential backoff over 25 attempts spans about three days: outages of an SMTP relay are survived. */
+export const SEND_EMAIL = defineJob('send_email', z.object({ id: z.guid() }), { maxAttempts: 25 });
+/** Posts a sign-up notification to SIGNUP_WEBHOOK_URL (Slack-compatible). */
+export const SIGNUP_WEBHOOK = defineJob('signup_webhook', z.object({ text: z.string(), blocks: z.array(z.unknown()) }), { maxAttempts: 10 });
 
 export interface MailDeps {
   config: Pick<Config, 'publicUrl' | 'mailFrom' | 'smtpUrl' | 'signupWebhookUrl'>;
@@ -26,21 +28,6 @@ export interface TemplateView extends TemplateContent {
   variables: string[];
   customized: boolean;
   updatedAt: Date | null;
-}
-
-/**
- * Adds a graphile-worker job inside the transaction `em` is in, so the job exists exactly when the
- * event that caused it commits (the transactional outbox pattern; nothing is sent for a rollback).
- */
-export async function addJobInTransaction(em: EntityManager, task: string, payload: unknown, opts: { maxAttempts?: number; jobKey?: string } = {}): Promise<void> {
-  await em
-    .getConnection()
-    .execute(
-      'select graphile_worker.add_job(?, ?::json, max_attempts := ?, job_key := ?)',
-      [task, JSON.stringify(payload), opts.maxAttempts ?? SEND_EMAIL_MAX_ATTEMPTS, opts.jobKey ?? null],
-      'run',
-      em.getTransactionContext(),
-    );
 }
 
 /** Runs `fn` in the caller's transaction when there is one, else in a new one. */
@@ -80,7 +67,7 @@ export class MailService {
       );
       const id = rows[0]?.id;
       if (!id) return null;
-      await addJobInTransaction(tx, SEND_EMAIL_TASK, { id }, { jobKey: `${SEND_EMAIL_TASK}:${id}` });
+      await enqueue(tx, SEND_EMAIL, [{ payload: { id }, jobKey: `${SEND_EMAIL.task}:${id}` }]);
       return id;
     });
   }
@@ -128,7 +115,7 @@ export class MailService {
       row.status = 'PENDING';
       row.lastError = null;
       await tx.flush();
-      await addJobInTransaction(tx, SEND_EMAIL_TASK, { id: row.id }, { jobKey: `${SEND_EMAIL_TASK}:${row.id}` });
+      await enqueue(tx, SEND_EMAIL, [{ payload: { id: row.id }, jobKey: `${SEND_EMAIL.task}:${row.id}` }]);
       return row;
     });
   }

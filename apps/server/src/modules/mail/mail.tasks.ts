@@ -1,10 +1,12 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Task, TaskList } from 'graphile-worker';
+import type { Container } from '../../container';
+import { jobTask } from '../jobs/queue';
 import type { StagingRequest } from '../staging/staging-request.entity';
 import { requestFinishedDetails } from './request-finished-details';
 import { User } from '../users/user.entity';
 import { createSmtpMailer, type Mailer } from './mailer';
-import { MailService, SEND_EMAIL_TASK, SIGNUP_WEBHOOK_TASK, type MailDeps } from './mail.service';
+import { SEND_EMAIL, SIGNUP_WEBHOOK, type MailDeps } from './mail.service';
 import type { OutboxStatus } from './outbox-email.entity';
 
 interface OutboxRow {
@@ -29,8 +31,7 @@ const describe = (e: unknown) => (e instanceof Error ? `${(e as { code?: string 
  */
 export function createSendEmailTask(orm: MikroORM, deps: MailDeps, mailer: Mailer | null): Task {
   const log = deps.logger.child({ module: 'mail' });
-  return async (raw, helpers) => {
-    const { id } = raw as { id: string };
+  return jobTask(SEND_EMAIL, async ({ id }, helpers) => {
     const em = orm.em.fork();
     const failure = await em.transactional(async (tx) => {
       const conn = tx.getConnection();
@@ -72,7 +73,7 @@ export function createSendEmailTask(orm: MikroORM, deps: MailDeps, mailer: Maile
     });
     // Thrown after the commit, so the attempt is recorded before graphile-worker schedules the retry.
     if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
-  };
+  });
 }
 
 export interface SignupWebhookPayload {
@@ -107,17 +108,17 @@ export function signupWebhookMessage(user: Pick<User, 'email' | 'name' | 'userna
 
 /** The `signup_webhook` job: POSTs the prepared message; a non-2xx answer or a network error is retried. */
 export function createSignupWebhookTask(deps: MailDeps, fetchImpl: typeof fetch = fetch): Task {
-  return async (raw) => {
+  return jobTask(SIGNUP_WEBHOOK, async (message) => {
     const url = deps.config.signupWebhookUrl;
     if (!url) return; // unset since the job was queued: nothing to notify
     const res = await fetchImpl(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(raw as SignupWebhookPayload),
+      body: JSON.stringify(message),
       signal: AbortSignal.timeout(10_000),
     });
     if (!res.ok) throw new Error(`signup webhook answered HTTP ${res.status}`);
-  };
+  });
 }
 
 /** Which request finished and how, as the `request-finished` template needs it. */
@@ -144,21 +145,21 @@ function requestVars(request: StagingRequest, owner: User, publicUrl: string, de
  * The staging worker's `RequestFinishedHook`: mails the owner when the request asked for it
  * (`notify: true`). Deduplicated by request id, so a hook that runs twice still mails once.
  */
-export function createRequestFinishedMailHook(deps: MailDeps): (request: StagingRequest, em: EntityManager) => Promise<void> {
+export function createRequestFinishedMailHook(c: Pick<Container, 'config' | 'services'>): (request: StagingRequest, em: EntityManager) => Promise<void> {
   return async (request, em) => {
     if (!request.notify) return;
     const owner = await em.findOneOrFail(User, { id: request.owner.id });
-    await new MailService(em, deps).queue(em, 'request-finished', owner.email, requestVars(request, owner, deps.config.publicUrl, await requestFinishedDetails(em, request)), {
+    await c.services(em).mail.queue(em, 'request-finished', owner.email, requestVars(request, owner, c.config.publicUrl, await requestFinishedDetails(em, request)), {
       dedupeKey: `request-finished:${request.id}`,
     });
   };
 }
 
 /** The mail tasks for the job runner's task list (SMTP_URL unset → mails are logged and kept). */
-export function mailTasks(orm: MikroORM, deps: MailDeps, mailer: Mailer | null = deps.config.smtpUrl ? createSmtpMailer(deps.config.smtpUrl, deps.config.mailFrom) : null): TaskList {
+export function mailTasks(c: MailDeps & Pick<Container, 'orm'>, mailer: Mailer | null = c.config.smtpUrl ? createSmtpMailer(c.config.smtpUrl, c.config.mailFrom) : null): TaskList {
   return {
-    [SEND_EMAIL_TASK]: createSendEmailTask(orm, deps, mailer),
-    [SIGNUP_WEBHOOK_TASK]: createSignupWebhookTask(deps),
+    [SEND_EMAIL.task]: createSendEmailTask(c.orm, c, mailer),
+    [SIGNUP_WEBHOOK.task]: createSignupWebhookTask(c),
   };
 }
 

@@ -3,16 +3,15 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { StorageError } from '@stagecoach/storage';
 import type { Clock } from '../../lib/clock';
 import { requestMacaroon } from '../dcache/macaroon.client';
-import { MacaroonsService } from '../dcache/macaroons.service';
 import { isoDurationMs } from '../dcache/iso-duration';
 import { readCredentials } from '../../lib/peer-http';
 import { TapeRestClient, type TapeFileStatus } from '../dcache/tape-rest.client';
 import type { WebdavSiteConfig } from '../sites/sites.config';
 import { routeSource } from '../sites/url-routing';
-import type { StagingMethodHandler } from './method';
+import type { UrlMethod } from './method';
 import { StagedFile } from '../staging/staged-file.entity';
 import { claimForCancel, RemoteOperation } from './remote-operation.entity';
-import { isRetryable, perRequestOnly, type RemoteBatch, type RemoteCancel, type RemoteFile, type RemoteFileUpdate } from './remote-batch';
+import { isRetryable, type RemoteBatch, type RemoteCancel, type RemoteFile, type RemoteFileUpdate } from './remote-batch';
 
 /** Consecutive failed polls (peer unreachable) before a site's files are given up. */
 const MAX_POLL_FAILURES = 8;
@@ -137,7 +136,7 @@ async function runSite(b: RemoteBatch, site: WebdavSiteConfig, items: Item[]): P
 
   const online = items.filter((i) => i.status === 'DONE').length;
   if (!online || !withMacaroon) return;
-  const macaroons = new MacaroonsService(em, b.config, b.logger);
+  const { macaroons } = b;
   await em.transactional(async (tx) => {
     // Two runs of the same job (a retry after a crash, a duplicate) must not both ask the door: the
     // unique key would keep one row, but the site would have issued two macaroons. The advisory
@@ -222,14 +221,12 @@ async function runBatch(b: RemoteBatch): Promise<void> {
 }
 
 /**
- * DCACHE_STAGE (issue 8, StageIT): brings archive files online from tape with the WLCG Tape
+ * DCACHE_STAGE: brings archive files online from tape with the WLCG Tape
  * REST API, one tape request per site per request, then hands out WebDAV URLs and one macaroon
  * per site per request (root caveat + validity from the site).
  */
-export const dcacheStage: StagingMethodHandler = {
+export const dcacheStage: UrlMethod = {
   method: 'DCACHE_STAGE',
-  target: 'none',
-  source: 'url',
+  kind: 'url',
   remote: { siteKind: 'WEBDAV', targetOf: (_site, nsPath) => nsPath, runBatch, cancelRequest },
-  transfer: perRequestOnly,
 };

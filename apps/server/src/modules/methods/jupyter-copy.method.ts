@@ -3,7 +3,7 @@ import { sha256File, StorageError } from '@stagecoach/storage';
 import { JupyterHubClient, type ContentModel, type JupyterContents } from '@stagecoach/storage/jupyter';
 import { readSecret } from '../sites/site-secrets';
 import type { JupyterHubSiteConfig } from '../sites/sites.config';
-import type { StagingMethodHandler, TransferJob, TransferOutcome } from './method';
+import type { DeliveryMethod, TransferJob, TransferOutcome } from './method';
 import type { DeliveryBatch, DeliveryOwner, DeliverySession, RemoteDelivery } from './remote-target';
 
 /**
@@ -159,12 +159,8 @@ async function uploadOne(s: HubSession, job: TransferJob): Promise<TransferOutco
 }
 
 /** JUPYTER_COPY: uploads into the user's Jupyter server through JupyterHub, starting the server when needed. */
-export const jupyterCopy: StagingMethodHandler = {
+export const jupyterCopy: DeliveryMethod = {
   method: 'JUPYTER_COPY',
-  target: 'remote',
+  kind: 'delivery',
   delivery: jupyterDelivery as RemoteDelivery,
-  transfer() {
-    // The engine always goes through delivery.open (it needs the owner and the site).
-    return Promise.reject(new StorageError('TRANSFER_FAILED', 'JUPYTER_COPY runs through its per-batch session.'));
-  },
 };

@@ -1,5 +1,5 @@
 import { compareExisting, copyFileAtomic, createHardlink, createSymlink, removeStaleTemps, sha256File, StorageError } from '@stagecoach/storage';
-import type { StagingMethodHandler, TransferJob, TransferOutcome } from './method';
+import type { FileMethod, TransferJob, TransferOutcome } from './method';
 
 /** Existing target: identical → SKIPPED ("already available"); different → TARGET_EXISTS. */
 async function skipIfPresent(job: TransferJob, kind: 'copy' | 'symlink' | 'hardlink'): Promise<TransferOutcome | null> {
@@ -17,8 +17,9 @@ async function skipIfPresent(job: TransferJob, kind: 'copy' | 'symlink' | 'hardl
 }
 
 /** LOCAL_COPY: kernel copy into a temporary name, sha256 beside it, fsync, publish, read-only. */
-export const localCopy: StagingMethodHandler = {
+export const localCopy: FileMethod = {
   method: 'LOCAL_COPY',
+  kind: 'file',
   target: 'user-area',
   async transfer(job) {
     if (job.resumed) await removeStaleTemps(job.targetPath!);
@@ -30,8 +31,9 @@ export const localCopy: StagingMethodHandler = {
 };
 
 /** LOCAL_SYMLINK: a link to the archive file; nothing is copied. */
-export const localSymlink: StagingMethodHandler = {
+export const localSymlink: FileMethod = {
   method: 'LOCAL_SYMLINK',
+  kind: 'file',
   target: 'user-area',
   async transfer(job) {
     const skipped = await skipIfPresent(job, 'symlink');
@@ -43,8 +45,9 @@ export const localSymlink: StagingMethodHandler = {
 };
 
 /** LOCAL_HARDLINK: a second name of the archive file; same file system only. */
-export const localHardlink: StagingMethodHandler = {
+export const localHardlink: FileMethod = {
   method: 'LOCAL_HARDLINK',
+  kind: 'file',
   target: 'user-area',
   async transfer(job) {
     const skipped = await skipIfPresent(job, 'hardlink');

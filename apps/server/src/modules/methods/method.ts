@@ -39,27 +39,40 @@ export interface TransferOutcome {
   message: string;
 }
 
-/**
- * A staging method. The engine validates, confines paths, schedules, retries transient errors,
- * records outcomes and publishes progress; a method only moves one file. Later methods (Jupyter,
- * S3, dCache, Rucio) implement the same interface.
- */
-export interface StagingMethodHandler {
+interface MethodBase {
   readonly method: StagingMethod;
-  /**
-   * Whether items land in a user area on a POSIX target site (LOCAL_*), on a remote target site
-   * through `delivery` (JUPYTER_COPY, S3_COPY), or nowhere (download).
-   */
-  readonly target: 'user-area' | 'none' | 'remote';
-  /** For `remote` targets: the kind of site, the target check and the per-batch session (see remote-target.ts). */
-  readonly delivery?: RemoteDelivery;
-  /**
-   * Where sources come from. `posix` (default): paths relative to a POSIX source site, one
-   * `transfer` per file. `url`: absolute archive URLs or DIDs routed to a site by its URL pattern
-   * (DCACHE_STAGE, RUCIO_COPY); the engine then runs `remote.runBatch` once per request instead
-   * of `transfer` per file.
-   */
-  readonly source?: 'posix' | 'url';
-  readonly remote?: RemoteSourcing;
+}
+
+/**
+ * Moves one file at a time from a POSIX source site, either into the owner's area on a POSIX
+ * target site (LOCAL_COPY, LOCAL_SYMLINK, LOCAL_HARDLINK: `targetPath` is set) or nowhere
+ * (DIRECT_DOWNLOAD: the file is checked and later streamed from the source). The engine
+ * validates, confines paths, schedules, retries transient errors and records outcomes.
+ */
+export interface FileMethod extends MethodBase {
+  readonly kind: 'file';
+  readonly target: 'user-area' | 'none';
   transfer(job: TransferJob): Promise<TransferOutcome>;
 }
+
+/**
+ * Moves files from a POSIX source site to a remote target site (JUPYTER_COPY, S3_COPY) through a
+ * session the engine opens once per batch (see remote-target.ts).
+ */
+export interface DeliveryMethod extends MethodBase {
+  readonly kind: 'delivery';
+  readonly delivery: RemoteDelivery;
+}
+
+/**
+ * Works on absolute archive URLs or DIDs routed to WEBDAV/RUCIO sites by URL pattern
+ * (DCACHE_STAGE, RUCIO_COPY); the engine runs it once per request over all its files
+ * (see remote-batch.ts), since tape requests and macaroons are per request and site.
+ */
+export interface UrlMethod extends MethodBase {
+  readonly kind: 'url';
+  readonly remote: RemoteSourcing;
+}
+
+/** A staging method: the `kind` tells the staging service and the worker which shape it has. */
+export type StagingMethodHandler = FileMethod | DeliveryMethod | UrlMethod;

@@ -19,9 +19,9 @@ export class MethodRegistry {
   constructor(allowed: readonly StagingMethod[], handlers: StagingMethodHandler[] = HANDLERS, sites: readonly SiteConfig[] = []) {
     for (const h of handlers) {
       if (!allowed.includes(h.method)) continue;
-      if (h.remote && !hasUrlSites(sites, h.remote.siteKind)) continue;
+      if (h.kind === 'url' && !hasUrlSites(sites, h.remote.siteKind)) continue;
       // Remote-target methods (JUPYTER_COPY, S3_COPY) likewise need a site to deliver to.
-      if (h.delivery && !sites.some((s) => s.kind === h.delivery!.siteKind)) continue;
+      if (h.kind === 'delivery' && !sites.some((s) => s.kind === h.delivery.siteKind)) continue;
       this.byMethod.set(h.method, h);
     }
   }

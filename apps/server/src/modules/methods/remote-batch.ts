@@ -4,6 +4,7 @@ import type { Config } from '../../config/env';
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
 import type { Fetch } from '../../lib/peer-http';
+import type { MacaroonsService } from '../dcache/macaroons.service';
 import type { SiteConfig } from '../sites/sites.config';
 import type { UrlSiteKind } from '../sites/url-routing';
 
@@ -42,19 +43,19 @@ export interface RemoteBatch {
   sites: readonly SiteConfig[];
   fetch: Fetch;
   logger: Logger;
+  /** The request's macaroons (DCACHE_STAGE stores the one it obtains per site). */
+  macaroons: MacaroonsService;
   /** Aborted when the request is cancelled: the method cancels its remote work and returns. */
   signal: AbortSignal;
   report(fileId: string, update: RemoteFileUpdate): void;
   log(level: LogLevel, message: string, fileId?: string): void;
 }
 
-/** How a URL-sourced method is wired: which sites route its sources, and its per-request runner. */
-/** `transfer` of URL-sourced methods: never called, the engine runs `remote.runBatch` instead. */
-export const perRequestOnly = (): Promise<never> => Promise.reject(new Error('URL-sourced methods run once per request (remote.runBatch), not per file'));
 
 /** Whether an error is worth another try (peer unreachable, 5xx). */
 export const isRetryable = (e: unknown): boolean => typeof e === 'object' && e !== null && 'retryable' in e && (e as { retryable?: boolean }).retryable === true;
 
+/** How a URL-sourced method is wired: which sites route its sources, and its per-request runner. */
 export interface RemoteSourcing {
   siteKind: UrlSiteKind;
   /** Target shown for each planned file (e.g. the namespace path, or the RSE expression). */

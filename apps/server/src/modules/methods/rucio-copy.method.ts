@@ -5,9 +5,9 @@ import { readCredentials } from '../../lib/peer-http';
 import { RucioClient, RucioError } from '../rucio/rucio.client';
 import type { RucioSiteConfig } from '../sites/sites.config';
 import { routeSource } from '../sites/url-routing';
-import type { StagingMethodHandler } from './method';
+import type { UrlMethod } from './method';
 import { claimForCancel, RemoteOperation } from './remote-operation.entity';
-import { isRetryable, perRequestOnly, type RemoteBatch, type RemoteCancel, type RemoteFile, type RemoteFileUpdate } from './remote-batch';
+import { isRetryable, type RemoteBatch, type RemoteCancel, type RemoteFile, type RemoteFileUpdate } from './remote-batch';
 
 const MAX_POLL_FAILURES = 8;
 const TERMINAL = new Set(['DONE', 'FAILED', 'CANCELLED', 'SKIPPED']);
@@ -178,10 +178,8 @@ async function runBatch(b: RemoteBatch): Promise<void> {
  * RUCIO_COPY (issue 8): replicates `scope:name` DIDs to the site's RSE expression with one Rucio
  * rule per DID, following the rule's lock counts into progress; cancel deletes the rules.
  */
-export const rucioCopy: StagingMethodHandler = {
+export const rucioCopy: UrlMethod = {
   method: 'RUCIO_COPY',
-  target: 'none',
-  source: 'url',
+  kind: 'url',
   remote: { siteKind: 'RUCIO', targetOf: (site) => (site.kind === 'RUCIO' ? site.rseExpression : ''), runBatch, cancelRequest },
-  transfer: perRequestOnly,
 };

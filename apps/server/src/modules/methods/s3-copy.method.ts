@@ -3,7 +3,7 @@ import { digestForS3, etagMatches, S3Target, type S3Credentials } from '@stageco
 import { parseDuration } from '../../lib/iso-duration';
 import { readSecret } from '../sites/site-secrets';
 import type { S3SiteConfig } from '../sites/sites.config';
-import type { StagingMethodHandler, TransferJob, TransferOutcome } from './method';
+import type { DeliveryMethod, TransferJob, TransferOutcome } from './method';
 import type { DeliveryBatch, DeliverySession, RemoteDelivery } from './remote-target';
 
 /** S3 limits keys to 1024 bytes of UTF-8. */
@@ -90,12 +90,8 @@ async function putOne(s: BucketSession, job: TransferJob): Promise<TransferOutco
 }
 
 /** S3_COPY: copies into an S3-compatible bucket below the user's prefix; access by presigned link. */
-export const s3Copy: StagingMethodHandler = {
+export const s3Copy: DeliveryMethod = {
   method: 'S3_COPY',
-  target: 'remote',
+  kind: 'delivery',
   delivery: s3Delivery as RemoteDelivery,
-  transfer() {
-    // The engine always goes through delivery.open (it needs the owner and the site).
-    return Promise.reject(new StorageError('TRANSFER_FAILED', 'S3_COPY runs through its per-batch session.'));
-  },
 };

@@ -2,32 +2,23 @@ import fs from 'node:fs/promises';
 import { REQUEST_STATUSES, type RequestStatus } from '@stagecoach/domain';
 import { freeBytes } from '@stagecoach/storage';
 import nodemailer from 'nodemailer';
-import type { Config } from '../../config/env';
-import { createContainer } from '../../container';
+import type { Container } from '../../container';
 import type { Database } from '../../db/database';
-import type { Container } from '../../graphql/context';
-import { systemClock } from '../../lib/clock';
-import { AppError } from '../../lib/errors';
-import { isUuid } from '../../lib/ids';
+import { AppError, isAppError } from '../../lib/errors';
 import { parseDuration } from '../../lib/iso-duration';
-import type { Logger } from '../../lib/logger';
-import { LogsService } from '../logs/logs.service';
-import { StagedFile } from '../staging/staged-file.entity';
-import { StagingRequest } from '../staging/staging-request.entity';
-import { StagingService } from '../staging/staging.service';
-import { User } from '../users/user.entity';
+import { queueSummary } from '../jobs/queue';
 import { formatBytes, needsSpaceCheck, siteLifecycle } from '../lifecycle/lifecycle.config';
-import { LifecycleService } from '../lifecycle/lifecycle.service';
-import { SpaceGuard } from '../space/space-guard';
+import { StagedFile } from '../staging/staged-file.entity';
+import { OPERATOR } from '../staging/staging.service';
 
-export const LIFECYCLE_USAGE = `  purge --older-than <30d|P30D> [--dry-run]           remove the results of requests finished before then
+export const OPERATOR_USAGE = `  purge --older-than <30d|P30D> [--dry-run]           remove the results of requests finished before then
   requests list [--status <S>] [--email <e>] [--limit <n>]   newest first
   requests show <id>                                   one request, its failed files and its last log lines
   requests cancel <id>                                 cancel a queued or running request
   doctor                                               check database, sites, free space, IdP and SMTP
 `;
 
-export interface LifecycleCliOptions {
+export interface OperatorCliOptions {
   'older-than'?: string;
   'dry-run'?: boolean;
   status?: string;
@@ -38,20 +29,14 @@ export interface LifecycleCliOptions {
 type Out = (line: string) => void;
 
 /**
- * The operator commands of issue 9 (`purge`, `requests …`, `doctor`), run by `pnpm cli` against
- * an open, migrated database. `fetchImpl` is the network port of `doctor` (tests pass a fake).
+ * The operator commands (`purge`, `requests …`, `doctor`), run by `pnpm cli` against an open,
+ * migrated database through the same services as GraphQL. `fetchImpl` is the network port of
+ * `doctor` (tests pass a fake).
  */
-export async function runLifecycleCommand(
-  positionals: string[],
-  values: LifecycleCliOptions,
-  db: Database,
-  out: Out,
-  env: { config: Config; logger: Logger; fetchImpl?: typeof fetch },
-): Promise<void> {
+export async function runOperatorCommand(positionals: string[], values: OperatorCliOptions, db: Database, c: Container, out: Out, fetchImpl: typeof fetch): Promise<void> {
   const [group, action, arg] = positionals;
   const em = db.orm.em.fork();
-  let container: Container | undefined;
-  const c = async () => (container ??= await createContainer(env.config, env.logger, systemClock));
+  const services = c.services(em);
 
   if (group === 'purge') {
     const text = values['older-than'];
@@ -59,7 +44,7 @@ export async function runLifecycleCommand(
     const olderThanMs = parseDuration(text);
     if (olderThanMs === null) throw new AppError('BAD_USER_INPUT', `--older-than: "${text}" is not a duration (e.g. 30d, 12h, P30D).`);
     const dryRun = values['dry-run'] === true;
-    const { candidates, removed } = await new LifecycleService(em, await c()).purge({ olderThanMs, dryRun });
+    const { candidates, removed } = await services.lifecycle.purge({ olderThanMs, dryRun });
     for (const r of candidates) out(`${dryRun ? 'would purge' : 'purge'}\t${r.id}\t${r.owner}\t${r.method}\tfinished ${r.finishedAt.toISOString()}\t${r.filesDone} file(s)\t${formatBytes(r.bytesDone)}`);
     if (dryRun) out(`Dry run: ${candidates.length} request(s) would be purged; nothing was removed.`);
     else out(`Purged ${removed.length} request(s): ${removed.reduce((n, r) => n + r.removed, 0)} file(s), ${formatBytes(removed.reduce((n, r) => n + r.bytes, 0))} removed.`);
@@ -67,21 +52,18 @@ export async function runLifecycleCommand(
   }
 
   if (group === 'requests' && action === 'list') {
-    const where: Record<string, unknown> = {};
-    if (values.status) {
-      const statuses = values.status.toUpperCase().split(',');
-      const bad = statuses.filter((s) => !REQUEST_STATUSES.includes(s as RequestStatus));
-      if (bad.length) throw new AppError('BAD_USER_INPUT', `--status must be among ${REQUEST_STATUSES.join(', ')} (got ${bad.join(', ')}).`);
-      where.status = { $in: statuses };
-    }
+    const statuses = values.status ? values.status.toUpperCase().split(',') : [];
+    const bad = statuses.filter((s) => !REQUEST_STATUSES.includes(s as RequestStatus));
+    if (bad.length) throw new AppError('BAD_USER_INPUT', `--status must be among ${REQUEST_STATUSES.join(', ')} (got ${bad.join(', ')}).`);
+    let ownerId: string | undefined;
     if (values.email) {
-      const owner = await em.findOne(User, { email: values.email.toLowerCase() });
+      const owner = await services.users.findByEmail(values.email);
       if (!owner) throw new AppError('NOT_FOUND', `No user with email ${values.email}.`);
-      where.owner = owner.id;
+      ownerId = owner.id;
     }
     const limit = values.limit ? Number(values.limit) : 50;
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new AppError('BAD_USER_INPUT', '--limit must be between 1 and 10000.');
-    const rows = await em.find(StagingRequest, where, { populate: ['owner'], orderBy: { createdAt: 'desc', id: 'desc' }, limit });
+    const rows = await services.staging.listForOperator({ statuses: statuses as RequestStatus[], ownerId, limit });
     if (!rows.length) out('No requests.');
     for (const r of rows) {
       const state = r.expiredAt ? `${r.status} (${r.expiryReason?.toLowerCase()})` : r.status;
@@ -92,31 +74,31 @@ export async function runLifecycleCommand(
 
   if (group === 'requests' && (action === 'show' || action === 'cancel')) {
     if (!arg) throw new AppError('BAD_USER_INPUT', `Usage: pnpm cli requests ${action} <id>`);
-    const r = isUuid(arg) ? await em.findOne(StagingRequest, { id: arg }, { populate: ['owner'] }) : null;
-    if (!r) throw new AppError('NOT_FOUND', `No staging request ${arg}.`);
+    const r = await services.staging.getVisible(OPERATOR, arg).catch((e: unknown) => {
+      throw isAppError(e) && e.code === 'NOT_FOUND' ? new AppError('NOT_FOUND', `No staging request ${arg}.`) : e;
+    });
+    await em.populate(r, ['owner']);
     if (action === 'cancel') {
-      // The operator acts as an administrator without an account of their own (the CLI has shell access anyway).
-      const operator = Object.assign(new User(), { id: '00000000-0000-0000-0000-000000000000', role: 'ADMIN', email: 'an operator (pnpm cli)', status: 'ACTIVE' });
-      const cancelled = await new StagingService(em, await c(), new LogsService(em, (await c()).pubsub)).cancel(operator as User, r.id);
+      const cancelled = await services.staging.cancel(OPERATOR, r.id);
       out(`Cancelled ${cancelled.id} (${cancelled.filesCancelled} file(s) not started were cancelled; running transfers stop within a second).`);
       return;
     }
     out(`id:        ${r.id}`);
     out(`owner:     ${r.owner.email} (${r.owner.username})`);
-    out(`method:    ${r.method}   sites: ${r.sourceSiteId} → ${r.targetSiteId ?? '-'}`);
+    out(`method:    ${r.method}   sites: ${r.sourceSiteId ?? r.urlSiteIds?.join(', ') ?? '-'} → ${r.targetSiteId ?? '-'}`);
     out(`status:    ${r.status}${r.expiredAt ? `, results removed ${r.expiredAt.toISOString()} (${r.expiryReason})` : ''}`);
     out(`files:     ${r.filesTotal} total, ${r.filesDone} done, ${r.filesSkipped} skipped, ${r.filesFailed} failed, ${r.filesCancelled} cancelled`);
     out(`bytes:     ${formatBytes(Number(r.bytesDone))} of ${formatBytes(Number(r.bytesTotal))}`);
     out(`created:   ${r.createdAt.toISOString()}   finished: ${r.finishedAt?.toISOString() ?? '-'}   expires: ${r.expiresAt?.toISOString() ?? '-'}`);
     const failed = await em.find(StagedFile, { request: r.id, status: 'FAILED' }, { orderBy: { seq: 'asc' }, limit: 20 });
     for (const f of failed) out(`  failed   ${f.source}: ${f.errorCode} ${f.errorMessage ?? ''}`);
-    const logs = await new LogsService(em, (await c()).pubsub).recent({ requestId: r.id, minLevel: 'INFO', last: 10 });
+    const logs = await services.logs.recent({ requestId: r.id, minLevel: 'INFO', last: 10 });
     for (const l of logs) out(`  log      ${l.at} ${l.level} ${l.message}`);
     return;
   }
 
   if (group === 'doctor') {
-    const problems = await doctor(db, await c(), out, env.fetchImpl ?? fetch);
+    const problems = await doctor(db, c, out, fetchImpl);
     if (problems) throw new AppError('SITE_UNAVAILABLE', `doctor: ${problems} check(s) failed.`);
     out('All checks passed.');
     return;
@@ -144,10 +126,8 @@ async function doctor(db: Database, c: Container, out: Out, fetchImpl: typeof fe
     const [row] = await db.orm.em.getConnection().execute<{ v: string }[]>('select version() v');
     const pending = await db.orm.migrator.getPending();
     report(pending.length ? 'FAIL' : 'OK', 'database', `${row?.v.split(' ').slice(0, 2).join(' ')}; ${pending.length ? `${pending.length} migration(s) pending (pnpm cli migrate)` : 'migrations applied'}`);
-    const [jobs] = await db.orm.em.getConnection().execute<{ waiting: string; failed: string }[]>(
-      `select count(*) filter (where attempts < max_attempts) waiting, count(*) filter (where attempts >= max_attempts) failed from graphile_worker._private_jobs`,
-    );
-    report(Number(jobs?.failed) ? 'WARN' : 'OK', 'job queue', `${jobs?.waiting ?? 0} job(s) waiting, ${jobs?.failed ?? 0} failed permanently`);
+    const jobs = await queueSummary(db.orm.em.fork());
+    report(jobs.failed ? 'WARN' : 'OK', 'job queue', `${jobs.waiting} job(s) waiting, ${jobs.failed} failed permanently`);
   });
 
   for (const site of c.sites.sites) {
@@ -166,7 +146,7 @@ async function doctor(db: Database, c: Container, out: Out, fetchImpl: typeof fe
         if (site.kind === 'POSIX' && writable) {
           const lc = siteLifecycle(site, c.config);
           if (needsSpaceCheck(lc)) {
-            const held = await new SpaceGuard(db.orm, c).held(db.orm.em.fork(), site.id);
+            const held = await c.space.held(db.orm.em.fork(), site.id);
             detail += `; staged copies hold ${formatBytes(held)}${lc.capacityBytes !== null ? ` of ${formatBytes(lc.capacityBytes)}` : ''}${lc.cache ? ' (cache: evicts when short)' : ''}`;
           }
           if (free - lc.reserveBytes < 1024 ** 3) level = 'WARN';

@@ -6,6 +6,7 @@ import { isUuid } from '../../lib/ids';
 import type { SiteRegistry } from '../sites/sites.service';
 import { User } from '../users/user.entity';
 import { formatBytes, SPACE_METHODS } from '../lifecycle/lifecycle.config';
+import { activeRequestCount, bytesHeldByUser } from '../staging/staging.repository';
 import { ANY_SITE, UserQuota } from './user-quota.entity';
 
 export interface QuotaLimits {
@@ -53,20 +54,12 @@ export class QuotaService {
   }
 
   /** Bytes the user holds on a site: files of unexpired requests that take space there, staged or still to stage. */
-  async bytesHeld(userId: string, siteId: string): Promise<number> {
-    const [row] = await this.em.getConnection().execute<{ used: string }[]>(
-      `select coalesce(sum(f.size_bytes), 0) used
-         from staged_files f join staging_requests r on r.id = f.request_id
-        where r.owner_id = ? and r.target_site_id = ? and r.expired_at is null and r.method = any(?::text[])
-          and f.status in ('PENDING', 'RUNNING', 'DONE')`,
-      [userId, siteId, `{${[...SPACE_METHODS].join(',')}}`],
-    );
-    return Number(row?.used ?? 0);
+  bytesHeld(userId: string, siteId: string): Promise<number> {
+    return bytesHeldByUser(this.em, userId, siteId, SPACE_METHODS);
   }
 
-  async activeRequests(userId: string): Promise<number> {
-    const [row] = await this.em.getConnection().execute<{ n: string }[]>(`select count(*) n from staging_requests where owner_id = ? and status in ('QUEUED', 'RUNNING')`, [userId]);
-    return Number(row?.n ?? 0);
+  activeRequests(userId: string): Promise<number> {
+    return activeRequestCount(this.em, userId);
   }
 
   /** Throws QUOTA_EXCEEDED (with `quota`, `used`, `limit`, `requested` in extensions) when the new request would not fit. */

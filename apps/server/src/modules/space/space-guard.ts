@@ -2,11 +2,12 @@ import fs from 'node:fs/promises';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { StagingMethod } from '@stagecoach/domain';
 import { freeBytes, StorageError } from '@stagecoach/storage';
-import type { Container } from '../../graphql/context';
+import type { Container } from '../../container';
+import type { LifecycleService } from '../lifecycle/lifecycle.service';
 import type { PosixSiteConfig } from '../sites/sites.config';
 import { StagingRequest } from '../staging/staging-request.entity';
-import { formatBytes, needsSpaceCheck, siteLifecycle, type SiteLifecycle } from '../lifecycle/lifecycle.config';
-import { removeRequestData, SPACE_METHODS, TERMINAL_STATUSES } from '../lifecycle/lifecycle.service';
+import { bytesStagedOnSite, evictionCandidates } from '../staging/staging.repository';
+import { formatBytes, needsSpaceCheck, siteLifecycle, SPACE_METHODS, type SiteLifecycle } from '../lifecycle/lifecycle.config';
 
 interface RequestInfo {
   ownerId: string;
@@ -32,7 +33,9 @@ export class SpaceGuard {
 
   constructor(
     private readonly orm: MikroORM,
-    private readonly c: Pick<Container, 'config' | 'clock' | 'sites' | 'pubsub' | 'logger'>,
+    private readonly c: Pick<Container, 'config' | 'clock' | 'sites' | 'logger'>,
+    /** Eviction removes results the way expiry does (the lifecycle service on the given EntityManager). */
+    private readonly lifecycle: (em: EntityManager) => LifecycleService,
   ) {}
 
   /** Makes room for `bytes` at `targetPath` for the request's copy, or throws StorageError QUOTA_EXCEEDED. */
@@ -55,7 +58,7 @@ export class SpaceGuard {
     let evicted = 0;
     if (lc.cache) {
       for (const id of await this.candidates(em, site, lc, requestId, info.ownerId)) {
-        if (await removeRequestData(em, this.c, id, 'EVICTED')) evicted++;
+        if (await this.lifecycle(em).removeData(id, 'EVICTED')) evicted++;
         available = await this.available(em, site, lc);
         if (available >= bytes) {
           this.c.logger.info({ module: 'lifecycle', siteId: site.id, evicted, requestId }, 'evicted old results to make room');
@@ -78,31 +81,14 @@ export class SpaceGuard {
   }
 
   /** Bytes of unexpired staged copies on the site (every user's). */
-  async held(em: EntityManager, siteId: string): Promise<number> {
-    const [row] = await em.getConnection().execute<{ used: string }[]>(
-      `select coalesce(sum(f.size_bytes), 0) used
-         from staged_files f join staging_requests r on r.id = f.request_id
-        where r.target_site_id = ? and r.expired_at is null and r.method = any(?::text[]) and f.status = 'DONE'`,
-      [siteId, `{${[...SPACE_METHODS].join(',')}}`],
-    );
-    return Number(row?.used ?? 0);
+  held(em: EntityManager, siteId: string): Promise<number> {
+    return bytesStagedOnSite(em, siteId, SPACE_METHODS);
   }
 
   /** Evictable requests on the site, least recently accessed first. */
-  private async candidates(em: EntityManager, site: PosixSiteConfig, lc: SiteLifecycle, requestId: string, ownerId: string): Promise<string[]> {
+  private candidates(em: EntityManager, site: PosixSiteConfig, lc: SiteLifecycle, requestId: string, ownerId: string): Promise<string[]> {
     const now = this.c.clock.now();
-    const idleSince = new Date(now.getTime() - lc.idleAfterMs);
-    const rows = await em.getConnection().execute<{ id: string }[]>(
-      `select r.id from staging_requests r
-        where r.target_site_id = ? and r.expired_at is null and r.id <> ?
-          and r.status = any(?::text[]) and r.method = any(?::text[]) and r.files_done > 0
-          and (r.expires_at <= ?
-               or ((r.owner_id = ? or ?::boolean) and coalesce(r.last_accessed_at, r.finished_at) <= ?))
-        order by coalesce(r.last_accessed_at, r.finished_at) asc, r.id
-        limit 200`,
-      [site.id, requestId, `{${TERMINAL_STATUSES.join(',')}}`, `{${[...SPACE_METHODS].join(',')}}`, now, ownerId, lc.sharedCache, idleSince],
-    );
-    return rows.map((r) => r.id);
+    return evictionCandidates(em, { siteId: site.id, excludeId: requestId, ownerId, shared: lc.sharedCache, now, idleSince: new Date(now.getTime() - lc.idleAfterMs), methods: SPACE_METHODS });
   }
 
   private async requestInfo(requestId: string): Promise<RequestInfo | null> {

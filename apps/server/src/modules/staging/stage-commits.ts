@@ -1,24 +1,27 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { StagingMethod } from '@stagecoach/domain';
+import { z } from 'zod';
 import type { LogEvent } from '../../lib/pubsub';
+import { defineJob, enqueue } from '../jobs/queue';
 import type { LogsService, NewLogEntry } from '../logs/logs.service';
 import { User } from '../users/user.entity';
 import { StagedFile } from './staged-file.entity';
 import { StagingRequest } from './staging-request.entity';
 
-/** Task name and payload of the jobs that stage files (see staging.worker.ts). */
-export const STAGE_BATCH_TASK = 'stage_batch';
-export interface StageBatchPayload {
-  requestId: string;
-  fileIds: string[];
-}
+/**
+ * The job that stages a batch of one request's files (see staging.worker.ts). An empty `fileIds`
+ * asks the worker only to wind down a cancelled URL-sourced request at its peers.
+ */
+export const STAGE_BATCH = defineJob('stage_batch', z.object({ requestId: z.guid(), fileIds: z.array(z.guid()) }), { maxAttempts: 10 });
+export type StageBatchPayload = z.infer<typeof STAGE_BATCH.payload>;
 
 /** One validated `stage` call, ready to be stored: the request, its files, its jobs and its first log line. */
 export interface StageWrite {
   request: {
     ownerId: string;
     method: StagingMethod;
-    sourceSiteId: string;
+    sourceSiteId: string | null;
+    urlSiteIds: string[] | null;
     targetSiteId: string | null;
     notify: boolean;
     idempotencyKey: string | null;
@@ -61,8 +64,8 @@ export class StageCommitter {
   private inFlight = 0;
 
   constructor(
-    private readonly em: EntityManager,
-    private readonly logs: LogsService,
+    private readonly orm: MikroORM,
+    private readonly logsFor: (em: EntityManager) => LogsService,
   ) {}
 
   submit(write: StageWrite): Promise<StageWritten> {
@@ -102,7 +105,7 @@ export class StageCommitter {
 
   /** One transaction: every request (one multi-row INSERT), every file, every job (one add_jobs, one NOTIFY) and log line. */
   private store(writes: StageWrite[]): Promise<StageWritten[]> {
-    return this.em.fork().transactional(async (em) => {
+    return this.orm.em.fork().transactional(async (em) => {
       const requests = writes.map((w) => {
         const { ownerId, ...fields } = w.request;
         return em.create(StagingRequest, { ...fields, owner: em.getReference(User, ownerId) });
@@ -117,7 +120,7 @@ export class StageCommitter {
         em,
         writes.flatMap((w, i) => w.jobs.map((fileIds) => ({ requestId: requests[i]!.id, fileIds }))),
       );
-      const events = await this.logs.insert(
+      const events = await this.logsFor(em).insert(
         writes.map((w, i) => ({ ...w.log, requestId: requests[i]!.id, userId: w.request.ownerId })),
         em,
       );
@@ -127,23 +130,7 @@ export class StageCommitter {
   }
 }
 
-/** Enqueues stage jobs with graphile-worker's SQL API, inside the caller's transaction: one statement, one NOTIFY. */
-export async function enqueueStageJobs(em: EntityManager, payloads: StageBatchPayload[]): Promise<void> {
-  if (!payloads.length) return;
-  await em.getConnection().execute(
-    `select graphile_worker.add_jobs(array(
-       select row(?, p, null, null, 10, null, null, null)::graphile_worker.job_spec from json_array_elements(?::json) p))`,
-    [STAGE_BATCH_TASK, JSON.stringify(payloads)],
-    'run',
-    em.getTransactionContext(),
-  );
-}
-
-/** One committer per database (all forks of an EntityManager share its connection). */
-const committers = new WeakMap<object, StageCommitter>();
-export function stageCommitterFor(em: EntityManager, logs: LogsService): StageCommitter {
-  const key = em.getConnection();
-  let c = committers.get(key);
-  if (!c) committers.set(key, (c = new StageCommitter(em.fork(), logs)));
-  return c;
+/** Enqueues stage jobs inside the caller's transaction: one statement, one NOTIFY. */
+export function enqueueStageJobs(em: EntityManager, payloads: StageBatchPayload[]): Promise<void> {
+  return enqueue(em, STAGE_BATCH, payloads.map((payload) => ({ payload })));
 }

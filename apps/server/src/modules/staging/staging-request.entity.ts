@@ -11,7 +11,10 @@ const StagingRequestSchema = defineEntity({
     owner: () => p.manyToOne(User).deleteRule('cascade').index(),
     method: p.enum(STAGING_METHODS),
     status: p.enum(REQUEST_STATUSES).default('QUEUED').index(),
-    sourceSiteId: p.string(),
+    /** The POSIX source site; null for URL-sourced methods, whose sources are routed to `urlSiteIds`. */
+    sourceSiteId: p.string().nullable(),
+    /** URL-sourced methods (DCACHE_STAGE, RUCIO_COPY): the sites the request's sources were routed to. */
+    urlSiteIds: p.array().nullable(),
     targetSiteId: p.string().nullable(),
     notify: p.boolean().default(false),
     /** Same key + same owner → the same request (a retried submission is not staged twice). */

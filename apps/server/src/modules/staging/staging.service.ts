@@ -2,21 +2,23 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { deriveRequestStatus, isTerminalRequestStatus, normalizeRelativePath, type FileStatus, type RequestStatus, type StagingMethod } from '@stagecoach/domain';
+import { isTerminalRequestStatus, normalizeRelativePath, type FileStatus, type RequestStatus, type StagingMethod } from '@stagecoach/domain';
 import { realRootOf, StorageError, walkFiles } from '@stagecoach/storage';
 import type { Config } from '../../config/env';
 import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
 import type { PubSub, RequestSnapshot } from '../../lib/pubsub';
-import { QuotaService } from '../quotas/quota.service';
+import type { QuotaService } from '../quotas/quota.service';
 import type { LogsService } from '../logs/logs.service';
+import type { StagingMethodHandler } from '../methods/method';
 import type { MethodRegistry } from '../methods/registry';
 import type { RemoteDelivery } from '../methods/remote-target';
 import type { DeliverySite, SiteRegistry } from '../sites/sites.service';
 import type { User } from '../users/user.entity';
 import { StagedFile } from './staged-file.entity';
-import { enqueueStageJobs, stageCommitterFor, type StageBatchPayload } from './stage-commits';
+import { enqueueStageJobs, type StageCommitter } from './stage-commits';
+import { refreshCounters } from './staging.repository';
 import { itemsError, type ItemProblem } from './staging.errors';
 import { planUrlSources } from './url-plan';
 import { StagingRequest } from './staging-request.entity';
@@ -38,7 +40,8 @@ export interface StageInput {
 /** Files per job: small enough to spread over workers, large enough to amortise job overhead (see bench). */
 export const BATCH_SIZE = 200;
 
-export { STAGE_BATCH_TASK, type StageBatchPayload } from './stage-commits';
+/** URL-sourced methods get one job for all files (one tape request / macaroon per site per request). */
+const jobSizeFor = (handler: StagingMethodHandler, files: number) => (handler.kind === 'url' ? Math.max(files, 1) : BATCH_SIZE);
 
 export interface StagingDeps {
   config: Config;
@@ -46,6 +49,7 @@ export interface StagingDeps {
   sites: SiteRegistry;
   methods: MethodRegistry;
   pubsub: PubSub;
+  committer: StageCommitter;
 }
 
 interface PlannedFile {
@@ -81,13 +85,23 @@ export function toSnapshot(r: StagingRequest): RequestSnapshot {
 
 const joinRel = (...parts: string[]) => parts.filter(Boolean).join('/');
 
+/** The operator at the command line (`pnpm cli`): has shell access anyway, so sees and may cancel every request. */
+export const OPERATOR = Symbol('operator');
+/** Who acts on a request: a signed-in user (own requests; admins any) or the operator. */
+export type Actor = User | typeof OPERATOR;
+const describeActor = (a: Actor) => (a === OPERATOR ? 'an operator (pnpm cli)' : a.email);
+
 /** Requests: validation, queuing, reading with ownership, cancel and retry. */
 export class StagingService {
   constructor(
     private readonly em: EntityManager,
     private readonly deps: StagingDeps,
-    private readonly logs: LogsService,
+    private readonly collaborators: { logs: LogsService; quotas: QuotaService },
   ) {}
+
+  private get logs(): LogsService {
+    return this.collaborators.logs;
+  }
 
   /**
    * Validates the whole request first (method, every path, every source) and queues nothing on
@@ -107,31 +121,31 @@ export class StagingService {
     if (input.items.length === 0) throw new AppError('BAD_USER_INPUT', 'Give at least one item to stage.');
     if (input.items.length > max) throw new AppError('BAD_USER_INPUT', `At most ${max} items per request (got ${input.items.length}).`);
 
-    // URL-sourced methods (DCACHE_STAGE, RUCIO_COPY): sources are routed to sites by URL pattern, not resolved under a root.
-    const remote = handler.source === 'url' ? handler.remote : undefined;
-    const routed = remote ? planUrlSources(this.deps.sites.sites, remote, input.items) : null;
+    // Each kind of method takes its sources and targets from a different place (see methods/method.ts).
+    const routed = handler.kind === 'url' ? planUrlSources(this.deps.sites.sites, handler.remote, input.items) : null;
     const sourceSite = routed ? null : this.deps.sites.source(input.sourceSiteId);
-    const targetSite = !routed && handler.target === 'user-area' ? this.deps.sites.userAreas(input.targetSiteId) : null;
+    const targetSite = handler.kind === 'file' && handler.target === 'user-area' ? this.deps.sites.userAreas(input.targetSiteId) : null;
     // Remote-target methods (JUPYTER_COPY, S3_COPY): the site of the method's kind, or the one the request names.
-    const deliverySite = !routed && handler.delivery ? this.deps.sites.deliveryTarget(handler.delivery.siteKind, input.targetSiteId) : null;
+    const deliverySite = handler.kind === 'delivery' ? this.deps.sites.deliveryTarget(handler.delivery.siteKind, input.targetSiteId) : null;
     const planned = routed ? routed.planned : await this.plan(sourceSite!.root, input.items);
     if (planned.length > max) throw new AppError('BAD_USER_INPUT', `The folders expand to ${planned.length} files; at most ${max} per request.`);
     if (targetSite) await this.checkTargets(targetSite.root, owner.username, planned);
-    if (deliverySite) checkDeliveryTargets(handler.delivery!, deliverySite, owner, planned);
+    if (handler.kind === 'delivery') checkDeliveryTargets(handler.delivery, deliverySite!, owner, planned);
 
     const bytesTotal = planned.reduce((s, f) => s + f.sizeBytes, 0);
-    // Quotas (modules/lifecycle) are checked last, with the real size, and still before anything is queued.
-    await new QuotaService(this.em, this.deps).assertAllowed(owner, { targetSiteId: targetSite?.id ?? null, method: input.method, bytes: bytesTotal });
+    // Quotas are checked last, with the real size, and still before anything is queued.
+    await this.collaborators.quotas.assertAllowed(owner, { targetSiteId: targetSite?.id ?? null, method: input.method, bytes: bytesTotal });
     const ids = planned.map(() => randomUUID());
-    const jobSize = remote ? ids.length : BATCH_SIZE;
+    const jobSize = jobSizeFor(handler, ids.length);
     const jobs: string[][] = [];
     for (let i = 0; i < ids.length; i += jobSize) jobs.push(ids.slice(i, i + jobSize));
     // Stored with concurrent calls in one transaction (see stage-commits.ts), still all or nothing.
-    const written = await stageCommitterFor(this.em, this.logs).submit({
+    const written = await this.deps.committer.submit({
       request: {
         ownerId: owner.id,
         method: input.method,
-        sourceSiteId: sourceSite?.id ?? routed!.siteIds.join(',').slice(0, 255),
+        sourceSiteId: sourceSite?.id ?? null,
+        urlSiteIds: routed?.siteIds ?? null,
         targetSiteId: targetSite?.id ?? deliverySite?.id ?? null,
         notify: input.notify ?? false,
         idempotencyKey: key,
@@ -146,14 +160,6 @@ export class StagingService {
     this.logs.publish(written.events);
     this.deps.pubsub.publish('request:updated', written.request.id, toSnapshot(written.request));
     return written.request;
-  }
-
-  /** Enqueues the files in batches with graphile-worker's SQL API, inside the caller's transaction. */
-  /** `batchSize`: URL-sourced methods get one job for all files (one tape request / macaroon per site per request). */
-  private async enqueue(em: EntityManager, requestId: string, fileIds: string[], batchSize = BATCH_SIZE): Promise<void> {
-    const payloads: StageBatchPayload[] = [];
-    for (let i = 0; i < fileIds.length; i += batchSize) payloads.push({ requestId, fileIds: fileIds.slice(i, i + batchSize) });
-    await enqueueStageJobs(em, payloads);
   }
 
   /** Resolves every source (expanding folders) and collects every problem before failing. */
@@ -229,10 +235,18 @@ export class StagingService {
   }
 
   /** A request the viewer may see: their own, or any for admins; NOT_FOUND otherwise (existence is not revealed). */
-  async getVisible(viewer: User, id: string): Promise<StagingRequest> {
+  async getVisible(viewer: Actor, id: string): Promise<StagingRequest> {
     const r = isUuid(id) ? await this.em.findOne(StagingRequest, { id }) : null;
-    if (!r || (r.owner.id !== viewer.id && viewer.role !== 'ADMIN')) throw new AppError('NOT_FOUND', 'No such staging request.');
+    if (!r || (viewer !== OPERATOR && r.owner.id !== viewer.id && viewer.role !== 'ADMIN')) throw new AppError('NOT_FOUND', 'No such staging request.');
     return r;
+  }
+
+  /** Everyone's requests for the operator, newest first, with their owners. */
+  listForOperator(opts: { statuses?: RequestStatus[]; ownerId?: string; limit: number }): Promise<StagingRequest[]> {
+    const where: Record<string, unknown> = {};
+    if (opts.statuses?.length) where.status = { $in: opts.statuses };
+    if (opts.ownerId) where.owner = opts.ownerId;
+    return this.em.find(StagingRequest, where, { populate: ['owner'], orderBy: { createdAt: 'desc', id: 'desc' }, limit: opts.limit });
   }
 
   /** Newest first, cursor = base64(createdAt|id). `mine: false` lists everyone's (admins only). */
@@ -275,7 +289,7 @@ export class StagingService {
   }
 
   /** Cancels pending files at once; running transfers see it within a flush interval and abort. */
-  async cancel(viewer: User, id: string): Promise<StagingRequest> {
+  async cancel(viewer: Actor, id: string): Promise<StagingRequest> {
     const r = await this.getVisible(viewer, id);
     if (isTerminalRequestStatus(r.status)) throw new AppError('NOT_CANCELLABLE', `The request is already ${r.status.toLowerCase().replace('_', ' ')}.`);
     const now = this.deps.clock.now();
@@ -285,8 +299,8 @@ export class StagingService {
       if (n === 0) throw new AppError('NOT_CANCELLABLE', 'The request finished before it could be cancelled.');
       await em.nativeUpdate(StagedFile, { request: r.id, status: 'PENDING' }, { status: 'CANCELLED', errorCode: 'CANCELLED', errorMessage: 'Cancelled by the user.', finishedAt: now });
       // URL-sourced methods: a job (with no files) cancels the remote work at the peers even if no worker follows the request any more.
-      if (this.deps.methods.get(r.method)?.remote) await enqueueStageJobs(em, [{ requestId: r.id, fileIds: [] }]);
-      return this.logs.insert([{ level: 'WARN', message: `request cancelled by ${viewer.email}`, requestId: r.id, userId: r.owner.id }], em);
+      if (this.deps.methods.get(r.method)?.kind === 'url') await enqueueStageJobs(em, [{ requestId: r.id, fileIds: [] }]);
+      return this.logs.insert([{ level: 'WARN', message: `request cancelled by ${describeActor(viewer)}`, requestId: r.id, userId: r.owner.id }], em);
     });
     this.logs.publish(events);
     const updated = await refreshCounters(this.em, r.id);
@@ -305,7 +319,12 @@ export class StagingService {
     const events = await this.em.transactional(async (em) => {
       await em.nativeUpdate(StagedFile, { request: r.id, status: 'FAILED' }, { status: 'PENDING', errorCode: null, errorMessage: null, errorStack: null, finishedAt: null, bytesDone: 0 });
       await em.nativeUpdate(StagingRequest, { id: r.id }, { status: 'QUEUED', finishedAt: null, cancelledAt: null });
-      await this.enqueue(em, r.id, failed.map((f) => f.id), this.deps.methods.get(r.method)?.remote ? failed.length : BATCH_SIZE);
+      const ids = failed.map((f) => f.id);
+      const handler = this.deps.methods.get(r.method);
+      const size = handler ? jobSizeFor(handler, ids.length) : BATCH_SIZE;
+      const payloads = [];
+      for (let i = 0; i < ids.length; i += size) payloads.push({ requestId: r.id, fileIds: ids.slice(i, i + size) });
+      await enqueueStageJobs(em, payloads);
       return this.logs.insert([{ level: 'INFO', message: `retrying ${failed.length} failed file(s)`, requestId: r.id, userId: r.owner.id }], em);
     });
     this.logs.publish(events);
@@ -325,119 +344,4 @@ function checkDeliveryTargets(delivery: RemoteDelivery, site: DeliverySite, owne
     if (problem) bad.push({ index: f.item, source: f.source, code: 'BAD_USER_INPUT', message: problem });
   }
   if (bad.length) throw itemsError('BAD_USER_INPUT', bad);
-}
-
-interface CounterRow {
-  done: string;
-  skipped: string;
-  failed: string;
-  cancelled: string;
-  active: string;
-  bytes: string;
-}
-
-/**
- * Recomputes a request's counters from its files (never incremented: a job may run twice, an
- * aggregate cannot double count). Returns the fresh request and how many files are still active.
- */
-export async function recount(em: EntityManager, requestId: string): Promise<{ request: StagingRequest; active: number }> {
-  const [c] = await em.getConnection().execute<CounterRow[]>(
-    `select count(*) filter (where status = 'DONE') done,
-            count(*) filter (where status = 'SKIPPED') skipped,
-            count(*) filter (where status = 'FAILED') failed,
-            count(*) filter (where status = 'CANCELLED') cancelled,
-            count(*) filter (where status in ('PENDING', 'RUNNING')) active,
-            coalesce(sum(case when status in ('DONE', 'SKIPPED') then coalesce(size_bytes, bytes_done) else bytes_done end), 0) bytes
-       from staged_files where request_id = ?`,
-    [requestId],
-    'all',
-    em.getTransactionContext(),
-  );
-  await em.nativeUpdate(
-    StagingRequest,
-    { id: requestId },
-    { filesDone: Number(c!.done), filesSkipped: Number(c!.skipped), filesFailed: Number(c!.failed), filesCancelled: Number(c!.cancelled), bytesDone: Number(c!.bytes) },
-  );
-  const request = await em.findOneOrFail(StagingRequest, { id: requestId }, { refresh: true });
-  return { request, active: Number(c!.active) };
-}
-
-export async function refreshCounters(em: EntityManager, requestId: string): Promise<StagingRequest> {
-  // Under the request's row lock, like the worker's flushes: counted outside it, a flush that
-  // closed the request between our count and our write had its counters overwritten with stale
-  // ones (a retried request ended SUCCEEDED with filesDone 0 — seen in CI).
-  return em.transactional(async (tx) => {
-    await lockRequest(tx, requestId);
-    return (await recount(tx, requestId)).request;
-  });
-}
-
-export interface CloseOptions {
-  now: Date;
-  downloadLinkTtlMs: number;
-}
-
-/**
- * `recount` for the worker's flush transaction (`em` must be inside it). It first locks the
- * request's row, so the flushes of one request — from all its batch jobs — take turns: the
- * counters written never go backwards, and the flush that records the last active file sees
- * every other one. With `close`, that flush also closes the request (final status, finishedAt,
- * link expiry) and returns the closing log line for the caller to store in the same commit.
- * Before, a flush took two commits and closing three more; on a disk where PostgreSQL's commit
- * fsync costs ~1 ms or more, that was most of a single-file job's time (bench stage-50c).
- */
-export async function recountLocked(
-  em: EntityManager,
-  requestId: string,
-  row: LockedRequest | undefined,
-  close?: CloseOptions,
-): Promise<{ request: StagingRequest; active: number; closing: { status: RequestStatus; message: string } | null }> {
-  const conn = em.getConnection();
-  const tx = em.getTransactionContext();
-  const [c] = await conn.execute<CounterRow[]>(
-    `select count(*) filter (where status = 'DONE') done,
-            count(*) filter (where status = 'SKIPPED') skipped,
-            count(*) filter (where status = 'FAILED') failed,
-            count(*) filter (where status = 'CANCELLED') cancelled,
-            count(*) filter (where status in ('PENDING', 'RUNNING')) active,
-            coalesce(sum(case when status in ('DONE', 'SKIPPED') then coalesce(size_bytes, bytes_done) else bytes_done end), 0) bytes
-       from staged_files where request_id = ?`,
-    [requestId],
-    'all',
-    tx,
-  );
-  const counters = { filesDone: Number(c!.done), filesSkipped: Number(c!.skipped), filesFailed: Number(c!.failed), filesCancelled: Number(c!.cancelled), bytesDone: Number(c!.bytes) };
-  const active = Number(c!.active);
-  let closing: { status: RequestStatus; message: string } | null = null;
-  let closeFields = {};
-  if (close && row && active === 0 && !row.finished_at) {
-    const status = finalStatus(counters);
-    const expiresAt = row.method === 'DIRECT_DOWNLOAD' ? new Date(close.now.getTime() + close.downloadLinkTtlMs) : null;
-    closeFields = { status, finishedAt: close.now, expiresAt };
-    const parts = [`${counters.filesDone} done`, `${counters.filesSkipped} skipped`, `${counters.filesFailed} failed`];
-    if (counters.filesCancelled) parts.push(`${counters.filesCancelled} cancelled`);
-    closing = { status, message: `request ${status.toLowerCase().replace('_', ' ')}: ${parts.join(', ')}` };
-  }
-  await em.nativeUpdate(StagingRequest, { id: requestId }, { ...counters, ...closeFields });
-  // The owner is loaded with it when closing: the finished-request hooks need it (saves a query).
-  const request = await em.findOneOrFail(StagingRequest, { id: requestId }, { refresh: true, populate: closing ? ['owner'] : [] });
-  return { request, active, closing };
-}
-
-export interface LockedRequest {
-  method: StagingMethod;
-  finished_at: Date | null;
-}
-
-/** First statement of a flush transaction: locks the request's row (see recountLocked) and reads what closing needs. */
-export async function lockRequest(em: EntityManager, requestId: string): Promise<LockedRequest | undefined> {
-  const [row] = await em
-    .getConnection()
-    .execute<LockedRequest[]>(`select method, finished_at from staging_requests where id = ? for update`, [requestId], 'all', em.getTransactionContext());
-  return row;
-}
-
-/** Status a finished request takes from its file counts. */
-export function finalStatus(r: Pick<StagingRequest, 'filesDone' | 'filesSkipped' | 'filesFailed' | 'filesCancelled'>): RequestStatus {
-  return deriveRequestStatus({ DONE: r.filesDone, SKIPPED: r.filesSkipped, FAILED: r.filesFailed, CANCELLED: r.filesCancelled });
 }

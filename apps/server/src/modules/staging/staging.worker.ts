@@ -1,17 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { MikroORM, EntityManager } from '@mikro-orm/postgresql';
-import type { FileStatus } from '@stagecoach/domain';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { errnoCode, isAbortError, StorageError, syncDirectories } from '@stagecoach/storage';
-import type { Task } from 'graphile-worker';
-import type { Container } from '../../graphql/context';
-import { LogsService, type NewLogEntry } from '../logs/logs.service';
-import type { StagingMethodHandler } from '../methods/method';
+import type { TaskList } from 'graphile-worker';
+import type { Container } from '../../container';
+import { jobTask } from '../jobs/queue';
+import type { NewLogEntry } from '../logs/logs.service';
+import type { DeliveryMethod, FileMethod } from '../methods/method';
 import type { DeliverySession, RemoteDelivery } from '../methods/remote-target';
 import type { RemoteSourcing } from '../methods/remote-batch';
 import type { PosixSiteConfig } from '../sites/sites.config';
 import { StagedFile } from './staged-file.entity';
 import { StagingRequest } from './staging-request.entity';
-import { lockRequest, recountLocked, toSnapshot, type StageBatchPayload } from './staging.service';
+import { STAGE_BATCH } from './stage-commits';
+import { cancelActiveFiles, lockRequest, markRunning, recordFileOutcomes, recountLocked, type FileUpdate } from './staging.repository';
+import { toSnapshot } from './staging.service';
 
 /** Progress is written and published at most this often per batch: the throttle for subscribers. */
 const FLUSH_MS = 250;
@@ -20,22 +22,6 @@ const STACK_LIMIT = 2048;
 
 export interface RequestFinishedHook {
   (request: StagingRequest, em: EntityManager): Promise<void>;
-}
-
-interface FileUpdate {
-  id: string;
-  status: FileStatus;
-  started_at: string;
-  worker_id: string | null;
-  size_bytes: number | null;
-  bytes_done: number;
-  checksum: string | null;
-  attempts: number;
-  error_code: string | null;
-  error_message: string | null;
-  error_stack: string | null;
-  access_url: string | null;
-  finished_at: string | null;
 }
 
 function isTransient(e: unknown): boolean {
@@ -52,7 +38,7 @@ function isTransient(e: unknown): boolean {
 function reportFinished(c: Container, method: string, updates: FileUpdate[]): void {
   const finished = updates.filter((u) => u.finished_at !== null);
   if (!finished.length) return;
-  c.metrics!.filesFinished(
+  c.metrics?.filesFinished(
     method,
     finished.map((u) => ({ status: u.status, bytes: Number(u.bytes_done), seconds: (Date.parse(u.finished_at!) - Date.parse(u.started_at)) / 1000 })),
   );
@@ -129,26 +115,12 @@ class BatchLedger {
     this.updates = new Map();
     this.logs = [];
     this.dirs = new Set();
-    const logService = new LogsService(this.em, this.c.pubsub);
+    const logService = this.c.services(this.em).logs;
     const closeAt = close ? { now: this.c.clock.now(), downloadLinkTtlMs: this.c.config.downloadLinkTtlMs } : undefined;
     const { events, request, closed } = await this.writeOrRestore(updates, logs, dirs, () => this.em.transactional(async (em) => {
       // Lock first (request row, then file rows: the order cancel() uses too); see recountLocked.
       const locked = await lockRequest(em, this.request.id);
-      if (updates.length) {
-        // Guarded by status: a duplicate run of this job never overwrites a finished file.
-        await em.getConnection().execute(
-          `update staged_files f set status = t.status, size_bytes = coalesce(t.size_bytes, f.size_bytes), bytes_done = t.bytes_done,
-                  checksum = coalesce(t.checksum, f.checksum), attempts = t.attempts, error_code = t.error_code,
-                  error_message = t.error_message, error_stack = t.error_stack, access_url = coalesce(t.access_url, f.access_url),
-                  finished_at = t.finished_at, started_at = coalesce(f.started_at, t.started_at), worker_id = t.worker_id
-             from json_to_recordset(?::json) as t(id uuid, status text, started_at timestamptz, worker_id text, size_bytes bigint, bytes_done bigint, checksum text, attempts int,
-                  error_code text, error_message text, error_stack text, access_url text, finished_at timestamptz)
-            where f.id = t.id and f.status in ('PENDING', 'RUNNING')`,
-          [JSON.stringify(updates)],
-          'run',
-          em.getTransactionContext(),
-        );
-      }
+      await recordFileOutcomes(em, updates);
       const counted = await recountLocked(em, this.request.id, locked, closeAt);
       if (counted.closing && onClosed.length) {
         // Inside the closing transaction: a failing hook (e.g. the notification outbox write)
@@ -162,7 +134,7 @@ class BatchLedger {
       return { events: await logService.insert(entries, em), request: counted.request, closed: counted.closing !== null };
     }));
     logService.publish(events);
-    if (this.c.metrics) reportFinished(this.c, this.request.method, updates);
+    reportFinished(this.c, this.request.method, updates);
     if (request.status === 'CANCELLED' && !this.controller.signal.aborted) this.controller.abort();
     const snap = toSnapshot(request);
     const key = JSON.stringify(snap);
@@ -195,58 +167,58 @@ class BatchLedger {
  * The `stage_batch` job: transfers a batch of one request's files with bounded concurrency.
  * Idempotent: files already finished are left alone, files left RUNNING by a crashed worker are
  * redone (their leftovers swept), and counters are recomputed from the files, so running the job
- * twice changes nothing.
+ * twice changes nothing. `onFinished` runs inside the transaction that closes the request.
  */
-export function createStageBatchTask(orm: MikroORM, c: Container, onFinished: RequestFinishedHook[] = []): Task {
-  return async (raw, helpers) => {
-    const payload = raw as StageBatchPayload;
-    const em = orm.em.fork();
-    const request = await em.findOne(StagingRequest, { id: payload.requestId }, { populate: ['owner'] });
-    if (!request) return;
-    const handler = c.methods.get(request.method);
-    const files = await em.find(StagedFile, { id: { $in: payload.fileIds }, status: { $in: ['PENDING', 'RUNNING'] } }, { orderBy: { seq: 'asc' } });
-    const controller = new AbortController();
-    const ledger = new BatchLedger(em, c, request, controller);
-    const now = () => c.clock.now();
+export function createStageBatchTask(c: Container, onFinished: RequestFinishedHook[] = []): TaskList {
+  return {
+    [STAGE_BATCH.task]: jobTask(STAGE_BATCH, async (payload, helpers) => {
+      const em = c.orm.em.fork();
+      const request = await em.findOne(StagingRequest, { id: payload.requestId }, { populate: ['owner'] });
+      if (!request) return;
+      const handler = c.methods.get(request.method);
+      const files = await em.find(StagedFile, { id: { $in: payload.fileIds }, status: { $in: ['PENDING', 'RUNNING'] } }, { orderBy: { seq: 'asc' } });
+      const controller = new AbortController();
+      const ledger = new BatchLedger(em, c, request, controller);
+      const workerId = helpers.job.locked_by ?? null;
 
-    if (files.length && request.status !== 'CANCELLED') {
-      await em.getConnection().execute(
-        `update staging_requests set status = 'RUNNING', started_at = coalesce(started_at, ?) where id = ? and status = 'QUEUED'`,
-        [now(), request.id],
-      );
-      if (files.some((f) => f.status === 'RUNNING')) ledger.log('WARN', `resuming ${files.filter((f) => f.status === 'RUNNING').length} file(s) interrupted by a restart`);
+      if (files.length && request.status !== 'CANCELLED') {
+        await markRunning(em, request.id, c.clock.now());
+        const resumed = files.filter((f) => f.status === 'RUNNING').length;
+        if (resumed) ledger.log('WARN', `resuming ${resumed} file(s) interrupted by a restart`);
 
-      const timer = setInterval(() => ledger.tick((err: unknown) => helpers.logger.error(`progress flush failed: ${String(err)}`)), FLUSH_MS);
-      try {
-        if (handler?.remote) {
-          // URL-sourced methods (DCACHE_STAGE, RUCIO_COPY): one run per request, reporting per file.
-          await runRemote(em, c, request, handler.remote, files, ledger, controller.signal, helpers.job.locked_by ?? null);
-        } else {
-          const context = await prepare(c, request, handler, ledger, controller.signal);
-          try {
-            const queue = [...files];
-            const workers = Array.from({ length: Math.min(c.config.workerConcurrency, queue.length) }, async () => {
-              for (let f = queue.shift(); f; f = queue.shift()) await transferOne(c, context, f, ledger, controller.signal, helpers.job.locked_by ?? null);
-            });
-            await Promise.all(workers);
-          } finally {
-            await context.session?.close().catch(() => undefined);
+        const timer = setInterval(() => ledger.tick((err: unknown) => helpers.logger.error(`progress flush failed: ${String(err)}`)), FLUSH_MS);
+        try {
+          if (handler?.kind === 'url') {
+            // One run per request, reporting per file.
+            await runRemote(em, c, request, handler.remote, files, ledger, controller.signal, workerId);
+          } else {
+            const context = await prepare(c, request, handler, ledger, controller.signal);
+            try {
+              const queue = [...files];
+              const workers = Array.from({ length: Math.min(c.config.workerConcurrency, queue.length) }, async () => {
+                for (let f = queue.shift(); f; f = queue.shift()) await transferOne(c, context, f, ledger, controller.signal, workerId);
+              });
+              await Promise.all(workers);
+            } finally {
+              await context.session?.close().catch(() => undefined);
+            }
           }
+        } finally {
+          clearInterval(timer);
         }
-      } finally {
-        clearInterval(timer);
       }
-    }
-    // A cancelled URL-sourced request: cancel at the peers what is still active there (the job
-    // that followed it may have died); its remaining files end CANCELLED.
-    if (request.status === 'CANCELLED' && handler?.remote) await cancelRemote(em, c, request, handler.remote);
-    // The last flush also closes the request when no file of it is active (one commit; see recountLocked).
-    await ledger.flush(true, onFinished);
+      // A cancelled URL-sourced request: cancel at the peers what is still active there (the job
+      // that followed it may have died); its remaining files end CANCELLED.
+      if (request.status === 'CANCELLED' && handler?.kind === 'url') await cancelRemote(em, c, request, handler.remote);
+      // The last flush also closes the request when no file of it is active (one commit; see recountLocked).
+      await ledger.flush(true, onFinished);
+    }),
   };
 }
 
 interface BatchContext {
-  handler: StagingMethodHandler | undefined;
+  /** Per-file and delivery methods; undefined when the request's method is no longer offered. */
+  handler: FileMethod | DeliveryMethod | undefined;
   sourceSite: PosixSiteConfig | undefined;
   areaRoot: string | null;
   /** Remote-target methods: the batch's session with the site (one hub server start, one S3 client). */
@@ -255,11 +227,11 @@ interface BatchContext {
   openError?: unknown;
 }
 
-async function prepare(c: Container, request: StagingRequest, handler: StagingMethodHandler | undefined, ledger: BatchLedger, signal: AbortSignal): Promise<BatchContext> {
+async function prepare(c: Container, request: StagingRequest, handler: FileMethod | DeliveryMethod | undefined, ledger: BatchLedger, signal: AbortSignal): Promise<BatchContext> {
   if (!handler) return { handler, sourceSite: undefined, areaRoot: null };
   const sourceSite = c.sites.source(request.sourceSiteId);
+  if (handler.kind === 'delivery') return { handler, sourceSite, areaRoot: null, ...(await openDelivery(c, request, handler.delivery, ledger, signal)) };
   const areaRoot = handler.target === 'user-area' ? await c.sites.userAreaRoot(c.sites.userAreas(request.targetSiteId), request.owner.username) : null;
-  if (handler.delivery) return { handler, sourceSite, areaRoot, ...(await openDelivery(c, request, handler.delivery, ledger, signal)) };
   return { handler, sourceSite, areaRoot };
 }
 
@@ -321,7 +293,8 @@ async function transferOne(c: Container, ctx: BatchContext, file: StagedFile, le
     if (signal.aborted || (e instanceof StorageError && e.code === 'CANCELLED')) return fail('CANCELLED', 'Cancelled before it finished.');
     return e instanceof StorageError ? fail(e.code, e.message, e) : fail('TRANSFER_FAILED', 'The target site could not be prepared; an administrator can see the details.', e);
   }
-  const runner = ctx.session ?? ctx.handler;
+  const runner = ctx.handler.kind === 'delivery' ? ctx.session : ctx.handler;
+  if (!runner) return fail('TRANSFER_FAILED', 'The target site could not be prepared; an administrator can see the details.');
   if (!signal.aborted) ledger.set(base);
 
   for (;;) {
@@ -330,8 +303,8 @@ async function transferOne(c: Container, ctx: BatchContext, file: StagedFile, le
     try {
       const sourcePath = await c.sites.resolveSource(ctx.sourceSite, file.source);
       const targetPath = ctx.areaRoot ? await c.sites.resolveTarget(ctx.areaRoot, file.target) : null;
-      // Space-aware staging (modules/lifecycle): room is made, or the file fails QUOTA_EXCEEDED.
-      if (targetPath && c.space) await c.space.ensureFor(file.request.id, Number(file.sizeBytes ?? 0), targetPath);
+      // Space-aware staging (modules/space): room is made, or the file fails QUOTA_EXCEEDED.
+      if (targetPath) await c.space.ensureFor(file.request.id, Number(file.sizeBytes ?? 0), targetPath);
       const outcome = await runner.transfer({
         fileId: file.id,
         requestId: file.request.id,
@@ -376,6 +349,7 @@ async function runRemote(em: EntityManager, c: Container, request: StagingReques
     sites: c.sites.sites,
     fetch: globalThis.fetch,
     logger: c.logger,
+    macaroons: c.services(em).macaroons,
     signal,
     report(fileId, u) {
       const f = byId.get(fileId);
@@ -416,9 +390,6 @@ async function cancelRemote(em: EntityManager, c: Container, request: StagingReq
     logger: c.logger,
     log: (level, message) => logs.push({ level, message, requestId: request.id, userId: request.owner.id }),
   });
-  await em.getConnection().execute(
-    `update staged_files set status = 'CANCELLED', error_code = 'CANCELLED', error_message = 'Cancelled by the user.', finished_at = ? where request_id = ? and status in ('PENDING', 'RUNNING')`,
-    [c.clock.now(), request.id],
-  );
-  if (logs.length) await new LogsService(em, c.pubsub).append(logs);
+  await cancelActiveFiles(em, request.id, c.clock.now());
+  if (logs.length) await c.services(em).logs.append(logs);
 }

@@ -3,7 +3,7 @@ import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
 import type { Logger } from '../../lib/logger';
-import { inTransaction, MailService, type MailDeps } from '../mail/mail.service';
+import { inTransaction, type MailDeps, type MailService } from '../mail/mail.service';
 import { ROLES, USER_STATUSES, User, type Role, type UserStatus } from './user.entity';
 
 export interface UserAdminDeps extends MailDeps {
@@ -22,14 +22,11 @@ const who = (actor: Actor) => (actor ? actor.email : 'the command line');
  * ALREADY_DECIDED), and writes the user's email into the outbox in the same transaction.
  */
 export class UserAdminService {
-  private readonly mail: MailService;
-
   constructor(
     private readonly em: EntityManager,
     private readonly deps: UserAdminDeps,
-  ) {
-    this.mail = new MailService(em, deps);
-  }
+    private readonly mail: MailService,
+  ) {}
 
   /** Users, oldest first, optionally by status. */
   list(status?: UserStatus | null): Promise<User[]> {
