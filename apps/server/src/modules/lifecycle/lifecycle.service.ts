@@ -5,7 +5,7 @@ import { isTerminalRequestStatus, REQUEST_STATUSES, type StagingMethod } from '@
 import { errnoCode, resolveInsideForWrite } from '@stagecoach/storage';
 import type { Container } from '../../graphql/context';
 import { AppError } from '../../lib/errors';
-import { describeDuration } from '../../lib/iso-duration';
+import { describeDuration } from '../../lib/duration';
 import { isUuid } from '../../lib/ids';
 import { LogsService } from '../logs/logs.service';
 import { StagedFile } from '../staging/staged-file.entity';

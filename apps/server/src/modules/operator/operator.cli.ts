@@ -9,7 +9,7 @@ import type { Container } from '../../graphql/context';
 import { systemClock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
-import { parseDuration } from '../../lib/iso-duration';
+import { DURATION_HINT, parseDuration } from '../../lib/duration';
 import type { Logger } from '../../lib/logger';
 import { LogsService } from '../logs/logs.service';
 import { StagedFile } from '../staging/staged-file.entity';
@@ -57,7 +57,7 @@ export async function runLifecycleCommand(
     const text = values['older-than'];
     if (!text) throw new AppError('BAD_USER_INPUT', '--older-than is required, e.g. --older-than 30d');
     const olderThanMs = parseDuration(text);
-    if (olderThanMs === null) throw new AppError('BAD_USER_INPUT', `--older-than: "${text}" is not a duration (e.g. 30d, 12h, P30D).`);
+    if (olderThanMs === null) throw new AppError('BAD_USER_INPUT', `--older-than: ${DURATION_HINT} (got "${text}").`);
     const dryRun = values['dry-run'] === true;
     const { candidates, removed } = await new LifecycleService(em, await c()).purge({ olderThanMs, dryRun });
     for (const r of candidates) out(`${dryRun ? 'would purge' : 'purge'}\t${r.id}\t${r.owner}\t${r.method}\tfinished ${r.finishedAt.toISOString()}\t${r.filesDone} file(s)\t${formatBytes(r.bytesDone)}`);
