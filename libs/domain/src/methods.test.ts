@@ -1,21 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isStagingMethod, METHOD_INFO, STAGING_METHODS } from './methods';
 
-describe('STAGING_METHODS', () => {
-  it('lists exactly the enum of the API contract, in its order', () => {
-    expect(STAGING_METHODS).toEqual([
-      'LOCAL_COPY',
-      'LOCAL_SYMLINK',
-      'LOCAL_HARDLINK',
-      'DIRECT_DOWNLOAD',
-      'JUPYTER_COPY',
-      'S3_COPY',
-      'DCACHE_STAGE',
-      'RUCIO_COPY',
-    ]);
-  });
-});
-
 describe('METHOD_INFO', () => {
   it('describes every method and nothing else', () => {
     expect(Object.keys(METHOD_INFO).sort()).toEqual([...STAGING_METHODS].sort());

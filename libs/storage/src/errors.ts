@@ -1,4 +1,4 @@
-import type { FileErrorCode } from '@stagecoach/domain';
+import type { StagedFileErrorCode } from '@stagecoach/domain';
 
 /**
  * A storage failure with a closed error code and a message fit to show a user.
@@ -7,7 +7,7 @@ import type { FileErrorCode } from '@stagecoach/domain';
  */
 export class StorageError extends Error {
   override name = 'StorageError';
-  readonly code: FileErrorCode;
+  readonly code: StagedFileErrorCode;
   /**
    * Whether trying again may help, when the adapter knows better than the code alone (a remote
    * site that refuses our credentials is SITE_UNAVAILABLE but retrying will not fix it).
@@ -15,7 +15,7 @@ export class StorageError extends Error {
    */
   readonly retryable: boolean | undefined;
 
-  constructor(code: FileErrorCode, message: string, options?: { cause?: unknown; retryable?: boolean }) {
+  constructor(code: StagedFileErrorCode, message: string, options?: { cause?: unknown; retryable?: boolean }) {
     super(message, options);
     this.code = code;
     this.retryable = options?.retryable;

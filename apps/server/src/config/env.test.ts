@@ -50,7 +50,10 @@ describe('loadConfig', () => {
 
   it('parses durations', () => {
     expect(loadConfig({ DOWNLOAD_LINK_TTL: '15m' }).downloadLinkTtlMs).toBe(900_000);
+    expect(loadConfig({ SESSION_TTL: 'P7D' }).sessionTtlMs).toBe(7 * 86_400_000);
+    expect(loadConfig({ COMPAT_WAIT: '45' }).compatWaitMs).toBe(45_000);
     expect(() => loadConfig({ DOWNLOAD_LINK_TTL: 'soon' })).toThrow(/DOWNLOAD_LINK_TTL/);
+    expect(() => loadConfig({ SESSION_TTL: '7 days' })).toThrow('SESSION_TTL: expected a duration such as 30s, 15m, 12h, 7d, P14D or PT12H (got "7 days")');
   });
 });
 

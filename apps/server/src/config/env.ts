@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { STAGING_METHODS, type StagingMethod } from '@stagecoach/domain';
-import { parseDuration } from '../lib/iso-duration';
+import { durationMs } from '../lib/duration';
 
 /**
  * The only reader of `process.env`. Every variable of `API.md` is declared here once, with one
@@ -12,27 +12,7 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-/** ISO-8601-ish durations used by operators: `15m`, `24h`, `7d`, `30s` or a bare number of seconds. */
-const duration = z
-  .string()
-  .regex(/^\d+(ms|s|m|h|d)?$/, 'expected a duration such as 30s, 15m, 24h or 7d')
-  .transform((v) => {
-    const m = /^(\d+)(ms|s|m|h|d)?$/.exec(v)!;
-    const n = Number(m[1]);
-    const unit = m[2] ?? 's';
-    const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit]!;
-    return n * factor;
-  });
-
-/** ISO-8601 durations (`P14D`, `PT12H`; weeks, days and time only) or the short forms above. */
-const isoDuration = z.string().transform((v, ctx) => {
-  const ms = parseDuration(v);
-  if (ms === null) {
-    ctx.addIssue({ code: 'custom', message: 'expected an ISO-8601 duration such as P14D or PT12H' });
-    return z.NEVER;
-  }
-  return ms;
-});
+// Every duration variable is a `durationMs` (lib/duration): ISO-8601 such as P14D, 45s/15m/12h/7d/2w, or bare seconds.
 
 const csv = z.string().transform((v) =>
   v
@@ -93,7 +73,7 @@ export const EnvSchema = z.object({
   /** Attempts per file before a transient error (I/O, storage unavailable) fails it. */
   STAGING_MAX_ATTEMPTS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).max(20).default(3),
   /** Lifetime of signed download links (e.g. 24h, 7d). */
-  DOWNLOAD_LINK_TTL: duration.default(7 * 86_400_000),
+  DOWNLOAD_LINK_TTL: durationMs.default(7 * 86_400_000),
   /** pino log level for the server's own logs. */
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** Who may use the file-creation tool: `admins` (default) or `users`. */
@@ -129,7 +109,7 @@ export const EnvSchema = z.object({
   /** OIDC scopes asked for at login (space-separated); email and profile feed the user's email, name and username. */
   OIDC_SCOPES: z.string().min(1).default('openid email profile'),
   /** Lifetime of a browser session after sign-in (absolute; the user signs in again afterwards). */
-  SESSION_TTL: duration.default(7 * 86_400_000),
+  SESSION_TTL: durationMs.default(7 * 86_400_000),
   /** Accounts of the built-in development IdP (used only when OIDC_ISSUER is unset); default fixtures/oidc/users.json. */
   DEV_IDP_USERS_FILE: z.string().min(1).optional(),
   /** GraphQL mutations one user may run per minute (a burst of this size, refilled evenly). */
@@ -137,12 +117,12 @@ export const EnvSchema = z.object({
   /** Sign-in attempts (`GET /auth/login`) one IP address may start per minute. */
   RATE_LIMIT_LOGINS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).default(30),
   // ---- lifecycle and compatibility (modules/lifecycle, modules/compat) ----
-  /** How long staged results stay in user areas after their request finished, unless the site sets `retention` (ISO-8601, e.g. P14D). */
-  RETENTION_DEFAULT: isoDuration.default(14 * 86_400_000),
-  /** How long before expiry the owner is emailed a warning (ISO-8601, e.g. P2D). */
-  EXPIRY_WARNING: isoDuration.default(2 * 86_400_000),
-  /** How far beyond its original expiry a user may extend a request (admins: no limit; ISO-8601). */
-  EXTEND_MAX: isoDuration.default(30 * 86_400_000),
+  /** How long staged results stay in user areas after their request finished, unless the site sets `retention` (e.g. P14D). */
+  RETENTION_DEFAULT: durationMs.default(14 * 86_400_000),
+  /** How long before expiry the owner is emailed a warning (e.g. P2D). */
+  EXPIRY_WARNING: durationMs.default(2 * 86_400_000),
+  /** How far beyond its original expiry a user may extend a request (admins: no limit). */
+  EXTEND_MAX: durationMs.default(30 * 86_400_000),
   /** Cron pattern (graphile-worker crontab syntax, UTC) of the sweep that removes expired results and sends warnings. */
   LIFECYCLE_SWEEP_CRON: z.string().regex(/^\S+( \S+){4}$/, 'expected five cron fields, e.g. */10 * * * *').default('*/10 * * * *'),
   /** Default bytes one user may hold per target site (staged copies until they expire, plus queued files); unset → unlimited. */
@@ -150,7 +130,7 @@ export const EnvSchema = z.object({
   /** Default requests one user may have queued or running at once; unset → unlimited. */
   QUOTA_ACTIVE_REQUESTS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).optional(),
   /** How long `POST /stage_data` (SKAO compatibility) waits for the staging to finish before answering 202. */
-  COMPAT_WAIT: duration.default(30_000),
+  COMPAT_WAIT: durationMs.default(30_000),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -1,9 +1,9 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
-import { ERROR_CODES, isAppError } from '../lib/errors';
+import { APP_ERROR_CODES, isAppError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 
-const PASS_THROUGH = new Set<string>(ERROR_CODES);
+const PASS_THROUGH = new Set<string>(APP_ERROR_CODES);
 // Errors GraphQL itself raises for malformed operations; their messages are safe and useful.
 const GRAPHQL_CODES: Record<string, string> = {
   GRAPHQL_PARSE_FAILED: 'BAD_USER_INPUT',

@@ -2,11 +2,11 @@ import { API_ERROR_CODES } from '@stagecoach/domain';
 import { GraphQLError } from 'graphql';
 
 /**
- * The closed list of `extensions.code` values: API.md's codes (from @stagecoach/domain, shared
- * with the web app) plus QUOTA_EXCEEDED, which `stage` answers before queuing over a quota.
+ * Codes an AppError may carry, so every code the server answers with (GraphQL `extensions.code`,
+ * REST): the API's codes plus QUOTA_EXCEEDED, which `stage` answers before queuing over a quota.
  */
-export const ERROR_CODES = [...API_ERROR_CODES, 'QUOTA_EXCEEDED'] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+export const APP_ERROR_CODES = [...API_ERROR_CODES, 'QUOTA_EXCEEDED'] as const;
+export type AppErrorCode = (typeof APP_ERROR_CODES)[number];
 
 /** HTTP status for each code, used by the REST routes; `satisfies` makes a missing code a compile error. */
 export const HTTP_STATUS = {
@@ -25,12 +25,12 @@ export const HTTP_STATUS = {
   SITE_UNAVAILABLE: 503,
   QUOTA_EXCEEDED: 403,
   INTERNAL_SERVER_ERROR: 500,
-} as const satisfies Record<ErrorCode, number>;
+} as const satisfies Record<AppErrorCode, number>;
 
 /** An expected failure: its code and message reach the caller as they are. */
 export class AppError extends Error {
   constructor(
-    readonly code: ErrorCode,
+    readonly code: AppErrorCode,
     message: string,
     readonly extensions: Record<string, unknown> = {},
   ) {

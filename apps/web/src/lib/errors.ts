@@ -3,11 +3,11 @@
  * (`extensions.code` and `StagedFile.error.code`) plus two the client raises itself.
  */
 // The contract's codes (API and staged-file) are the closed lists in @stagecoach/domain.
-import type { FileErrorCode } from '@stagecoach/domain';
+import type { StagedFileErrorCode } from '@stagecoach/domain';
 
 /** Raised by the client when no GraphQL answer arrived at all. */
 type ClientErrorCode = 'NETWORK_ERROR' | 'BAD_RESPONSE';
-export type ErrorCode = FileErrorCode | ClientErrorCode;
+export type ErrorCode = StagedFileErrorCode | ClientErrorCode;
 
 // `satisfies` makes a code added to the lists above without a message fail to compile.
 const MESSAGES = {

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { FIXTURES_DIR } from '../../lib/paths';
 import { loadSitesFile, type SiteConfig } from '../sites/sites.config';
 import { routeSource } from '../sites/url-routing';
-import { isoDurationMs } from './iso-duration';
 import { SecretBox } from '../../lib/secret-box';
 
 describe('SecretBox', () => {
@@ -24,14 +23,6 @@ describe('SecretBox', () => {
     flipped[0] = flipped[0]! ^ 1;
     expect(() => box.open(`${v}.${iv}.${flipped.toString('base64url')}`, 'r1/surf')).toThrow();
     expect(() => new SecretBox(randomBytes(32)).open(sealed, 'r1/surf')).toThrow();
-  });
-});
-
-describe('isoDurationMs', () => {
-  it('reads days and times', () => {
-    expect(isoDurationMs('P6D')).toBe(6 * 86_400_000);
-    expect(isoDurationMs('PT1H30M')).toBe(5_400_000);
-    expect(() => isoDurationMs('6 days')).toThrow();
   });
 });
 

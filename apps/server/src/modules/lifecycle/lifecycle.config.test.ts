@@ -15,7 +15,7 @@ describe('lifecycle configuration', () => {
 
   it('lists every bad lifecycle variable at once', () => {
     try {
-      loadConfig({ RETENTION_DEFAULT: 'P1M', LIFECYCLE_SWEEP_CRON: 'hourly', QUOTA_ACTIVE_REQUESTS: '0' });
+      loadConfig({ RETENTION_DEFAULT: 'one month', LIFECYCLE_SWEEP_CRON: 'hourly', QUOTA_ACTIVE_REQUESTS: '0' });
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(ConfigError);

@@ -1,6 +1,6 @@
 import type { StagingMethod } from '@stagecoach/domain';
 import type { Config } from '../../config/env';
-import { parseDuration } from '../../lib/iso-duration';
+import { parseDuration } from '../../lib/duration';
 import type { PosixSiteConfig } from '../sites/sites.config';
 
 /** Methods whose results are entries in a user area: what expiry removes. */

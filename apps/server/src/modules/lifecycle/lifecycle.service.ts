@@ -5,7 +5,7 @@ import { isTerminalRequestStatus, type StagingMethod } from '@stagecoach/domain'
 import { errnoCode, resolveInsideForWrite } from '@stagecoach/storage';
 import type { Container } from '../../container';
 import { AppError } from '../../lib/errors';
-import { describeDuration } from '../../lib/iso-duration';
+import { describeDuration } from '../../lib/duration';
 import { isUuid } from '../../lib/ids';
 import type { LogsService } from '../logs/logs.service';
 import { StagedFile } from '../staging/staged-file.entity';

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { StorageError } from '@stagecoach/storage';
 import type { Clock } from '../../lib/clock';
 import { requestMacaroon } from '../dcache/macaroon.client';
-import { isoDurationMs } from '../dcache/iso-duration';
+import { parseDuration } from '../../lib/duration';
 import { readCredentials } from '../../lib/peer-http';
 import { TapeRestClient, type TapeFileStatus } from '../dcache/tape-rest.client';
 import type { WebdavSiteConfig } from '../sites/sites.config';
@@ -143,7 +143,7 @@ async function runSite(b: RemoteBatch, site: WebdavSiteConfig, items: Item[]): P
     // lock serialises check → request → store per (request, site) across processes.
     await tx.getConnection().execute('select pg_advisory_xact_lock(hashtext(?))', [`macaroon:${b.request.id}/${site.id}`], 'run', tx.getTransactionContext());
     if (await macaroons.valid(b.request.id, site.id, b.clock.now())) return;
-    const fallback = new Date(b.clock.now().getTime() + isoDurationMs(site.macaroonValidity));
+    const fallback = new Date(b.clock.now().getTime() + parseDuration(site.macaroonValidity)!);
     const issued = await withRetries(
       b,
       site.name ?? site.id,

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { FileErrorCode, FileStatus, LogLevel } from '@stagecoach/domain';
+import type { StagedFileErrorCode, FileStatus, LogLevel } from '@stagecoach/domain';
 import type { Config } from '../../config/env';
 import type { Clock } from '../../lib/clock';
 import type { Logger } from '../../lib/logger';
@@ -23,7 +23,7 @@ export interface RemoteFileUpdate {
   sizeBytes?: number | null;
   bytesDone?: number;
   accessUrl?: string | null;
-  error?: { code: FileErrorCode; message: string; cause?: unknown };
+  error?: { code: StagedFileErrorCode; message: string; cause?: unknown };
 }
 
 /**

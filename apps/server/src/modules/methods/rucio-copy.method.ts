@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StorageError } from '@stagecoach/storage';
-import type { FileErrorCode } from '@stagecoach/domain';
+import type { StagedFileErrorCode } from '@stagecoach/domain';
 import { readCredentials } from '../../lib/peer-http';
 import { RucioClient, RucioError } from '../rucio/rucio.client';
 import type { RucioSiteConfig } from '../sites/sites.config';
@@ -23,7 +23,7 @@ interface Item {
 }
 
 /** Rucio exceptions → our closed file error codes, with a message that says what to do. */
-export function rucioFileError(e: unknown, did: string, site: RucioSiteConfig): { code: FileErrorCode; message: string } {
+export function rucioFileError(e: unknown, did: string, site: RucioSiteConfig): { code: StagedFileErrorCode; message: string } {
   if (e instanceof RucioError) {
     switch (e.exceptionClass) {
       case 'DuplicateRule':

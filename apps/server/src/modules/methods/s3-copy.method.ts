@@ -1,6 +1,6 @@
 import { StorageError } from '@stagecoach/storage';
 import { digestForS3, etagMatches, S3Target, type S3Credentials } from '@stagecoach/storage/s3';
-import { parseDuration } from '../../lib/iso-duration';
+import { parseDuration } from '../../lib/duration';
 import { readSecret } from '../sites/site-secrets';
 import type { S3SiteConfig } from '../sites/sites.config';
 import type { DeliveryMethod, TransferJob, TransferOutcome } from './method';

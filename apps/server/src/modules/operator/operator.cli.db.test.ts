@@ -69,7 +69,9 @@ describe('pnpm cli purge', () => {
 
   it('keeps requests younger than --older-than', async () => {
     expect((await cli(['purge', '--older-than', '30d'])).at(-1)).toBe('Purged 0 request(s): 0 file(s), 0 bytes removed.');
-    await expect(cli(['purge', '--older-than', 'soon'])).rejects.toThrow(/not a duration/);
+    await expect(cli(['purge', '--older-than', 'soon'])).rejects.toThrow(/--older-than: expected a duration/);
+    // A bare number is refused rather than read as seconds, which would purge nearly everything.
+    await expect(cli(['purge', '--older-than', '30'])).rejects.toThrow(/--older-than: expected a duration/);
   });
 
   it('removes the results and marks the request purged', async () => {

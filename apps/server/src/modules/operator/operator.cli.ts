@@ -5,7 +5,7 @@ import nodemailer from 'nodemailer';
 import type { Container } from '../../container';
 import type { Database } from '../../db/database';
 import { AppError, isAppError } from '../../lib/errors';
-import { parseDuration } from '../../lib/iso-duration';
+import { DURATION_HINT, parseDuration } from '../../lib/duration';
 import { queueSummary } from '../jobs/queue';
 import { formatBytes, needsSpaceCheck, siteLifecycle } from '../lifecycle/lifecycle.config';
 import { StagedFile } from '../staging/staged-file.entity';
@@ -41,8 +41,8 @@ export async function runOperatorCommand(positionals: string[], values: Operator
   if (group === 'purge') {
     const text = values['older-than'];
     if (!text) throw new AppError('BAD_USER_INPUT', '--older-than is required, e.g. --older-than 30d');
-    const olderThanMs = parseDuration(text);
-    if (olderThanMs === null) throw new AppError('BAD_USER_INPUT', `--older-than: "${text}" is not a duration (e.g. 30d, 12h, P30D).`);
+    const olderThanMs = parseDuration(text, { unitRequired: true });
+    if (olderThanMs === null) throw new AppError('BAD_USER_INPUT', `--older-than: ${DURATION_HINT} (got "${text}").`);
     const dryRun = values['dry-run'] === true;
     const { candidates, removed } = await services.lifecycle.purge({ olderThanMs, dryRun });
     for (const r of candidates) out(`${dryRun ? 'would purge' : 'purge'}\t${r.id}\t${r.owner}\t${r.method}\tfinished ${r.finishedAt.toISOString()}\t${r.filesDone} file(s)\t${formatBytes(r.bytesDone)}`);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { normalizeRelativePath } from '@stagecoach/domain';
-import { parseDuration } from '../../lib/iso-duration';
+import { durationText, parseDuration, toIsoDuration } from '../../lib/duration';
 
 /** Site kinds: POSIX (sources, user areas), JUPYTERHUB and S3 (remote targets), WEBDAV and RUCIO (URL-routed sources). */
 export const SITE_KINDS = ['POSIX', 'S3', 'WEBDAV', 'JUPYTERHUB', 'RUCIO'] as const;
@@ -24,22 +24,22 @@ export const PosixSiteSchema = z.object({
   /** The source used when a request names none. */
   default: z.boolean().default(false),
   // ---- lifecycle of staged results (modules/lifecycle); all optional ----
-  /** How long staged results stay (ISO-8601, e.g. P14D); default RETENTION_DEFAULT. */
-  retention: z.string().refine((v) => parseDuration(v) !== null, 'an ISO-8601 duration such as P14D or PT12H').optional(),
+  /** How long staged results stay (e.g. P14D or 14d); default RETENTION_DEFAULT. */
+  retention: durationText.optional(),
   /** A cache: when space runs short, expired and idle results are evicted to make room. */
   cache: z.boolean().optional(),
   /** On a cache, other users' unexpired idle results may be evicted too (a shared scratch area). */
   sharedCache: z.boolean().optional(),
-  /** Results not accessed for this long count as idle on a cache (ISO-8601; default P1D). */
-  evictIdleAfter: z.string().refine((v) => parseDuration(v) !== null, 'an ISO-8601 duration such as P1D or PT6H').optional(),
+  /** Results not accessed for this long count as idle on a cache (default P1D). */
+  evictIdleAfter: durationText.optional(),
   /** Usable bytes (e.g. this site's share of a file system): staging counts staged copies against it. */
   capacityBytes: z.number().int().positive().optional(),
   /** Bytes to keep free on the file system. */
   reserveBytes: z.number().int().min(0).optional(),
 });
 
-/** ISO-8601 duration such as `P6D` or `PT12H` (dCache macaroon validity, tape pin lifetime). */
-const isoDuration = z.string().regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'an ISO-8601 duration such as P6D or PT12H');
+/** A duration dCache is sent (macaroon validity, tape pin lifetime): rewritten to the `PnDTnHnMnS` form it parses. */
+const dcacheDuration = durationText.transform((v) => toIsoDuration(parseDuration(v)!));
 const regexString = z.string().min(1).refine((v) => {
   try {
     new RegExp(v);
@@ -73,13 +73,13 @@ export const WebdavSiteSchema = z.object({
   /** Macaroons are limited to this namespace path (`root:` caveat); sources must lie below it. */
   rootCaveatPath: absoluteNamespacePath,
   /** How long a macaroon is valid (StageIT default: 6 days). */
-  macaroonValidity: isoDuration.default('P6D'),
+  macaroonValidity: dcacheDuration.default('P6D'),
   /** Activities granted by the macaroon (`activity:` caveat). */
   macaroonActivities: z.array(z.string().regex(/^[A-Z_]+$/)).min(1).default(['DOWNLOAD', 'READ_METADATA']),
   /** Usernames that get no macaroon (StageIT skips them for its `admin` service account). */
   skipMacaroonForUsers: z.array(z.string()).default([]),
   /** How long staged files stay pinned on disk (`diskLifetime` of the tape request). */
-  pinLifetime: isoDuration.default('P7D'),
+  pinLifetime: dcacheDuration.default('P7D'),
   /** Polling of the tape request: first delay and the cap of the backoff, in milliseconds. */
   pollMinMs: z.number().int().min(10).default(2_000),
   pollMaxMs: z.number().int().min(10).default(120_000),
@@ -203,14 +203,14 @@ export const S3SiteSchema = z.object({
   credentials: z.object({ accessKeyId: SecretRefSchema, secretAccessKey: SecretRefSchema, sessionToken: SecretRefSchema.optional() }).optional(),
   /** Endpoint in presigned links when users reach the store differently from Stagecoach. */
   publicEndpoint: z.url().optional(),
-  /** How long presigned links (accessUrl) stay valid; at most 7 days (SigV4). ISO-8601 or 12h/7d. */
-  linkValidity: z
-    .string()
-    .default('P7D')
+  /** How long presigned links (accessUrl) stay valid; at most 7 days (SigV4). */
+  linkValidity: durationText
     .refine((v) => {
+      // A malformed value already has its issue from durationText.
       const ms = parseDuration(v);
-      return ms !== null && ms >= 1000 && ms <= 7 * 86_400_000;
-    }, 'a duration between 1 second and 7 days, e.g. P7D or PT12H'),
+      return ms === null || (ms >= 1000 && ms <= 7 * 86_400_000);
+    }, 'a duration between 1 second and 7 days, e.g. P7D or PT12H')
+    .default('P7D'),
   /** Multipart part size (≥ 5 MiB); files up to it go in one PUT. Memory per upload ≈ partSize × queueSize (a buffer per part in flight). */
   partSizeBytes: z.number().int().min(5 * MIB).max(5 * 1024 * MIB).default(16 * MIB),
   /** Parts of one file uploaded at once (2: 32 MiB of part buffers per upload with the default part size). */
