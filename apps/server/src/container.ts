@@ -6,7 +6,7 @@ import type { Logger } from './lib/logger';
 import { createInProcessPubSub, type PubSub } from './lib/pubsub';
 import { linkSigningKey } from './lib/secrets';
 import { DownloadLinks } from './modules/downloads/download-links';
-import { MethodRegistry } from './modules/methods/registry';
+import { implementedMethods, MethodRegistry } from './modules/methods/registry';
 import { SiteRegistry } from './modules/sites/sites.service';
 
 /**
@@ -15,7 +15,7 @@ import { SiteRegistry } from './modules/sites/sites.service';
  */
 export async function createContainer(config: Config, logger: Logger, clock: Clock, pubsub: PubSub = createInProcessPubSub(), extras: { metrics?: StagingMetrics } = {}): Promise<Container> {
   const sites = await SiteRegistry.load(config, logger);
-  const methods = new MethodRegistry(config.allowedMethods, undefined, sites.sites);
+  const methods = new MethodRegistry(config.allowedMethods, implementedMethods({ pauseLocalCopyAfterBytes: config.testPauseLocalCopyAfterBytes }), sites.sites);
   const links = new DownloadLinks(await linkSigningKey(config), config.publicUrl);
   return { config, clock, logger, pubsub, sites, methods, links, ...extras };
 }
