@@ -79,6 +79,8 @@ export default defineConfig({
       DATA_DIR: process.env.E2E_DATA_DIR,
       SMTP_URL,
       MAIL_FROM: 'Stagecoach <stagecoach@e2e.test>',
+      // Copies of more than 1 MiB wait to be cancelled (see specs/staging.spec.ts); fixtures are smaller.
+      TEST_PAUSE_LOCAL_COPY_AFTER_BYTES: String(1024 ** 2),
     },
   },
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { expectNoSeriousA11yViolations } from '../helpers/a11y';
@@ -92,16 +92,18 @@ test.describe('staging form', () => {
   });
 
   test('cancels a running request after asking', async ({ page }) => {
-    test.setTimeout(180_000);
     await signIn(page, ADMIN);
-    // A big file keeps the copy running long enough to cancel it.
+    // The e2e server pauses a LOCAL_COPY after its first MiB until it is cancelled
+    // (TEST_PAUSE_LOCAL_COPY_AFTER_BYTES in playwright.config.ts): this copy is surely still running.
     const name = `${unique('big')}.bin`;
     const { createFile } = await gql<{ createFile: { path: string } }>(
       page,
       'mutation($input: CreateFileInput!) { createFile(input: $input) { path } }',
-      // 3 GiB: on a fast disk a smaller copy can finish before the dialog is confirmed.
-      { input: { path: name, sizeBytes: 3 * 1024 ** 3 } },
+      { input: { path: name, sizeBytes: 4 * 1024 ** 2 } },
     );
+    const userAreas = path.join(process.env.E2E_DATA_DIR!, 'sites', 'users');
+    const copiesOfTheFile = () =>
+      existsSync(userAreas) ? readdirSync(userAreas, { recursive: true, encoding: 'utf8' }).filter((f) => path.basename(f).includes(name)) : [];
 
     await page.goto('/stage');
     await page.getByRole('tab', { name: 'Paste a list' }).click();
@@ -109,6 +111,9 @@ test.describe('staging form', () => {
     await page.getByRole('button', { name: 'Add 1 path' }).click();
     await page.getByRole('button', { name: 'Stage 1 item' }).click();
     await expect(page).toHaveURL(/\/requests\//);
+    await expect(page.getByText('Running', { exact: true }).first()).toBeVisible();
+    // The partial copy, under its temporary name.
+    await expect.poll(copiesOfTheFile).toEqual([expect.stringMatching(/\.stagecoach-[0-9a-f]+\.tmp$/)]);
 
     await page.getByRole('button', { name: 'Cancel request' }).click();
     const dialog = page.getByRole('dialog', { name: 'Cancel this request?' });
@@ -119,5 +124,7 @@ test.describe('staging form', () => {
     await expect(page.getByText('Cancelled', { exact: true }).first()).toBeVisible({ timeout: 30_000 });
     await expect(page.getByRole('button', { name: 'Cancel request' })).toBeHidden();
     await expect(page.getByRole('log', { name: 'Log entries' })).toContainText(`request cancelled by ${ADMIN}`);
+    // Cancelling removed the partial copy and published nothing.
+    await expect.poll(copiesOfTheFile).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ import { createLifecycleFinishedHook, lifecycleCronItems, lifecycleTasks } from 
 import { LogsService } from './modules/logs/logs.service';
 import { MailService } from './modules/mail/mail.service';
 import { createRequestFinishedMailHook, mailTasks } from './modules/mail/mail.tasks';
-import { MethodRegistry } from './modules/methods/registry';
+import { implementedMethods, MethodRegistry } from './modules/methods/registry';
 import { QuotaService } from './modules/quotas/quota.service';
 import { SiteRegistry } from './modules/sites/sites.service';
 import { SpaceGuard } from './modules/space/space-guard';
@@ -80,7 +80,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   const { config, logger, clock, orm } = opts;
   const pubsub = opts.pubsub ?? createInProcessPubSub();
   const sites = await SiteRegistry.load(config, logger);
-  const methods = new MethodRegistry(config.allowedMethods, undefined, sites.sites);
+  const methods = new MethodRegistry(config.allowedMethods, implementedMethods({ pauseLocalCopyAfterBytes: config.testPauseLocalCopyAfterBytes }), sites.sites);
   const links = new DownloadLinks(await linkSigningKey(config), config.publicUrl);
   const services = (em: EntityManager): Services => createServices(em, container);
   const container: Container = {

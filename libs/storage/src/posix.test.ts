@@ -206,6 +206,32 @@ describe('copyFileAtomic', () => {
     expect(await readdir(join(dir, 'out'))).toEqual([]);
   });
 
+  it('with pauseAfterBytes, holds the copy until it is cancelled, then leaves nothing', async () => {
+    const ac = new AbortController();
+    const dest = join(dir, 'held');
+    const seen: number[] = [];
+    const copy = copyFileAtomic(big, dest, {
+      signal: ac.signal,
+      durable: false,
+      pauseAfterBytes: 1 << 20,
+      onProgress: (n) => seen.push(n),
+    });
+    // The kernel copy is not paced: wait until its temporary file is complete, so only the pause keeps the copy from finishing.
+    for (;;) {
+      const names = await readdir(dir);
+      const full =
+        names.length === 1 &&
+        isTempFileName(names[0]!) &&
+        (await stat(join(dir, names[0]!)).catch(() => undefined))?.size === BIG_BYTES;
+      if (full && seen.length > 0) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(seen).toEqual([1 << 20]);
+    ac.abort();
+    expect((await errorOf(copy)).code).toBe('CANCELLED');
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it('creates nothing when aborted before it starts', async () => {
     const ac = new AbortController();
     ac.abort();

@@ -43,11 +43,17 @@ export async function sha256File(path: string, signal?: AbortSignal): Promise<st
   }
 }
 
-async function hashFile(path: string, signal?: AbortSignal, onProgress?: ProgressListener, sizeHint?: number): Promise<string> {
+async function hashFile(
+  path: string,
+  signal?: AbortSignal,
+  onProgress?: ProgressListener,
+  sizeHint?: number,
+  pauseAfterBytes?: number,
+): Promise<string> {
   signal?.throwIfAborted();
   const fh = await open(path, 'r');
   try {
-    return await hashHandle(fh, signal, onProgress, sizeHint ?? (await fh.stat()).size);
+    return await hashHandle(fh, signal, onProgress, sizeHint ?? (await fh.stat()).size, pauseAfterBytes);
   } finally {
     await fh.close();
   }
@@ -73,6 +79,7 @@ async function hashHandle(
   signal?: AbortSignal,
   onProgress?: ProgressListener,
   sizeHint?: number,
+  pauseAfterBytes?: number,
 ): Promise<string> {
   const hash = createHash('sha256');
   const chunk = readBufferBytes(sizeHint);
@@ -90,6 +97,7 @@ async function hashHandle(
       pending = fh.read(buffers[0], 0, chunk, position);
       hash.update(current.subarray(0, bytesRead));
       onProgress?.(position);
+      if (pauseAfterBytes !== undefined && position >= pauseAfterBytes) await untilAborted(signal);
     }
   } catch (err) {
     // The read ahead may still fail after we gave up; nobody will look at it.
@@ -97,6 +105,14 @@ async function hashHandle(
     throw err;
   }
   return hash.digest('hex');
+}
+
+/** Never resolves; rejects with the abort reason once `signal` aborts. */
+function untilAborted(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal?.aborted) reject(signal.reason);
+    else signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
 }
 
 export interface CopyOptions {
@@ -116,6 +132,11 @@ export interface CopyOptions {
   durable?: boolean;
   /** See `DeferDirectorySync`. */
   deferDirectorySync?: DeferDirectorySync;
+  /**
+   * Test seam: once this many bytes are done, wait until `signal` aborts (the copy then fails
+   * CANCELLED, its temporary file removed), so a test can cancel a copy that is surely running.
+   */
+  pauseAfterBytes?: number;
 }
 
 /**
@@ -151,7 +172,7 @@ export async function syncDirectories(dirs: Iterable<string>): Promise<void> {
  * `isTempFileName` for sweeping). Requires a file system with hard links (ext4, XFS, NFS, CephFS).
  */
 export async function copyFileAtomic(src: string, dest: string, options: CopyOptions = {}): Promise<TransferResult> {
-  const { signal, onProgress, expectedSha256, verify = 'size', durable = true, deferDirectorySync } = options;
+  const { signal, onProgress, expectedSha256, verify = 'size', durable = true, deferDirectorySync, pauseAfterBytes } = options;
   throwIfCancelled(signal);
   const before = await statSource(src);
   await ensureParent(dest);
@@ -170,7 +191,7 @@ export async function copyFileAtomic(src: string, dest: string, options: CopyOpt
         stop.abort();
         throw err;
       }),
-      hashFile(src, combined, onProgress, Number(before.size)).catch((err: unknown) => {
+      hashFile(src, combined, onProgress, Number(before.size), pauseAfterBytes).catch((err: unknown) => {
         stop.abort();
         throw err;
       }),

@@ -44,6 +44,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/OIDC_ISSUER[^]*SESSION_SECRET/);
   });
 
+  it('takes the LOCAL_COPY pause test seam outside production only', () => {
+    expect(loadConfig({}).testPauseLocalCopyAfterBytes).toBeUndefined();
+    expect(loadConfig({ TEST_PAUSE_LOCAL_COPY_AFTER_BYTES: '1048576' }).testPauseLocalCopyAfterBytes).toBe(1_048_576);
+    const production = { NODE_ENV: 'production', OIDC_ISSUER: 'https://idp.example', OIDC_CLIENT_ID: 'sc', SESSION_SECRET: 'x'.repeat(32) };
+    expect(loadConfig(production).testPauseLocalCopyAfterBytes).toBeUndefined();
+    expect(() => loadConfig({ ...production, TEST_PAUSE_LOCAL_COPY_AFTER_BYTES: '1048576' })).toThrow(/TEST_PAUSE_LOCAL_COPY_AFTER_BYTES: a test seam, refused in production/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' }).port).toBe(4000);
   });
@@ -57,7 +65,7 @@ describe('loadConfig', () => {
   });
 });
 
-describe('loadConfig: deployment (issue 10)', () => {
+describe('loadConfig: deployment', () => {
   it('uses PostgreSQL for live updates unless REDIS_URL is set', () => {
     expect(loadConfig({}).redis).toBeUndefined();
     expect(loadConfig({ REDIS_URL: 'redis://cache:6379/2' }).redis).toEqual({ url: 'redis://cache:6379/2', channelPrefix: 'stagecoach' });

@@ -131,6 +131,12 @@ export const EnvSchema = z.object({
   QUOTA_ACTIVE_REQUESTS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).optional(),
   /** How long `POST /stage_data` (SKAO compatibility) waits for the staging to finish before answering 202. */
   COMPAT_WAIT: durationMs.default(30_000),
+  /**
+   * Test seam, refused in production: a LOCAL_COPY stops once this many bytes are done and stays
+   * RUNNING until cancelled, so the browser tests can cancel a copy that is surely still running
+   * (no file is big enough to outlast every fast disk).
+   */
+  TEST_PAUSE_LOCAL_COPY_AFTER_BYTES: z.coerce.number({ error: 'expected a number of bytes' }).int().min(0).optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -174,6 +180,8 @@ export interface Config {
   readonly lifecycle: { readonly retentionMs: number; readonly warnBeforeMs: number; readonly extendMaxMs: number; readonly sweepCron: string };
   readonly quotas: { readonly bytesPerSite: number | null; readonly activeRequests: number | null };
   readonly compatWaitMs: number;
+  /** TEST_PAUSE_LOCAL_COPY_AFTER_BYTES; never set in production. */
+  readonly testPauseLocalCopyAfterBytes: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -202,6 +210,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     if (e.NODE_ENV === 'production') {
       if (!e.OIDC_ISSUER) problems.push('OIDC_ISSUER: required in production (the development IdP is refused)');
       if (!e.SESSION_SECRET) problems.push('SESSION_SECRET: required in production');
+      if (e.TEST_PAUSE_LOCAL_COPY_AFTER_BYTES !== undefined) problems.push('TEST_PAUSE_LOCAL_COPY_AFTER_BYTES: a test seam, refused in production');
     }
   }
   if (problems.length > 0 || !e) throw new ConfigError(problems);
@@ -243,5 +252,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     lifecycle: Object.freeze({ retentionMs: e.RETENTION_DEFAULT, warnBeforeMs: e.EXPIRY_WARNING, extendMaxMs: e.EXTEND_MAX, sweepCron: e.LIFECYCLE_SWEEP_CRON }),
     quotas: Object.freeze({ bytesPerSite: e.QUOTA_BYTES_PER_SITE ?? null, activeRequests: e.QUOTA_ACTIVE_REQUESTS ?? null }),
     compatWaitMs: e.COMPAT_WAIT,
+    testPauseLocalCopyAfterBytes: e.TEST_PAUSE_LOCAL_COPY_AFTER_BYTES,
   });
 }

@@ -1,15 +1,37 @@
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { redisUnavailable, testRedisUrl } from '../../test/redis';
 import { createLogger } from './logger';
 import { createSharedPubSub, type LogEvent } from './pubsub';
 
-/** Runs against a real Redis only when told where one is: TEST_REDIS_URL=redis://127.0.0.1:6379. */
-const url = process.env.TEST_REDIS_URL;
 const logger = createLogger('silent');
+const unavailable = await redisUnavailable();
+// The default reporter shows a file's skip count, not its reason; this line says why.
+if (unavailable && !process.env.CI) console.warn(`Redis pub/sub tests skipped: ${unavailable}`);
 
-describe.skipIf(!url)('Redis pub/sub (REDIS_URL)', () => {
-  const make = (prefix: string, subscribe = true) => createSharedPubSub({ databaseUrl: 'postgres://unused', redis: { url: url!, channelPrefix: prefix }, logger, subscribe });
+describe('Redis pub/sub (REDIS_URL)', () => {
+  beforeEach((ctx) => {
+    if (!unavailable) return;
+    if (process.env.CI) throw new Error(`CI is set, so this suite must run, but ${unavailable}`);
+    ctx.skip(unavailable);
+  });
+
+  const make = (prefix: string, subscribe = true) => createSharedPubSub({ databaseUrl: 'postgres://unused', redis: { url: testRedisUrl, channelPrefix: prefix }, logger, subscribe });
   const event = (message: string): LogEvent => ({ id: '1', at: new Date(0).toISOString(), level: 'INFO', message, requestId: null, fileId: null, userId: null });
+  /** SUBSCRIBE is asynchronous: waits until Redis reports a subscriber on every channel. */
+  const subscribed = async (channels: string[]) => {
+    const probe = new Redis(testRedisUrl);
+    try {
+      for (;;) {
+        const counts = (await probe.pubsub('NUMSUB', ...channels)) as (string | number)[]; // [channel, count, …]
+        if (counts.every((v, i) => i % 2 === 0 || Number(v) > 0)) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      probe.disconnect();
+    }
+  };
 
   it('carries events between processes, keyed topics included', async () => {
     const prefix = `test-${randomBytes(4).toString('hex')}`;
@@ -22,7 +44,7 @@ describe.skipIf(!url)('Redis pub/sub (REDIS_URL)', () => {
       const req = api.pubsub.subscribe('request:updated', 'r1')[Symbol.asyncIterator]();
       const nextLog = logs.next();
       const nextReq = req.next();
-      await new Promise((r) => setTimeout(r, 100)); // SUBSCRIBE is asynchronous
+      await subscribed([`${prefix}:log:appended`, `${prefix}:request:updated:r1`]);
       worker.pubsub.publish('log:appended', event('from the worker'));
       worker.pubsub.publish('request:updated', 'r1', { id: 'r1' } as never);
       expect((await nextLog).value).toEqual(event('from the worker'));
@@ -36,18 +58,24 @@ describe.skipIf(!url)('Redis pub/sub (REDIS_URL)', () => {
   });
 
   it('keeps deployments with different channel prefixes apart', async () => {
-    const a = make(`test-a-${randomBytes(4).toString('hex')}`);
-    const b = make(`test-b-${randomBytes(4).toString('hex')}`);
+    const prefixA = `test-a-${randomBytes(4).toString('hex')}`;
+    const prefixB = `test-b-${randomBytes(4).toString('hex')}`;
+    const a = make(prefixA);
+    const b = make(prefixB);
     try {
       await Promise.all([a.ready(), b.ready()]);
-      const got: LogEvent[] = [];
-      const it = a.pubsub.subscribe('log:appended')[Symbol.asyncIterator]();
-      void it.next().then((r) => r.value && got.push(r.value));
-      await new Promise((r) => setTimeout(r, 100));
+      const inA = a.pubsub.subscribe('log:appended')[Symbol.asyncIterator]();
+      const inB = b.pubsub.subscribe('log:appended')[Symbol.asyncIterator]();
+      const nextA = inA.next();
+      const nextB = inB.next();
+      await subscribed([`${prefixA}:log:appended`, `${prefixB}:log:appended`]);
       b.pubsub.publish('log:appended', event('other deployment'));
-      await new Promise((r) => setTimeout(r, 200));
-      expect(got).toEqual([]);
-      await it.return?.();
+      expect((await nextB).value).toEqual(event('other deployment'));
+      // Redis has now delivered b's event; were a subscribed to it, it would reach a before a's own.
+      a.pubsub.publish('log:appended', event('own deployment'));
+      expect((await nextA).value).toEqual(event('own deployment'));
+      await inA.return?.();
+      await inB.return?.();
     } finally {
       await a.close();
       await b.close();

@@ -16,8 +16,11 @@ async function skipIfPresent(job: TransferJob, kind: 'copy' | 'symlink' | 'hardl
   };
 }
 
-/** LOCAL_COPY: kernel copy into a temporary name, sha256 beside it, fsync, publish, read-only. */
-export const localCopy: FileMethod = {
+/**
+ * LOCAL_COPY: kernel copy into a temporary name, sha256 beside it, fsync, publish, read-only.
+ * `pauseAfterBytes`: the TEST_PAUSE_LOCAL_COPY_AFTER_BYTES seam (config/env.ts).
+ */
+export const localCopyMethod = (pauseAfterBytes?: number): FileMethod => ({
   method: 'LOCAL_COPY',
   kind: 'file',
   target: 'user-area',
@@ -25,10 +28,10 @@ export const localCopy: FileMethod = {
     if (job.resumed) await removeStaleTemps(job.targetPath!);
     const skipped = await skipIfPresent(job, 'copy');
     if (skipped) return skipped;
-    const { sizeBytes, sha256 } = await copyFileAtomic(job.sourcePath, job.targetPath!, { signal: job.signal, onProgress: job.onProgress, deferDirectorySync: job.deferDirectorySync });
+    const { sizeBytes, sha256 } = await copyFileAtomic(job.sourcePath, job.targetPath!, { signal: job.signal, onProgress: job.onProgress, deferDirectorySync: job.deferDirectorySync, pauseAfterBytes });
     return { status: 'DONE', sizeBytes, checksum: sha256, message: `copied ${job.source} → ${job.target}` };
   },
-};
+});
 
 /** LOCAL_SYMLINK: a link to the archive file; nothing is copied. */
 export const localSymlink: FileMethod = {
