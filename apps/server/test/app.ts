@@ -9,7 +9,7 @@ import { loadConfig, type Config } from '../src/config/env';
 import { createContainer } from '../src/container';
 import type { Container } from '../src/graphql/context';
 import { systemClock, type Clock } from '../src/lib/clock';
-import { createLogger } from '../src/lib/logger';
+import { createLogger, type Logger } from '../src/lib/logger';
 import { startJobRunner } from '../src/modules/jobs/job-runner';
 import { createLifecycleFinishedHook, lifecycleTasks } from '../src/modules/lifecycle/lifecycle.tasks';
 import { SpaceGuard } from '../src/modules/space/space-guard';
@@ -53,6 +53,8 @@ export interface TestServerOptions {
   /** Run the staging worker in-process (default true when dbUrl is given). */
   worker?: boolean;
   clock?: Clock;
+  /** The server's (and job runner's) logger; silent by default (TEST_LOG_LEVEL to see it). */
+  logger?: Logger;
 }
 
 export async function startTestServer(orm: MikroORM, env: Record<string, string> = {}, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -68,7 +70,7 @@ export async function startTestServer(orm: MikroORM, env: Record<string, string>
   for (let attempt = 1; ; attempt++) {
     port = await freePort();
     config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: String(port), DATA_DIR: dataDir, ...env });
-    container = await createContainer(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', { toStderr: true }), clock);
+    container = await createContainer(config, opts.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', { toStderr: true }), clock);
     app = await createApp({ container, orm });
     try {
       await app.listen(port, '127.0.0.1');

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config/env';
 import type { Clock } from '../lib/clock';
 import type { StagingMetrics } from '../http/metrics';
+import { addLogContext } from '../lib/log-context';
 import type { Logger } from '../lib/logger';
 import type { PubSub } from '../lib/pubsub';
 import type { DownloadLinks } from '../modules/downloads/download-links';
@@ -100,5 +101,6 @@ export async function buildContext(em: EntityManager, c: Container, authorizatio
   } else if (sessionUser) {
     viewer = { user: sessionUser, via: 'session' };
   }
+  if (viewer) addLogContext({ userId: viewer.user.id });
   return { viewer, services, container: c, config: c.config, logger: c.logger };
 }

@@ -12,6 +12,7 @@ import type { Container, GraphQLContext } from '../../graphql/context';
 import { bearerSecret } from '../../graphql/context';
 import { isAppError } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
+import { addLogContext } from '../../lib/log-context';
 import { loadOrCreateSecret } from '../../lib/secrets';
 import { User } from '../users/user.entity';
 import { createDevIdp, DEV_IDP_ISSUER_KEY, DEV_IDP_PATH, DevDirectory, type DevIdp } from './dev-idp';
@@ -208,7 +209,10 @@ export async function createAuth({ orm, container }: AuthDeps): Promise<Auth> {
   // ---- /auth routes ----
   const routes = express.Router();
   const loginLimiter = new RateLimiter(config.rateLimits.loginsPerMinute, () => clock.now().getTime());
-  routes.use('/auth', sessionMiddleware);
+  routes.use('/auth', sessionMiddleware, (req, _res, next) => {
+    addLogContext({ userId: req.session.passport?.user });
+    next();
+  });
   routes.get('/auth/login', httpRateLimit(loginLimiter, 'login'), async (req, res, next) => {
     let setup;
     try {
@@ -236,6 +240,7 @@ export async function createAuth({ orm, container }: AuthDeps): Promise<Auth> {
         log.warn({ reason: info?.message }, 'sign-in refused');
         return res.redirect(303, `/?loginError=${encodeURIComponent(info?.code ?? 'denied')}`);
       }
+      addLogContext({ userId: user.id });
       // logIn regenerates the session id (no session fixation); only then is the id token stored.
       req.logIn(user, (e: unknown) => {
         if (e) return next(e);

@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { bearerSecret } from '../../graphql/context';
 import { isAppError } from '../../lib/errors';
 import type { Clock } from '../../lib/clock';
+import { addLogContext } from '../../lib/log-context';
 import { TokensService } from '../tokens/tokens.service';
 import type { User } from '../users/user.entity';
 
@@ -17,6 +18,7 @@ export async function authenticateBearer(req: Request, em: EntityManager, clock:
   if (!secret) return { ok: false, status: 401, message: 'Not authenticated: send "Authorization: Bearer <api token>".' };
   try {
     const { user } = await new TokensService(em, clock).authenticate(secret);
+    addLogContext({ userId: user.id });
     if (user.status !== 'ACTIVE') return { ok: false, status: 403, message: `Your account is ${user.status.toLowerCase()}; an administrator must approve it first.` };
     return { ok: true, user };
   } catch (e) {

@@ -4,6 +4,7 @@ import type { FileStatus } from '@stagecoach/domain';
 import { errnoCode, isAbortError, StorageError, syncDirectories } from '@stagecoach/storage';
 import type { Task } from 'graphile-worker';
 import type { Container } from '../../graphql/context';
+import { addLogContext } from '../../lib/log-context';
 import { LogsService, type NewLogEntry } from '../logs/logs.service';
 import type { StagingMethodHandler } from '../methods/method';
 import type { DeliverySession, RemoteDelivery } from '../methods/remote-target';
@@ -200,6 +201,7 @@ class BatchLedger {
 export function createStageBatchTask(orm: MikroORM, c: Container, onFinished: RequestFinishedHook[] = []): Task {
   return async (raw, helpers) => {
     const payload = raw as StageBatchPayload;
+    addLogContext({ stagingRequestId: payload.requestId });
     const em = orm.em.fork();
     const request = await em.findOne(StagingRequest, { id: payload.requestId }, { populate: ['owner'] });
     if (!request) return;
