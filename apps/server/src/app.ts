@@ -1,11 +1,11 @@
-import http from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express from 'express';
-import { GraphQLError, getOperationAST, NoSchemaIntrospectionCustomRule, parse, validate, specifiedRules, type ExecutionArgs, type GraphQLFormattedError } from 'graphql';
+import { execute, GraphQLError, getOperationAST, NoSchemaIntrospectionCustomRule, parse, validate, specifiedRules, type ExecutionArgs, type GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
@@ -19,6 +19,7 @@ import { healthRoutes } from './http/health';
 import { createMetrics, type Metrics } from './http/metrics';
 import { webRoutes } from './http/web';
 import { AppError, HTTP_STATUS, isAppError } from './lib/errors';
+import { currentLogContext, iterateInLogContext, requestIdFrom, runWithLogContext, type LogContext } from './lib/log-context';
 import { createAuth } from './modules/auth/auth';
 import { mutationRateLimitPlugin } from './modules/auth/rate-limit';
 import { DEV_IDP_PATH } from './modules/auth/dev-idp';
@@ -68,6 +69,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Identity and access (modules/auth): sessions, OIDC routes, dev IdP, CSRF, rate limits.
   const auth = await createAuth({ orm, container });
 
+  // Every line logged while handling a request carries its id (and the user's, once known); the
+  // completion line may be written after the request's async context is gone (a client hanging up),
+  // so it takes the request's context from here.
+  const requestContexts = new WeakMap<IncomingMessage, LogContext>();
+  const withRequestContext = <T extends object>(req: IncomingMessage, fields: T) => ({ ...requestContexts.get(req), ...fields });
   app.use(
     pinoHttp({
       logger: logger.child({ module: 'http' }),
@@ -78,6 +84,20 @@ export async function createApp(deps: AppDeps): Promise<App> {
         req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0]?.replace(/^\/download\/.+/, '/download/[token]') }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
+      // Echoed, so a client (or proxy) can quote it when reporting a problem.
+      genReqId: (req, res) => {
+        const id = requestIdFrom(req.headers['x-request-id']);
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customSuccessObject: (req, _res, fields) => withRequestContext(req, fields),
+      customErrorObject: (req, _res, _err, fields) => withRequestContext(req, fields),
+    }),
+  );
+  app.use((req, _res, next) =>
+    runWithLogContext({ requestId: String(req.id) }, () => {
+      requestContexts.set(req, currentLogContext()!);
+      next();
     }),
   );
   app.use(metrics.middleware);
@@ -106,6 +126,29 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   // ---- GraphQL over WebSocket (graphql-ws) on the same path and port ----
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  // A socket's lines carry its upgrade request's id (echoed like HTTP's), each operation's also
+  // its id and user. graphql-ws runs execute/subscribe outside any context of ours, so the
+  // operation's context is kept by its contextValue and entered around them.
+  const socketRequestIds = new WeakMap<IncomingMessage, string>();
+  const socketRequestId = (request: IncomingMessage) => {
+    let id = socketRequestIds.get(request);
+    if (!id) socketRequestIds.set(request, (id = requestIdFrom(request.headers['x-request-id'])));
+    return id;
+  };
+  wsServer.on('headers', (headers, request) => headers.push(`X-Request-Id: ${socketRequestId(request)}`));
+  const operationContexts = new WeakMap<object, LogContext>();
+  const operationContext = (args: ExecutionArgs) => operationContexts.get(args.contextValue as object) ?? {};
+  const inOperationContext =
+    <C extends { extra: { request: IncomingMessage } }, P, R>(fn: (ctx: C, id: string, payload: P) => Promise<R>) =>
+    (ctx: C, id: string, payload: P) =>
+      runWithLogContext({ requestId: socketRequestId(ctx.extra.request), operationId: id }, () => fn(ctx, id, payload));
+  const sharedSubscribe = createSharedSubscribe({
+    fields: ['logAppended'],
+    viewerKey: (c) => {
+      const user = (c as GraphQLContext).viewer?.user;
+      return user ? `${user.id}/${user.role}/${user.status}` : null;
+    },
+  });
   // GRAPHQL_INTROSPECTION=false must hold on the socket too (Apollo only guards HTTP).
   const validationRules = [...specifiedRules, ...armor.validationRules, ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   const wsCleanup = useServer<{ authorization?: unknown }>(
@@ -113,16 +156,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
       schema,
       // Watchers of the same log share one execution per entry (bench logs-100); each still
       // passes the field's own access checks when it subscribes.
-      subscribe: createSharedSubscribe({
-        fields: ['logAppended'],
-        viewerKey: (c) => {
-          const user = (c as GraphQLContext).viewer?.user;
-          return user ? `${user.id}/${user.role}/${user.status}` : null;
-        },
-      }),
+      subscribe: (args) =>
+        runWithLogContext(operationContext(args), async () => {
+          const result = await sharedSubscribe(args);
+          return Symbol.asyncIterator in result ? iterateInLogContext(operationContext(args), result) : result;
+        }),
+      execute: (args) => runWithLogContext(operationContext(args), () => execute(args)),
       // Cookie-authenticated sockets must come from our own origin (cross-site WebSocket hijacking).
-      onConnect: (ctx) => auth.acceptSocket(ctx.extra.request, ctx.connectionParams),
-      onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+      onConnect: (ctx) => runWithLogContext({ requestId: socketRequestId(ctx.extra.request) }, () => auth.acceptSocket(ctx.extra.request, ctx.connectionParams)),
+      onSubscribe: inOperationContext(async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
         let document;
         try {
           document = parse(payload.query);
@@ -141,11 +183,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
           if (isAppError(e)) return [e.toGraphQLError()];
           throw e;
         }
+        operationContexts.set(contextValue, currentLogContext()!);
         return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
-      },
-      onNext: (_ctx, _id, _payload, _args, result) => {
+      }),
+      onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors) return;
-        const errors: GraphQLFormattedError[] = result.errors.map((e) => formatError(e.toJSON(), e));
+        const errors: GraphQLFormattedError[] = runWithLogContext(operationContext(args), () => result.errors!.map((e) => formatError(e.toJSON(), e)));
         return { ...result, errors };
       },
     },

@@ -8,7 +8,7 @@ import { createApp } from '../src/app';
 import { loadConfig, type Config } from '../src/config/env';
 import { createContainer, jobTasks, type Container } from '../src/container';
 import { systemClock, type Clock } from '../src/lib/clock';
-import { createLogger } from '../src/lib/logger';
+import { createLogger, type Logger } from '../src/lib/logger';
 import { startJobRunner } from '../src/modules/jobs/job-runner';
 import { TokensService } from '../src/modules/tokens/tokens.service';
 import type { Role, UserStatus } from '../src/modules/users/user.entity';
@@ -47,6 +47,8 @@ export interface TestServerOptions {
   /** Run the staging worker in-process (default true when dbUrl is given). */
   worker?: boolean;
   clock?: Clock;
+  /** The server's (and job runner's) logger; silent by default (TEST_LOG_LEVEL to see it). */
+  logger?: Logger;
 }
 
 export async function startTestServer(orm: MikroORM, env: Record<string, string> = {}, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -62,7 +64,7 @@ export async function startTestServer(orm: MikroORM, env: Record<string, string>
   for (let attempt = 1; ; attempt++) {
     port = await freePort();
     config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: String(port), DATA_DIR: dataDir, ...env });
-    container = await createContainer({ config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', { toStderr: true }), clock, orm });
+    container = await createContainer({ config, logger: opts.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', { toStderr: true }), clock, orm });
     app = await createApp({ container });
     try {
       await app.listen(port, '127.0.0.1');

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config/env';
 import type { Container, Services } from '../container';
+import { addLogContext } from '../lib/log-context';
 import type { Logger } from '../lib/logger';
 import { bearerSecret, type Viewer } from '../modules/auth/viewer';
 import type { User } from '../modules/users/user.entity';
@@ -27,5 +28,6 @@ export async function buildContext(em: EntityManager, c: Container, authorizatio
   } else if (sessionUser) {
     viewer = { user: sessionUser, via: 'session' };
   }
+  if (viewer) addLogContext({ userId: viewer.user.id });
   return { viewer, services, container: c, config: c.config, logger: c.logger };
 }

@@ -1,4 +1,5 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { currentLogContext } from './log-context';
 
 export type { Logger };
 
@@ -35,8 +36,23 @@ export const REDACT_PATHS = [
   '*.signupWebhookUrl',
 ];
 
-export function createLogger(level: string, opts: { pretty?: boolean; toStderr?: boolean } = {}): Logger {
-  const options = { level, base: { service: 'stagecoach' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+export interface LoggerOptions {
+  pretty?: boolean;
+  toStderr?: boolean;
+  /** Where JSON lines go instead of stdout/stderr (tests read them back); `pretty` is then ignored. */
+  destination?: DestinationStream;
+}
+
+export function createLogger(level: string, opts: LoggerOptions = {}): Logger {
+  const options = {
+    level,
+    base: { service: 'stagecoach' },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // requestId, userId, jobId… of the work in progress (lib/log-context) on every line, without
+    // passing a child logger around. A copy: pino merges the line's own fields into what this returns.
+    mixin: () => ({ ...currentLogContext() }),
+  };
+  if (opts.destination) return pino(options, opts.destination);
   if (opts.pretty) {
     return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss', destination: opts.toStderr ? 2 : 1 } } });
   }

@@ -11,6 +11,7 @@ import pg from 'pg';
 import type { Container } from '../../container';
 import { isAppError } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
+import { addLogContext } from '../../lib/log-context';
 import { loadOrCreateSecret } from '../../lib/secrets';
 import { User } from '../users/user.entity';
 import { createDevIdp, DEV_IDP_ISSUER_KEY, DEV_IDP_PATH, DevDirectory, type DevIdp } from './dev-idp';
@@ -207,7 +208,10 @@ export async function createAuth({ orm, container }: AuthDeps): Promise<Auth> {
   // ---- /auth routes ----
   const routes = express.Router();
   const loginLimiter = new RateLimiter(config.rateLimits.loginsPerMinute, () => clock.now().getTime());
-  routes.use('/auth', sessionMiddleware);
+  routes.use('/auth', sessionMiddleware, (req, _res, next) => {
+    addLogContext({ userId: req.session.passport?.user });
+    next();
+  });
   routes.get('/auth/login', httpRateLimit(loginLimiter, 'login'), async (req, res, next) => {
     let setup;
     try {
@@ -235,6 +239,7 @@ export async function createAuth({ orm, container }: AuthDeps): Promise<Auth> {
         log.warn({ reason: info?.message }, 'sign-in refused');
         return res.redirect(303, `/?loginError=${encodeURIComponent(info?.code ?? 'denied')}`);
       }
+      addLogContext({ userId: user.id });
       // logIn regenerates the session id (no session fixation); only then is the id token stored.
       req.logIn(user, (e: unknown) => {
         if (e) return next(e);

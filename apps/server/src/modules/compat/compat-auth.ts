@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import { bearerSecret } from '../auth/viewer';
 import { isAppError } from '../../lib/errors';
 import type { TokensService } from '../tokens/tokens.service';
+import { addLogContext } from '../../lib/log-context';
 import type { User } from '../users/user.entity';
 
 export type CompatAuth = { ok: true; user: User } | { ok: false; status: 401 | 403; message: string };
@@ -15,6 +16,7 @@ export async function authenticateBearer(req: Request, tokens: TokensService): P
   if (!secret) return { ok: false, status: 401, message: 'Not authenticated: send "Authorization: Bearer <api token>".' };
   try {
     const { user } = await tokens.authenticate(secret);
+    addLogContext({ userId: user.id });
     if (user.status !== 'ACTIVE') return { ok: false, status: 403, message: `Your account is ${user.status.toLowerCase()}; an administrator must approve it first.` };
     return { ok: true, user };
   } catch (e) {

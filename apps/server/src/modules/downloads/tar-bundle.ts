@@ -151,7 +151,7 @@ export async function streamRequestTar(orm: MikroORM, c: Container, res: Respons
     await sending;
   } catch (err) {
     // Headers are gone already: the only honest signal left is an aborted (truncated) response.
-    c.logger.warn({ err, requestId: request.id }, 'tar bundle aborted');
+    c.logger.warn({ err, stagingRequestId: request.id }, 'tar bundle aborted');
     pack.destroy();
     res.destroy();
   }

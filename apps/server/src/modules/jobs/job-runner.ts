@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Logger as WorkerLogger, run, runMigrations, type ParsedCronItem, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
 import type { JobMetrics } from '../../http/metrics';
+import { runWithLogContext } from '../../lib/log-context';
 import type { Logger } from '../../lib/logger';
 
 /** How often live workers say so, and how stale a lock must be before it is taken from a dead one. */
@@ -20,6 +21,15 @@ export function workerLogger(logger: Logger): WorkerLogger {
     else if (level === 'info') log.debug(fields, message); // its info lines are chatty (worker start/stop)
     else log.trace(fields, message);
   });
+}
+
+/** Each task runs with its job's id and task name on every line it logs. */
+function inJobLogContext(taskList: TaskList): TaskList {
+  const wrapped: TaskList = {};
+  for (const [task, fn] of Object.entries(taskList)) {
+    if (fn) wrapped[task] = (payload, helpers) => runWithLogContext({ jobId: helpers.job.id, task }, () => fn(payload, helpers));
+  }
+  return wrapped;
 }
 
 /** Installs graphile-worker's schema (idempotent); needed before any `add_job` call. */
@@ -100,7 +110,7 @@ export async function startJobRunner(opts: JobRunnerOptions): Promise<JobRunner>
     concurrency: opts.concurrency,
     noHandleSignals: true,
     pollInterval: 1000,
-    taskList: opts.taskList,
+    taskList: inJobLogContext(opts.taskList),
     parsedCronItems: opts.parsedCronItems ?? [],
     logger: workerLogger(opts.logger),
     events,

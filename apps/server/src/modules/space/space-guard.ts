@@ -61,7 +61,7 @@ export class SpaceGuard {
         if (await this.lifecycle(em).removeData(id, 'EVICTED')) evicted++;
         available = await this.available(em, site, lc);
         if (available >= bytes) {
-          this.c.logger.info({ module: 'lifecycle', siteId: site.id, evicted, requestId }, 'evicted old results to make room');
+          this.c.logger.info({ module: 'lifecycle', siteId: site.id, evicted, stagingRequestId: requestId }, 'evicted old results to make room');
           return;
         }
       }

@@ -6,6 +6,7 @@ import type { Container } from '../../container';
 import { jobTask } from '../jobs/queue';
 import type { NewLogEntry } from '../logs/logs.service';
 import type { DeliveryMethod, FileMethod } from '../methods/method';
+import { addLogContext } from '../../lib/log-context';
 import type { DeliverySession, RemoteDelivery } from '../methods/remote-target';
 import type { RemoteSourcing } from '../methods/remote-batch';
 import type { PosixSiteConfig } from '../sites/sites.config';
@@ -172,6 +173,7 @@ class BatchLedger {
 export function createStageBatchTask(c: Container, onFinished: RequestFinishedHook[] = []): TaskList {
   return {
     [STAGE_BATCH.task]: jobTask(STAGE_BATCH, async (payload, helpers) => {
+      addLogContext({ stagingRequestId: payload.requestId });
       const em = c.orm.em.fork();
       const request = await em.findOne(StagingRequest, { id: payload.requestId }, { populate: ['owner'] });
       if (!request) return;

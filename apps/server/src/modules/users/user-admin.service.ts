@@ -82,7 +82,7 @@ export class UserAdminService {
       user.decidedAt = this.deps.clock.now();
       user.decidedById = actor?.id ?? null;
       await tx.flush();
-      this.deps.logger.info({ module: 'users', userId: user.id, role, by: who(actor) }, 'user role changed');
+      this.deps.logger.info({ module: 'users', targetUserId: user.id, role, by: who(actor) }, 'user role changed');
       return user;
     });
   }
@@ -110,7 +110,7 @@ export class UserAdminService {
       }
       await tx.refresh(user);
       await after?.(tx, user);
-      this.deps.logger.info({ module: 'users', userId: user.id, status: change.status, by: who(actor) }, 'account decision');
+      this.deps.logger.info({ module: 'users', targetUserId: user.id, status: change.status, by: who(actor) }, 'account decision');
       return user;
     });
   }
