@@ -47,7 +47,7 @@ export interface JupyterHubClientOptions {
   url: string;
   /** Where Stagecoach reaches the same proxy routes, when not through `url` (e.g. a cluster-internal service). */
   apiUrl?: string;
-  /** A service token; needs scopes `admin:users admin:servers access:servers read:users` (see STACK.md). */
+  /** A service token with scopes `admin:users admin:servers access:servers read:users`: it starts users' servers and uploads through their contents API. */
   token: string;
   /** How the hub is named in messages (the site's name). */
   label?: string;

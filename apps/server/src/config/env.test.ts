@@ -54,7 +54,7 @@ describe('loadConfig', () => {
   });
 });
 
-describe('loadConfig: deployment (issue 10)', () => {
+describe('loadConfig: deployment', () => {
   it('uses PostgreSQL for live updates unless REDIS_URL is set', () => {
     expect(loadConfig({}).redis).toBeUndefined();
     expect(loadConfig({ REDIS_URL: 'redis://cache:6379/2' }).redis).toEqual({ url: 'redis://cache:6379/2', channelPrefix: 'stagecoach' });

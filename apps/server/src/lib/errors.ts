@@ -2,7 +2,7 @@ import { API_ERROR_CODES } from '@stagecoach/domain';
 import { GraphQLError } from 'graphql';
 
 /**
- * The closed list of `extensions.code` values: API.md's codes (from @stagecoach/domain, shared
+ * The closed list of `extensions.code` values: the API's codes (from @stagecoach/domain, shared
  * with the web app) plus QUOTA_EXCEEDED, which `stage` answers before queuing over a quota.
  */
 export const ERROR_CODES = [...API_ERROR_CODES, 'QUOTA_EXCEEDED'] as const;
