@@ -1,5 +1,5 @@
 // ESLint flat config: typescript-eslint everywhere, React hooks rules on the web app, and the
-// import boundaries of ARCHITECTURE.md (apps → libs, storage → domain, never back; web features
+// import boundaries of docs/architecture.md (apps → libs, storage → domain, never back; web features
 // do not import each other; only the server's config module reads process.env).
 import js from '@eslint/js';
 import globals from 'globals';

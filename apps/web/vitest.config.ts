@@ -9,7 +9,7 @@ export default defineConfig({
     setupFiles: ['src/test/setup.ts'],
     restoreMocks: true,
     unstubGlobals: true,
-    // Form tests drive Mantine through user-event in jsdom; on a busy 2-core CI machine that takes seconds.
+    // Form tests drive Mantine through user-event in jsdom; on a busy 2-core machine that takes seconds.
     testTimeout: 20_000,
   },
 });

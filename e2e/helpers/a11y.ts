@@ -6,7 +6,7 @@ const BLOCKING_IMPACTS = new Set(['serious', 'critical']);
 /** Runs axe (WCAG 2.1 A/AA rules) on the current page and fails on serious or critical violations. */
 export async function expectNoSeriousA11yViolations(page: Page): Promise<void> {
   // Colours measured mid-transition (a dialog's overlay fading in over the page) are not what
-  // people read, and made the contrast rule fail now and then; endless animations (spinners) aside.
+  // people read and would fail the contrast rule at random; endless animations (spinners) aside.
   await page.waitForFunction(
     () => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
     undefined,

@@ -24,7 +24,7 @@ test.describe('live log', () => {
       input: { method: 'LOCAL_COPY', items: [{ source: `sandbox/${folder}`, target: folder }] },
     });
     // Not asserting the "request submitted" line itself: a fast worker's 40 lines can push it out of
-    // the virtualized, newest-following view before the check runs (seen in CI).
+    // the virtualized, newest-following view before the check runs.
     await expect(log).toContainText('request succeeded', { timeout: 30_000 });
     await expect(log).toContainText(`f-39.txt`);
     await expect.poll(() => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight)).toBeLessThan(60);

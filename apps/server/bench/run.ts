@@ -2,8 +2,8 @@
  * `pnpm bench [-- <scenario>...] [--quick] [--runs N] [--no-build] [--env K=V] [--cpu-prof]`
  *
  * Drives the real server (child process, fresh DATA_DIR, CLI-minted token) over GraphQL/HTTP/
- * WebSocket and compares every figure with a reference tool run right beside it (PERFORMANCE.md:
- * min/median/max over several runs, alternating ours and the reference). Prints one table and
+ * WebSocket and compares every figure with a reference tool run right beside it (min/median/max
+ * over several runs, alternating ours and the reference; see bench/README.md). Prints one table and
  * writes `<repo>/bench/results/<scenario>-<timestamp>.json` per scenario.
  */
 import { execFileSync, spawnSync } from 'node:child_process';

@@ -8,9 +8,9 @@
  * Registered in bench/run.ts (`pnpm bench -- scale-out`); also runnable on its own after a build:
  * `pnpm --filter @stagecoach/server build && tsx bench/scale-out.ts [--quick] [--runs N]`.
  *
- * On the 2-core machines of PERFORMANCE.md the api process, PostgreSQL and the workers share the
- * same two cores, so the ratio there shows contention more than scaling; on separate nodes each
- * worker brings its own CPU and I/O.
+ * On a 2-core machine the api process, PostgreSQL and the workers share the same two cores, so
+ * the ratio there shows contention more than scaling; on separate nodes each worker brings its
+ * own CPU and I/O.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';

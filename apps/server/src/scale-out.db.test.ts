@@ -14,7 +14,7 @@ import { sessionGql, signInWithDevIdp } from '../test/session';
 import { SERVER_ROOT } from './lib/paths';
 
 /**
- * Issue 10's acceptance test with real processes: two `api` and two `worker` servers
+ * Scale-out with real processes: two `api` and two `worker` servers
  * (`node --import tsx src/main.ts`, one process each, so SIGKILL hits the server itself) share one
  * PostgreSQL and one DATA_DIR. Live updates cross processes, work is spread and never repeated,
  * and a worker killed mid-job loses its job to the other one.

@@ -1,12 +1,3 @@
-import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
-import http from 'node:http';
-import https from 'node:https';
-import { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { errnoCode, isAbortError, StorageError } from './errors';
-import { giveBackBuffer, takeBuffer } from './spare-buffers';
-
 /**
  * JupyterHub and Jupyter Server, spoken to over HTTP with a hub service token:
  * - the hub's REST API (`/hub/api/users/...`) to find a user and start their server, following
@@ -18,6 +9,14 @@ import { giveBackBuffer, takeBuffer } from './spare-buffers';
  * the hub or the server cannot be used (unreachable, token refused, spawn failed), TRANSFER_FAILED
  * when the server refused one file, TARGET_EXISTS, QUOTA_EXCEEDED or CANCELLED otherwise.
  */
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { errnoCode, isAbortError, StorageError } from './errors';
+import { giveBackBuffer, takeBuffer } from './spare-buffers';
 
 export interface HubServer {
   name: string;
@@ -47,7 +46,7 @@ export interface JupyterHubClientOptions {
   url: string;
   /** Where Stagecoach reaches the same proxy routes, when not through `url` (e.g. a cluster-internal service). */
   apiUrl?: string;
-  /** A service token; needs scopes `admin:users admin:servers access:servers read:users` (see STACK.md). */
+  /** A service token with scopes `admin:users admin:servers access:servers read:users`: it starts users' servers and uploads through their contents API. */
   token: string;
   /** How the hub is named in messages (the site's name). */
   label?: string;

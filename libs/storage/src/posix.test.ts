@@ -54,7 +54,8 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  // A new folder per test, never reused: see PERFORMANCE.md on recently freed inodes.
+  // A new folder per test, never reused: ext4 without a journal is slow to create files where
+  // many were just deleted (it skips recently freed inodes).
   dir = join(base, `t${++counter}`);
   await mkdir(dir);
 });

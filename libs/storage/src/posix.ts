@@ -162,8 +162,8 @@ export async function syncDirectories(dirs: Iterable<string>): Promise<void> {
  * read-only (0444); never overwrites an existing `dest` (StorageError TARGET_EXISTS).
  *
  * The bytes move with a kernel copy (`copyFile`, copy_file_range) into a temporary name beside
- * `dest` while the source is hashed concurrently: PERFORMANCE.md measured copy+hash in one
- * stream at half the speed of the two side by side.
+ * `dest` while the source is hashed concurrently: reading, hashing and writing in one stream
+ * ran at about half the speed of a kernel copy and a separate hashing read side by side.
  *
  * Publishing uses link(tmp, dest) + unlink(tmp), not rename: rename silently replaces an
  * existing target, so check-then-rename would let a second worker running the same job (jobs

@@ -1,3 +1,15 @@
+/**
+ * An S3 bucket (AWS, Ceph RGW, MinIO, s3rver) as a staging target: multipart uploads in constant
+ * memory (one reused buffer per part in flight) with bounded concurrency, a SHA-256 of every object
+ * kept in its metadata (`sha256`) so a later request can tell an identical object from a different
+ * one, and presigned GET links.
+ *
+ * How an upload is verified: the multipart ETag of S3-compatible stores is the MD5 of the parts'
+ * MD5s (`<hex>-<parts>`), a single PUT's ETag the MD5 of the bytes; we compute the same from the
+ * source, with the same part size, and compare it with what the store answers. Where the store
+ * supports flexible checksums, `checksumAlgorithm: 'SHA256'` additionally makes it check every
+ * part before accepting it.
+ */
 import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import {
@@ -17,19 +29,6 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { errnoCode, isAbortError, StorageError } from './errors';
 import { giveBackBuffer, takeBuffer } from './spare-buffers';
-
-/**
- * An S3 bucket (AWS, Ceph RGW, MinIO, s3rver) as a staging target: multipart uploads in constant
- * memory (one reused buffer per part in flight) with bounded concurrency, a SHA-256 of every object
- * kept in its metadata (`sha256`) so a later request can tell an identical object from a different
- * one, and presigned GET links.
- *
- * How an upload is verified: the multipart ETag of S3-compatible stores is the MD5 of the parts'
- * MD5s (`<hex>-<parts>`), a single PUT's ETag the MD5 of the bytes; we compute the same from the
- * source, with the same part size, and compare it with what the store answers. Where the store
- * supports flexible checksums, `checksumAlgorithm: 'SHA256'` additionally makes it check every
- * part before accepting it.
- */
 
 export interface S3Credentials {
   accessKeyId: string;

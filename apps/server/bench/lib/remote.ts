@@ -1,6 +1,6 @@
 /**
  * For the remote-target scenarios (jupyter-copy, s3-copy): a BenchServer whose SITES_FILE holds
- * the two POSIX sites of API.md (`archive`, `users`) plus one JUPYTERHUB or S3 site pointing at a
+ * the two default POSIX sites (`archive`, `users`) plus one JUPYTERHUB or S3 site pointing at a
  * real peer from `@stagecoach/storage/testing`, and the server's peak RSS while work runs.
  */
 import fs from 'node:fs/promises';

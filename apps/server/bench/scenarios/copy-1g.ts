@@ -2,7 +2,7 @@
  * copy-1g: one 1 GiB file LOCAL_COPY end to end (mutation → SUCCEEDED pushed over graphql-ws)
  * vs `cp` of the same (page-cached) file on the same disk into a fresh folder. Runs alternate
  * (ours, cp, cp, ours, …) and each starts after `settle()`: earlier writes flushed and freed
- * memory returned to the host, so both sides write into "cold" memory (PERFORMANCE.md trap 1).
+ * memory returned to the host, so both sides write into "cold" memory (see bench/README.md).
  * Copies are kept until the end: deleting them between runs would free memory (and discard
  * blocks) right before the next run.
  */

@@ -2,7 +2,7 @@
  * files-10k: one request of 10,000 files of 4 KiB (a folder, expanded by the server) end to end,
  * vs `cp -r` of the same folder. Every run writes into a new folder and nothing is deleted until
  * the end: ext4 without a journal skips recently freed inodes, which makes creating files right
- * after an `rm -rf` several times slower (PERFORMANCE.md trap 2).
+ * after an `rm -rf` several times slower (see "Measuring on a shared VM" in bench/README.md).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';

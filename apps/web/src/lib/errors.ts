@@ -1,6 +1,7 @@
 /**
- * The only place that turns error codes into words a user reads. Codes come from API.md
- * (`extensions.code` and `StagedFile.error.code`) plus two the client raises itself.
+ * The only place that turns error codes into words a user reads. Codes come from the server
+ * (`extensions.code` and `StagedFile.error.code`, closed lists in @stagecoach/domain) plus two
+ * the client raises itself.
  */
 // The contract's codes (API and staged-file) are the closed lists in @stagecoach/domain.
 import type { StagedFileErrorCode } from '@stagecoach/domain';

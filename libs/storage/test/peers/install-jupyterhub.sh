@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the JupyterHub the tests run against (Debian's packages, see shared STACK.md):
+# Installs the JupyterHub the tests run against, from Debian's packages:
 #   apt-get install -y jupyterhub python3-jupyter-server      (about 90 s on a fresh machine)
 # Called by the test fixture (test/peers/jupyterhub.ts) when /usr/bin/jupyterhub is missing; safe to
 # run by hand or from CI. Concurrent callers (test files running in parallel) wait on one lock.

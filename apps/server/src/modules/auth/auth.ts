@@ -245,8 +245,8 @@ export async function createAuth({ orm, container }: AuthDeps): Promise<Auth> {
         if (e) return next(e);
         req.session.idToken = user.idToken;
         // Saved before redirecting: express-session would save at the response's end, after the
-        // headers went out, so an immediate sign-out could read the session without the id
-        // token and skip the IdP's logout (seen in CI under load).
+        // headers went out, so a sign-out right after the redirect could read the session without
+        // the id token and skip the IdP's logout.
         req.session.save((saveErr: unknown) => (saveErr ? next(saveErr) : res.redirect(303, returnTo)));
       });
     })(req, res, next);

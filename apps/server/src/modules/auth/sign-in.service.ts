@@ -46,7 +46,7 @@ export function identityFromClaims(issuer: string, claims: Record<string, unknow
  * Turns an OIDC identity into a Stagecoach user. Users are keyed by issuer + subject; a first
  * sign-in creates a PENDING user and notifies the admins (outbox mail + optional webhook, in the
  * same transaction), except that an email listed in ADMIN_EMAILS becomes an active admin — but
- * only when the IdP says the address is verified (ServiceX trusted unverified addresses).
+ * only when the IdP says the address is verified (an unverified address could be anyone's).
  */
 export class SignInService {
   constructor(

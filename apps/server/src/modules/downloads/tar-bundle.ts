@@ -22,9 +22,9 @@ const BUFFERS_PER_DOWNLOAD = 8;
 
 /**
  * The read buffers of one download, reused once the socket has taken their bytes. Why: with a
- * fresh buffer per read, freed memory came back only when V8 next collected, which its
- * external-memory accounting put off until ~64 MB had piled up, and glibc then kept much of it
- * (bench tar-2g: RSS growth 70–106 MB, rising run after run). Chunks travel unchanged through
+ * fresh buffer per read, freed memory comes back only when V8 next collects, which its
+ * external-memory accounting puts off until ~64 MB have piled up, and glibc then keeps much of it
+ * (bench tar-2g: RSS grew 70–106 MB, more run after run). Chunks travel unchanged through
  * tar-stream to `res.write`, whose callback gives them back here.
  */
 class ReadBuffers {

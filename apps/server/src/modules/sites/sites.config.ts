@@ -51,8 +51,9 @@ const regexString = z.string().min(1).refine((v) => {
 const absoluteNamespacePath = z.string().regex(/^\/(?!.*(^|\/)\.\.?(\/|$))/, 'an absolute namespace path without "." or ".." segments');
 
 /**
- * A dCache site (issue 8, StageIT's LTA sites): sources are archive URLs (SURLs) matched by
- * `urlPattern`; `namespacePath` maps a matched URL to its path in the dCache namespace.
+ * A dCache site (DCACHE_STAGE, e.g. the LOFAR long-term archive's): sources are archive URLs
+ * (SURLs) matched by `urlPattern`; `namespacePath` maps a matched URL to its path in the dCache
+ * namespace.
  */
 export const WebdavSiteSchema = z.object({
   id,
@@ -85,7 +86,7 @@ export const WebdavSiteSchema = z.object({
   pollMaxMs: z.number().int().min(10).default(120_000),
 });
 
-/** A Rucio instance (issue 8): sources are `scope:name` DIDs replicated to `rseExpression` by a rule. */
+/** A Rucio instance (RUCIO_COPY): sources are `scope:name` DIDs replicated to `rseExpression` by a rule. */
 export const RucioSiteSchema = z.object({
   id,
   name: z.string().min(1).optional(),
@@ -131,7 +132,7 @@ const remoteFolder = z.string().refine((v) => {
 const MIB = 1024 * 1024;
 
 /**
- * A JupyterHub (issue 7): JUPYTER_COPY uploads into the user's server through the hub, starting
+ * A JupyterHub: JUPYTER_COPY uploads into the user's server through the hub, starting
  * it when needed. The service token needs the scopes `admin:users admin:servers access:servers
  * read:users` (`access:servers` lets it use the contents API of the users' servers).
  */
@@ -178,7 +179,7 @@ export const JupyterHubSiteSchema = z.object({
 });
 
 /**
- * An S3 bucket (issue 7): AWS, Ceph RGW, MinIO. S3_COPY uploads below the user's prefix and hands
+ * An S3 bucket: AWS, Ceph RGW, MinIO. S3_COPY uploads below the user's prefix and hands
  * out presigned GET links. Without `credentials` the AWS SDK's default chain is used.
  */
 export const S3SiteSchema = z.object({
@@ -238,7 +239,7 @@ export type SiteConfig = z.infer<typeof SiteSchema>;
 
 export class SitesConfigError extends Error {}
 
-/** The two default sites of API.md: `archive` (source, with sandbox/) and `users` (user areas). */
+/** The sites used when SITES_FILE is unset: `archive` (source, with sandbox/) and `users` (user areas). */
 export function defaultSites(dataDir: string): SiteConfig[] {
   return [
     { id: 'archive', name: 'Archive', kind: 'POSIX', root: path.join(dataDir, 'sites', 'archive'), roles: ['source'], sandbox: 'sandbox', default: true },
