@@ -85,6 +85,7 @@ function lexicalSegments(userPath: string, allowEmpty: boolean): string[] {
  * meantime only makes paths fail (outside / missing), never pass.
  */
 const ROOT_TTL_MS = 2000;
+/** Module-wide on purpose: every caller resolving under the same root shares the cached realpath (see above). */
 const realRoots = new Map<string, { real: string; at: number }>();
 
 /** The real path of a site root or user area (SITE_UNAVAILABLE when it is missing). */

@@ -10,6 +10,7 @@
  * next transfer take them first. Give a buffer back only once nothing can still be reading it
  * (not after a failed request, whose socket may not be done with it).
  */
+/** Module-wide on purpose: a pool helps only when every download of the process draws from the same one. */
 const spares = new Map<number, WeakRef<Buffer>[]>();
 const MAX_SPARES_PER_SIZE = 16;
 

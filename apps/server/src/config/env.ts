@@ -1,12 +1,12 @@
+/**
+ * The only reader of `process.env`. Every environment variable the server reads is declared here
+ * once, with one doc comment; `loadConfig` reports every bad variable at once so an operator fixes
+ * them in one go.
+ */
 import path from 'node:path';
 import { z } from 'zod';
 import { STAGING_METHODS, type StagingMethod } from '@stagecoach/domain';
 import { durationMs } from '../lib/duration';
-
-/**
- * The only reader of `process.env`. Every variable of `API.md` is declared here once, with one
- * doc comment; `loadConfig` reports every bad variable at once so an operator fixes them in one go.
- */
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])

@@ -35,6 +35,7 @@ export class SecretBox {
   }
 }
 
+/** Module-wide on purpose: one key derivation per installation secret and process (keyed by it, so tests with other secrets stay apart). */
 const boxes = new Map<string, Promise<SecretBox>>();
 
 /** The box for macaroons at rest, one per installation secret (memoised: the key file is read once). */

@@ -2,6 +2,7 @@ import { createClient, type Client, type Sink } from 'graphql-ws';
 import type { TypedDocumentString } from '../gql/graphql';
 import { GraphQLRequestError, GRAPHQL_PATH, type GraphQLErrorItem } from './execute';
 
+/** Module-wide on purpose: the whole app shares one WebSocket, opened on the first subscription. */
 let client: Client | undefined;
 
 /** What live views tell the user about the socket: idle (no subscription), connecting, live or reconnecting. */

@@ -1,3 +1,8 @@
+/**
+ * JUPYTER_COPY against a real JupyterHub (Debian's package, DummyAuthenticator,
+ * SimpleLocalProcessSpawner) on loopback, through GraphQL with a real API token. The first run on
+ * a fresh machine installs JupyterHub (~90 s, see libs/storage/test/peers/install-jupyterhub.sh).
+ */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -8,12 +13,6 @@ import { startTestServer, userWithToken, waitForRequest, type TestServer } from 
 import { createTestDatabase, type TestDatabase } from '../../../test/db';
 import { jupyterCopy } from './jupyter-copy.method';
 import type { TransferJob } from './method';
-
-/**
- * JUPYTER_COPY against a real JupyterHub (Debian's package, DummyAuthenticator,
- * SimpleLocalProcessSpawner) on loopback, through GraphQL with a real API token. The first run on
- * a fresh machine installs JupyterHub (~90 s, see libs/storage/test/peers/install-jupyterhub.sh).
- */
 
 let hub: JupyterHubPeer;
 let db: TestDatabase;

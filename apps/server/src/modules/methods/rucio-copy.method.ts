@@ -175,7 +175,7 @@ async function runBatch(b: RemoteBatch): Promise<void> {
 }
 
 /**
- * RUCIO_COPY (issue 8): replicates `scope:name` DIDs to the site's RSE expression with one Rucio
+ * RUCIO_COPY: replicates `scope:name` DIDs to the site's RSE expression with one Rucio
  * rule per DID, following the rule's lock counts into progress; cancel deletes the rules.
  */
 export const rucioCopy: UrlMethod = {

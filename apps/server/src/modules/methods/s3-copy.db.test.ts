@@ -1,3 +1,4 @@
+/** S3_COPY against a real S3 server (s3rver on loopback), through GraphQL with a real API token. */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -7,8 +8,6 @@ import { startS3rver, type S3Peer } from '@stagecoach/storage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, userWithToken, waitForRequest, type TestServer } from '../../../test/app';
 import { createTestDatabase, type TestDatabase } from '../../../test/db';
-
-/** S3_COPY against a real S3 server (s3rver on loopback), through GraphQL with a real API token. */
 
 let s3: S3Peer;
 let db: TestDatabase;

@@ -10,6 +10,7 @@ export interface RoutedSource<K extends UrlSiteKind = UrlSiteKind> {
   path: string;
 }
 
+/** Module-wide on purpose: patterns come from the sites file, a small fixed set, so compiling each once per process is enough. */
 const compiled = new Map<string, RegExp>();
 const re = (source: string): RegExp => {
   let r = compiled.get(source);

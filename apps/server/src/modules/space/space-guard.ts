@@ -16,7 +16,7 @@ interface RequestInfo {
 }
 
 /**
- * Space-aware staging (cartd's eviction, done right). Before each copy onto a site that asks for
+ * Space-aware staging. Before each copy onto a site that asks for
  * it (`cache`, `capacityBytes` or `reserveBytes` in SITES_FILE), checks that the file fits:
  * free = min(disk free − reserveBytes, capacityBytes − bytes held by unexpired results). When it
  * does not and the site is a cache, evicts finished results, least recently accessed first: any

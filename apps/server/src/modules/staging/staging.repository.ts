@@ -1,13 +1,12 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { deriveRequestStatus, isTerminalRequestStatus, REQUEST_STATUSES, type FileStatus, type RequestStatus, type StagingMethod } from '@stagecoach/domain';
-import { StagingRequest } from './staging-request.entity';
-
 /**
  * The SQL over `staging_requests` and `staged_files` that is not plain entity loading: counters,
  * row locks, bulk outcome writes, and the aggregate queries lifecycle, quotas, the space guard and
  * /metrics run. Every function takes the EntityManager to run on, so callers choose the
  * transaction (a worker flush, a `stage` commit, a sweep).
  */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { deriveRequestStatus, isTerminalRequestStatus, REQUEST_STATUSES, type FileStatus, type RequestStatus, type StagingMethod } from '@stagecoach/domain';
+import { StagingRequest } from './staging-request.entity';
 
 export const TERMINAL_STATUSES: readonly RequestStatus[] = REQUEST_STATUSES.filter(isTerminalRequestStatus);
 const pgArray = (values: Iterable<string>) => `{${[...values].join(',')}}`;

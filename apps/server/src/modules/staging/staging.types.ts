@@ -15,7 +15,7 @@ registerEnumType(FileStatusEnum, { name: 'FileStatus', description: 'Lifecycle o
 
 @ObjectType('StagingError', { description: 'Why a file failed: a closed code and a human message.' })
 export class StagingErrorType {
-  @Field(() => String, { description: 'Error code from the closed list in API.md.' })
+  @Field(() => String, { description: 'Error code, from a closed list: the API error codes plus CHECKSUM_MISMATCH, TRANSFER_FAILED, QUOTA_EXCEEDED and CANCELLED.' })
   code!: string;
 
   @Field(() => String, { description: 'What happened, for humans.' })
@@ -135,7 +135,7 @@ export class StagingRequestType {
   @Field(() => DateTimeScalar, { nullable: true, description: 'When staged results and links expire.' })
   expiresAt!: Date | null;
 
-  /** Not exposed: fields resolved by StagingRequestResolver need the snapshot. */
+  /** Not exposed: fields resolved by StagingResolver and LifecycleResolver need the snapshot. */
   snapshot!: RequestSnapshot;
 }
 

@@ -77,8 +77,8 @@ class BatchLedger {
 
   /**
    * Given to the methods as `deferDirectorySync`: one folder fsync per folder and flush instead of
-   * one per file. Before: two fsyncs per small file (file, then folder) on a disk where each costs
-   * about a millisecond; now the folder's is shared by every file of the flush (bench files-10k).
+   * one per file. At about a millisecond per fsync, a file's and its folder's fsyncs dominated a
+   * small file's copy; the folder's is now shared by every file of the flush (bench files-10k).
    * A file is recorded DONE only by a flush that fsynced its folder first (the folder is
    * registered before the method returns, i.e. before `set()` records the outcome, and flushes
    * never overlap), so DONE still means "survives power loss".

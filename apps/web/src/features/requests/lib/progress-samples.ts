@@ -12,6 +12,7 @@ interface Sample {
 /** Long enough to smooth bursty updates, short enough to follow a change of speed. */
 const WINDOW_MS = 15_000;
 
+// Module-wide on purpose: rates must survive the request page unmounting and remounting (navigation).
 const samples = new Map<string, Sample[]>();
 const listeners = new Set<() => void>();
 const rates = new Map<string, number | null>();
