@@ -52,7 +52,7 @@ export async function enqueue<P>(em: EntityManager, kind: JobKind<P>, jobs: { pa
 
 /** The graphile-worker task for a kind of job: its handler gets the checked payload. */
 export function jobTask<P>(kind: JobKind<P>, handler: (payload: P, helpers: JobHelpers) => Promise<void>): Task {
-  return (raw, helpers) => handler(parse(kind, raw), helpers);
+  return async (raw, helpers) => handler(parse(kind, raw), helpers);
 }
 
 /** A job with no payload of its own (cron ticks). */
