@@ -1,31 +1,16 @@
-import { Writable } from 'node:stream';
 import { createClient } from 'graphql-ws';
 import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startTestServer, userWithToken, type TestServer } from '../../test/app';
 import { createTestDatabase, type TestDatabase } from '../../test/db';
-import { createLogger } from './logger';
+import { captureLogs, type LogLine as Line } from '../../test/log-capture';
 
-type Line = Record<string, unknown> & { msg?: string };
 
 let db: TestDatabase;
 let server: TestServer;
 let admin: { id: string; email: string; token: string };
-const lines: Line[] = [];
-
-/** The server's real logger, writing its JSON lines here instead of stdout. */
-function capturingLogger() {
-  let partial = '';
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      const parts = (partial + chunk.toString()).split('\n');
-      partial = parts.pop()!;
-      for (const part of parts) if (part) lines.push(JSON.parse(part) as Line);
-      done();
-    },
-  });
-  return createLogger('info', { destination: sink });
-}
+/** The server's real logger; its JSON lines land in `lines`. */
+const { logger: serverLogger, lines } = captureLogs();
 
 /** Waits for a line the server writes later (the job runner picks jobs up on its own schedule). */
 async function lineWhere(match: (l: Line) => boolean, timeoutMs = 15_000): Promise<Line> {
@@ -48,7 +33,7 @@ const approve = 'mutation($id: ID!) { approveUser(id: $id) { status } }';
 beforeAll(async () => {
   db = await createTestDatabase();
   // No SMTP_URL: the approval mail's job writes the mail to the log, a line the job itself logs.
-  server = await startTestServer(db.orm, {}, { dbUrl: db.url, logger: capturingLogger() });
+  server = await startTestServer(db.orm, {}, { dbUrl: db.url, logger: serverLogger });
   admin = await userWithToken(db.orm, { email: 'root@example.org', role: 'ADMIN' });
 });
 

@@ -1,23 +1,11 @@
-import { Writable } from 'node:stream';
 import { setImmediate as tick } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { captureLogs } from '../../test/log-capture';
 import { addLogContext, currentLogContext, iterateInLogContext, requestIdFrom, runWithLogContext } from './log-context';
-import { createLogger } from './logger';
-
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write: (chunk: Buffer, _encoding, done) => {
-      for (const part of chunk.toString().split('\n')) if (part) lines.push(JSON.parse(part) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: createLogger('info', { destination: sink }), lines };
-}
 
 describe('log context', () => {
   it('is on every line logged inside it, across awaits, and on none outside', async () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogs();
     await runWithLogContext({ requestId: 'r1' }, async () => {
       logger.info('before');
       await tick();
@@ -33,7 +21,7 @@ describe('log context', () => {
   });
 
   it("keeps a line's own fields out of the context", () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogs();
     runWithLogContext({ requestId: 'r2' }, () => {
       logger.info({ detail: 'only here' }, 'one');
       logger.info('two');

@@ -1,22 +1,9 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../lib/logger';
-
-/** The server's real logger (same options as in production), writing its JSON lines here. */
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write: (chunk: Buffer, _encoding, done) => {
-      for (const part of chunk.toString().split('\n')) if (part) lines.push(JSON.parse(part) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: createLogger('info', { destination: sink }), lines };
-}
+import { captureLogs } from '../../../test/log-capture';
 
 describe('log redaction', () => {
   it('removes credentials from a line and keeps what is not secret', () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogs();
     logger.info(
       {
         req: { headers: { authorization: 'Bearer sc_SECRET1', cookie: 'stagecoach.sid=SECRET2', accept: 'application/json' } },
@@ -47,7 +34,7 @@ describe('log redaction', () => {
   });
 
   it('removes database and SMTP URLs and other secrets from bindings (child loggers)', () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogs();
     const child = logger.child({
       config: {
         databaseUrl: 'postgres://stagecoach:SECRET1@db/stagecoach',
