@@ -13,6 +13,7 @@ import { WebSocketServer } from 'ws';
 import { buildAppSchema } from './graphql/build-schema';
 import type { Container } from './container';
 import { buildContext, type GraphQLContext } from './graphql/context';
+import { operationCostError, operationCostPlugin } from './graphql/cost';
 import { createFormatError } from './graphql/format-error';
 import { createSharedSubscribe } from './graphql/shared-subscriptions';
 import { healthRoutes } from './http/health';
@@ -52,11 +53,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const { config, logger } = container;
   const schema = await buildAppSchema();
   const formatError = createFormatError(logger);
-  // Depth, alias, cost and token limits, shared by HTTP and WebSocket operations.
+  // Depth, alias and token limits, shared by HTTP and WebSocket operations; cost is graphql/cost.ts.
   const armor = new ApolloArmor({
     maxDepth: { n: 10 },
     maxAliases: { n: 15 },
-    costLimit: { maxCost: 5000 },
+    costLimit: { enabled: false },
     maxTokens: { n: 5000 },
     blockFieldSuggestion: { enabled: config.isProduction },
   }).protect();
@@ -173,6 +174,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
         }
         const errors = validate(schema, document, validationRules);
         if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { extensions: { code: 'BAD_USER_INPUT' } }));
+        const costError = operationCostError(schema, document, payload.operationName, payload.variables);
+        if (costError) return [costError];
         let contextValue: GraphQLContext;
         try {
           const em = orm.em.fork();
@@ -209,6 +212,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     validationRules: armor.validationRules,
     plugins: [
       ...armor.plugins,
+      operationCostPlugin<GraphQLContext>(),
       ApolloServerPluginLandingPageDisabled(),
       mutationRateLimitPlugin<GraphQLContext>((viewer) => auth.limitMutation(viewer)),
       ApolloServerPluginDrainHttpServer({ httpServer }),

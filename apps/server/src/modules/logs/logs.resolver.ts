@@ -5,6 +5,7 @@ import type { GraphQLContext } from '../../graphql/context';
 import { filterAsync } from '../../graphql/live';
 import { AppError } from '../../lib/errors';
 import type { LogEvent } from '../../lib/pubsub';
+import { LOGS_LAST_MAX } from './logs.service';
 import { LogEntryType, LogLevelEnum, toLogEntry } from './logs.types';
 
 interface Scope {
@@ -31,12 +32,12 @@ export class LogsResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('requestId', () => ID, { nullable: true }) requestId: string | null,
     @Arg('minLevel', () => LogLevelEnum, { nullable: true, defaultValue: 'INFO' }) minLevelArg: LogLevel | null,
-    @Arg('last', () => Int, { nullable: true, defaultValue: 200 }) lastArg: number | null,
+    @Arg('last', () => Int, { nullable: true, defaultValue: 200, description: `How many entries, 1–${LOGS_LAST_MAX}.` }) lastArg: number | null,
     @Arg('allUsers', () => Boolean, { nullable: true, defaultValue: false }) allUsers: boolean | null,
   ): Promise<LogEntryType[]> {
     const minLevel = minLevelArg ?? 'INFO';
     const last = lastArg ?? 200;
-    if (last < 1 || last > 10_000) throw new AppError('BAD_USER_INPUT', 'last must be between 1 and 10000.');
+    if (last < 1 || last > LOGS_LAST_MAX) throw new AppError('BAD_USER_INPUT', `last must be between 1 and ${LOGS_LAST_MAX}.`);
     const scope = await scopeFor(ctx, requestId, allUsers ?? false);
     return (await ctx.services.logs.recent({ ...scope, minLevel, last })).map(toLogEntry);
   }

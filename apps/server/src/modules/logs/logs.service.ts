@@ -12,6 +12,9 @@ export interface NewLogEntry {
 }
 
 /** Levels at or above `min`, for SQL `level = ANY(...)`. */
+/** Most entries `logs(last:)` returns at once. */
+export const LOGS_LAST_MAX = 10_000;
+
 export const levelsFrom = (min: LogLevel): LogLevel[] => LOG_LEVELS.filter((l) => LOG_LEVEL_ORDER[l] >= LOG_LEVEL_ORDER[min]);
 
 interface Row {

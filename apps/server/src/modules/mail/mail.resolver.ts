@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { viewerOf } from '../../graphql/auth-checker';
 import type { GraphQLContext } from '../../graphql/context';
+import { OUTBOX_PAGE_MAX } from './mail.service';
 import type { OutboxStatus } from './outbox-email.entity';
 import { EmailTemplateType, OutboxEmailType, OutboxStatusEnum, RenderedEmailType, toEmailTemplate, toOutboxEmail, toRenderedEmail } from './mail.types';
 
@@ -41,7 +42,7 @@ export class MailResolver {
   async emailOutbox(
     @Ctx() ctx: GraphQLContext,
     @Arg('status', () => [OutboxStatusEnum], { nullable: true }) status: OutboxStatus[] | null,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50, description: `Page size, 1–${OUTBOX_PAGE_MAX}.` }) first: number | null,
   ): Promise<OutboxEmailType[]> {
     return (await ctx.services.mail.listOutbox({ status, first: first ?? 50 })).map(toOutboxEmail);
   }

@@ -12,6 +12,9 @@ import { OutboxEmail, type OutboxStatus } from './outbox-email.entity';
 import { checkTemplate, defaultTemplate, isTemplateKey, renderTemplate, TEMPLATE_CATALOG, TEMPLATE_KEYS, type TemplateContent, type TemplateKey, type TemplateVariables } from './templates';
 
 /** Sends one outbox row. graphile-worker's exponential backoff over 25 attempts spans about three days: outages of an SMTP relay are survived. */
+/** Largest page `emailOutbox(first:)` serves. */
+export const OUTBOX_PAGE_MAX = 500;
+
 export const SEND_EMAIL = defineJob('send_email', z.object({ id: z.guid() }), { maxAttempts: 25 });
 /** Posts a sign-up notification to SIGNUP_WEBHOOK_URL (Slack-compatible). */
 export const SIGNUP_WEBHOOK = defineJob('signup_webhook', z.object({ text: z.string(), blocks: z.array(z.unknown()) }), { maxAttempts: 10 });
@@ -102,7 +105,7 @@ export class MailService {
 
   /** The outbox, newest first. */
   listOutbox(opts: { status?: OutboxStatus[] | null; first: number }): Promise<OutboxEmail[]> {
-    if (!Number.isInteger(opts.first) || opts.first < 1 || opts.first > 500) throw new AppError('BAD_USER_INPUT', 'first must be between 1 and 500.');
+    if (!Number.isInteger(opts.first) || opts.first < 1 || opts.first > OUTBOX_PAGE_MAX) throw new AppError('BAD_USER_INPUT', `first must be between 1 and ${OUTBOX_PAGE_MAX}.`);
     return this.em.find(OutboxEmail, opts.status?.length ? { status: { $in: opts.status } } : {}, { orderBy: { createdAt: 'desc' }, limit: opts.first });
   }
 

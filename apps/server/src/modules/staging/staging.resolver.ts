@@ -8,7 +8,7 @@ import type { RequestSnapshot } from '../../lib/pubsub';
 import { toUser, UserType } from '../users/user.types';
 import { type StagedFile } from './staged-file.entity';
 import { StageInput } from './staging.inputs';
-import { toSnapshot } from './staging.service';
+import { FILES_PAGE_MAX, REQUESTS_PAGE_MAX, toSnapshot } from './staging.service';
 import {
   FileStatusEnum,
   requestFromSnapshot,
@@ -45,7 +45,7 @@ export class StagingResolver {
   @Query(() => StagingRequestConnection, { description: 'Requests, newest first. `mine: false` lists everyone’s (admins).' })
   async stagingRequests(
     @Ctx() ctx: GraphQLContext,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: `Page size, 1–${REQUESTS_PAGE_MAX}.` }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('status', () => [RequestStatusEnum], { nullable: true }) status: RequestStatus[] | null,
     @Arg('mine', () => Boolean, { nullable: true, defaultValue: true }) mine: boolean | null,
@@ -102,7 +102,7 @@ export class StagingResolver {
   async files(
     @Root() r: StagingRequestType,
     @Ctx() ctx: GraphQLContext,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 100 }) first: number | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 100, description: `Page size, 1–${FILES_PAGE_MAX}.` }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('status', () => [FileStatusEnum], { nullable: true }) status: FileStatus[] | null,
   ): Promise<StagedFileConnection> {

@@ -23,6 +23,10 @@ import { itemsError, type ItemProblem } from './staging.errors';
 import { planUrlSources } from './url-plan';
 import { StagingRequest } from './staging-request.entity';
 
+/** Largest pages `stagingRequests(first:)` and `files(first:)` serve (the API refuses more). */
+export const REQUESTS_PAGE_MAX = 200;
+export const FILES_PAGE_MAX = 1000;
+
 export interface StageItem {
   source: string;
   target?: string | null;
@@ -252,7 +256,7 @@ export class StagingService {
   /** Newest first, cursor = base64(createdAt|id). `mine: false` lists everyone's (admins only). */
   async list(viewer: User, opts: { first: number; after?: string | null; status?: RequestStatus[] | null; mine: boolean }) {
     if (!opts.mine && viewer.role !== 'ADMIN') throw new AppError('FORBIDDEN', 'Only administrators may list other users’ requests.');
-    const first = Math.min(Math.max(opts.first, 1), 200);
+    const first = Math.min(Math.max(opts.first, 1), REQUESTS_PAGE_MAX);
     const where: Record<string, unknown> = {};
     if (opts.mine) where.owner = viewer.id;
     if (opts.status?.length) where.status = { $in: opts.status };
@@ -270,7 +274,7 @@ export class StagingService {
 
   /** A request's files in order, cursor = seq. */
   async files(requestId: string, opts: { first: number; after?: string | null; status?: FileStatus[] | null }) {
-    const first = Math.min(Math.max(opts.first, 1), 1000);
+    const first = Math.min(Math.max(opts.first, 1), FILES_PAGE_MAX);
     const where: Record<string, unknown> = { request: requestId };
     if (opts.status?.length) where.status = { $in: opts.status };
     const totalCount = await this.em.count(StagedFile, where);
