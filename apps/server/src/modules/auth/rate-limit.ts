@@ -14,7 +14,8 @@ export interface RateLimitStatus {
   reset: number;
 }
 
-export type TakeResult = RateLimitStatus & ({ ok: true } | { ok: false; /** Whole seconds (≥ 1) until `cost` tokens are there. */ retryAfter: number });
+/** A take's outcome; when refused, `retryAfter` is the whole seconds (≥ 1) until `cost` tokens are there. */
+export type TakeResult = RateLimitStatus & ({ ok: true } | { ok: false; retryAfter: number });
 
 // Refills are fractional; without slack 4.9999999 tokens would read as 4 left.
 const EPSILON = 1e-9;
