@@ -135,6 +135,7 @@ export const scaleOut: Scenario = {
       OIDC_CLIENT_ID: 'bench',
       SESSION_SECRET: 'bench-session-secret-bench-session-secret',
       RATE_LIMIT_MUTATIONS: '10000000',
+      RATE_LIMIT_MUTATION_BURST: '10000000',
       ...ctx.serverEnv,
     };
     const procs: RoleProcess[] = [];

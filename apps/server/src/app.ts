@@ -22,7 +22,7 @@ import { webRoutes } from './http/web';
 import { AppError, HTTP_STATUS, isAppError } from './lib/errors';
 import { currentLogContext, iterateInLogContext, requestIdFrom, runWithLogContext, type LogContext } from './lib/log-context';
 import { createAuth } from './modules/auth/auth';
-import { mutationRateLimitPlugin } from './modules/auth/rate-limit';
+import { mutationCost, mutationRateLimitPlugin } from './modules/auth/rate-limit';
 import { DEV_IDP_PATH } from './modules/auth/dev-idp';
 import { cartRoutes } from './modules/compat/carts.routes';
 import { skaoRoutes } from './modules/compat/skao.routes';
@@ -181,7 +181,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
           const em = orm.em.fork();
           const sessionUser = await auth.socketUser(ctx.extra.request, ctx.connectionParams, em);
           contextValue = await buildContext(em, container, ctx.connectionParams?.authorization, sessionUser);
-          if (getOperationAST(document, payload.operationName)?.operation === 'mutation') auth.limitMutation(contextValue.viewer);
+          const operation = getOperationAST(document, payload.operationName);
+          if (operation?.operation === 'mutation') auth.limitMutation(contextValue.viewer, mutationCost(document, operation, payload.variables ?? undefined));
         } catch (e) {
           if (isAppError(e)) return [e.toGraphQLError()];
           throw e;
@@ -214,7 +215,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ...armor.plugins,
       operationCostPlugin<GraphQLContext>(),
       ApolloServerPluginLandingPageDisabled(),
-      mutationRateLimitPlugin<GraphQLContext>((viewer) => auth.limitMutation(viewer)),
+      mutationRateLimitPlugin<GraphQLContext>({ limit: (viewer, cost) => auth.limitMutation(viewer, cost), status: (viewer) => auth.mutationStatus(viewer) }),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
     ],

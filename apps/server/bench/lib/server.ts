@@ -106,6 +106,7 @@ export class BenchServer {
       SESSION_SECRET: 'bench-session-secret-bench-session-secret',
       // The per-user mutation limiter protects production; the bench measures the engine behind it.
       RATE_LIMIT_MUTATIONS: '10000000',
+      RATE_LIMIT_MUTATION_BURST: '10000000',
       ...opts.env,
     };
     delete env.DATABASE_URL;

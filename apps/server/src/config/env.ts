@@ -112,8 +112,10 @@ export const EnvSchema = z.object({
   SESSION_TTL: durationMs.default(7 * 86_400_000),
   /** Accounts of the built-in development IdP (used only when OIDC_ISSUER is unset); default fixtures/oidc/users.json. */
   DEV_IDP_USERS_FILE: z.string().min(1).optional(),
-  /** GraphQL mutations one user may run per minute (a burst of this size, refilled evenly). */
-  RATE_LIMIT_MUTATIONS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).default(300),
+  /** Sustained GraphQL mutations one user may run per minute (each mutation field counts; 1200 = 20/s). */
+  RATE_LIMIT_MUTATIONS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).default(1200),
+  /** Mutations one user may run at once before the sustained rate applies (also the most one operation may hold). */
+  RATE_LIMIT_MUTATION_BURST: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).default(200),
   /** Sign-in attempts (`GET /auth/login`) one IP address may start per minute. */
   RATE_LIMIT_LOGINS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).default(30),
   // ---- lifecycle and compatibility (modules/lifecycle, modules/compat) ----
@@ -171,7 +173,7 @@ export interface Config {
   readonly oidcScopes: string;
   readonly sessionTtlMs: number;
   readonly devIdpUsersFile: string | undefined;
-  readonly rateLimits: { readonly mutationsPerMinute: number; readonly loginsPerMinute: number };
+  readonly rateLimits: { readonly mutationsPerMinute: number; readonly mutationBurst: number; readonly loginsPerMinute: number };
   /**
    * Reads a site secret named in SITES_FILE (`{ env: NAME }`). Sites name their own variables, so
    * they cannot be declared above; this keeps env.ts the only reader of the environment.
@@ -247,7 +249,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     oidcScopes: e.OIDC_SCOPES,
     sessionTtlMs: e.SESSION_TTL,
     devIdpUsersFile: e.DEV_IDP_USERS_FILE ? path.resolve(e.DEV_IDP_USERS_FILE) : undefined,
-    rateLimits: Object.freeze({ mutationsPerMinute: e.RATE_LIMIT_MUTATIONS, loginsPerMinute: e.RATE_LIMIT_LOGINS }),
+    rateLimits: Object.freeze({ mutationsPerMinute: e.RATE_LIMIT_MUTATIONS, mutationBurst: e.RATE_LIMIT_MUTATION_BURST, loginsPerMinute: e.RATE_LIMIT_LOGINS }),
     readSecretEnv: (name: string) => source[name] || undefined,
     lifecycle: Object.freeze({ retentionMs: e.RETENTION_DEFAULT, warnBeforeMs: e.EXPIRY_WARNING, extendMaxMs: e.EXTEND_MAX, sweepCron: e.LIFECYCLE_SWEEP_CRON }),
     quotas: Object.freeze({ bytesPerSite: e.QUOTA_BYTES_PER_SITE ?? null, activeRequests: e.QUOTA_ACTIVE_REQUESTS ?? null }),

@@ -1,5 +1,5 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { APP_ERROR_CODES, isAppError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 
@@ -20,7 +20,9 @@ const GRAPHQL_CODES: Record<string, string> = {
  */
 export function createFormatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    // AppErrors thrown by plugins (e.g. the rate limit) arrive wrapped, without a path.
+    const unwrapped = unwrapResolverError(error);
+    const original = unwrapped instanceof GraphQLError && isAppError(unwrapped.originalError) ? unwrapped.originalError : unwrapped;
     if (isAppError(original)) {
       return { message: original.message, path: formatted.path, extensions: { ...original.extensions, code: original.code } };
     }

@@ -86,6 +86,7 @@ OIDC_CLIENT_ID: {{ . | quote }}
 {{- end }}
 OIDC_SCOPES: {{ .Values.config.oidc.scopes | quote }}
 RATE_LIMIT_MUTATIONS: {{ .Values.config.rateLimits.mutationsPerMinute | quote }}
+RATE_LIMIT_MUTATION_BURST: {{ .Values.config.rateLimits.mutationBurst | quote }}
 RATE_LIMIT_LOGINS: {{ .Values.config.rateLimits.loginsPerMinute | quote }}
 REDIS_CHANNEL_PREFIX: {{ .Values.config.redisChannelPrefix | quote }}
 {{- range $k, $v := .Values.config.extraEnv }}

@@ -15,7 +15,7 @@ import { addLogContext } from '../../lib/log-context';
 import { loadOrCreateSecret } from '../../lib/secrets';
 import { User } from '../users/user.entity';
 import { createDevIdp, DEV_IDP_ISSUER_KEY, DEV_IDP_PATH, DevDirectory, type DevIdp } from './dev-idp';
-import { httpRateLimit, limitMutation, RateLimiter } from './rate-limit';
+import { httpRateLimit, limitMutation, mutationStatus, RateLimiter, type RateLimitStatus } from './rate-limit';
 import { bearerSecret, type Viewer } from './viewer';
 import { identityFromClaims, SignInService } from './sign-in.service';
 
@@ -63,8 +63,10 @@ export interface Auth {
   acceptSocket(request: IncomingMessage, connectionParams: Readonly<Record<string, unknown>> | undefined): Promise<boolean>;
   /** The signed-in user of a WebSocket (resolved from the upgrade request's cookie; null with a bearer token). */
   socketUser(request: IncomingMessage, connectionParams: Readonly<Record<string, unknown>> | undefined, em: EntityManager): Promise<User | null>;
-  /** Throws RATE_LIMITED when the viewer runs mutations faster than allowed (HTTP and WebSocket). */
-  limitMutation(viewer: Viewer | null): void;
+  /** Charges `cost` mutation fields to the viewer (HTTP and WebSocket); throws RATE_LIMITED when over the limit. */
+  limitMutation(viewer: Viewer | null, cost: number): void;
+  /** The viewer's mutation budget, taking nothing (null for anonymous callers). */
+  mutationStatus(viewer: Viewer | null): RateLimitStatus | null;
   /** Tells the module the bound port (PORT=0 in tests → PUBLIC_URL and the dev IdP issuer follow it). */
   listening(port: number): void;
   /** How to sign in, for the start-up banner. */
@@ -207,7 +209,7 @@ export async function createAuth({ orm, container }: AuthDeps): Promise<Auth> {
 
   // ---- /auth routes ----
   const routes = express.Router();
-  const loginLimiter = new RateLimiter(config.rateLimits.loginsPerMinute, () => clock.now().getTime());
+  const loginLimiter = new RateLimiter({ perMinute: config.rateLimits.loginsPerMinute, burst: config.rateLimits.loginsPerMinute }, () => clock.now().getTime());
   routes.use('/auth', sessionMiddleware, (req, _res, next) => {
     addLogContext({ userId: req.session.passport?.user });
     next();
@@ -304,7 +306,7 @@ export async function createAuth({ orm, container }: AuthDeps): Promise<Auth> {
   };
   const usesBearer = (params: Readonly<Record<string, unknown>> | undefined) => bearerSecret(params?.authorization) !== undefined;
 
-  const mutationLimiter = new RateLimiter(config.rateLimits.mutationsPerMinute, () => clock.now().getTime());
+  const mutationLimiter = new RateLimiter({ perMinute: config.rateLimits.mutationsPerMinute, burst: config.rateLimits.mutationBurst }, () => clock.now().getTime());
 
   return {
     devIdp: config.oidc ? null : devRouter,
@@ -326,7 +328,8 @@ export async function createAuth({ orm, container }: AuthDeps): Promise<Auth> {
       if (usesBearer(params)) return null;
       return loadUser(em, await socketSessionUserId(request));
     },
-    limitMutation: (viewer) => limitMutation(mutationLimiter, viewer),
+    limitMutation: (viewer, cost) => limitMutation(mutationLimiter, viewer, cost),
+    mutationStatus: (viewer) => mutationStatus(mutationLimiter, viewer),
     listening(port) {
       if (/:0$/.test(config.publicUrl)) publicUrl = config.publicUrl.replace(/:0$/, `:${port}`);
       const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;

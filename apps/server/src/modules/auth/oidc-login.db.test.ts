@@ -251,8 +251,11 @@ describe('sign-up notifications', () => {
 describe('rate limits', () => {
   it('answers 429 when one address starts too many sign-ins', async () => {
     const strict = await startTestServer(db.orm, { RATE_LIMIT_LOGINS: '3' });
-    const codes: number[] = [];
-    for (let i = 0; i < 5; i++) codes.push((await fetch(`${strict.url}/auth/login`, { redirect: 'manual' })).status);
-    expect(codes).toEqual([302, 302, 302, 429, 429]);
+    const answers: Response[] = [];
+    for (let i = 0; i < 5; i++) answers.push(await fetch(`${strict.url}/auth/login`, { redirect: 'manual' }));
+    expect(answers.map((r) => r.status)).toEqual([302, 302, 302, 429, 429]);
+    // Whole seconds until the next attempt is allowed (3 a minute: up to 20).
+    expect(Number(answers[3]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(answers[3]!.headers.get('retry-after')).toMatch(/^\d+$/);
   });
 });
