@@ -18,7 +18,7 @@ import { createFormatError } from './graphql/format-error';
 import { createSharedSubscribe } from './graphql/shared-subscriptions';
 import { healthRoutes } from './http/health';
 import { createMetrics, type Metrics } from './http/metrics';
-import { webRoutes } from './http/web';
+import { explorerRoutes, webRoutes } from './http/web';
 import { AppError, HTTP_STATUS, isAppError } from './lib/errors';
 import { currentLogContext, iterateInLogContext, requestIdFrom, runWithLogContext, type LogContext } from './lib/log-context';
 import { createAuth } from './modules/auth/auth';
@@ -221,6 +221,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ],
   });
   await apollo.start();
+  // Before Apollo: a browser's GET /graphql gets the explorer (its landing page stays disabled).
+  if (config.explorer) app.use(explorerRoutes(deps.webDist));
   app.use(
     '/graphql',
     express.json({ limit: '10mb' }),

@@ -49,6 +49,8 @@ export interface TestServerOptions {
   clock?: Clock;
   /** The server's (and job runner's) logger; silent by default (TEST_LOG_LEVEL to see it). */
   logger?: Logger;
+  /** The built web app's folder; default the real apps/web/dist. */
+  webDist?: string;
 }
 
 export async function startTestServer(orm: MikroORM, env: Record<string, string> = {}, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -65,7 +67,7 @@ export async function startTestServer(orm: MikroORM, env: Record<string, string>
     port = await freePort();
     config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: String(port), DATA_DIR: dataDir, ...env });
     container = await createContainer({ config, logger: opts.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', { toStderr: true }), clock, orm });
-    app = await createApp({ container });
+    app = await createApp({ container, webDist: opts.webDist });
     try {
       await app.listen(port, '127.0.0.1');
       break;

@@ -105,6 +105,8 @@ export const EnvSchema = z.object({
   REDIS_CHANNEL_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits, "_", ".", ":" or "-"').default('stagecoach'),
   /** Answer GraphQL introspection queries (on by default outside production). */
   GRAPHQL_INTROSPECTION: bool.optional(),
+  /** `on` or `off`: the API explorer (GraphiQL) on `GET /graphql` from a browser and `/graphiql`; default on outside production. */
+  GRAPHQL_EXPLORER: z.enum(['on', 'off']).optional(),
   // ---- identity and access (modules/auth, modules/mail) ----
   /** OIDC scopes asked for at login (space-separated); email and profile feed the user's email, name and username. */
   OIDC_SCOPES: z.string().min(1).default('openid email profile'),
@@ -170,6 +172,8 @@ export interface Config {
   readonly trustProxy: boolean | number | string;
   readonly redis: { readonly url: string; readonly channelPrefix: string } | undefined;
   readonly introspection: boolean;
+  /** GRAPHQL_EXPLORER. */
+  readonly explorer: boolean;
   readonly oidcScopes: string;
   readonly sessionTtlMs: number;
   readonly devIdpUsersFile: string | undefined;
@@ -246,6 +250,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     trustProxy: e.TRUST_PROXY,
     redis: e.REDIS_URL ? Object.freeze({ url: e.REDIS_URL, channelPrefix: e.REDIS_CHANNEL_PREFIX }) : undefined,
     introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+    explorer: (e.GRAPHQL_EXPLORER ?? (e.NODE_ENV === 'production' ? 'off' : 'on')) === 'on',
     oidcScopes: e.OIDC_SCOPES,
     sessionTtlMs: e.SESSION_TTL,
     devIdpUsersFile: e.DEV_IDP_USERS_FILE ? path.resolve(e.DEV_IDP_USERS_FILE) : undefined,
