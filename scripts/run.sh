@@ -50,6 +50,20 @@ ensure_chromium() {
   fi
 }
 
+# The docs' examples run in the test suite: curl and jq for the shell ones, Debian's python3 with
+# requests and websockets for the Python ones.
+ensure_doc_tools() {
+  if ! command -v curl >/dev/null || ! command -v jq >/dev/null || ! /usr/bin/python3 -c 'import requests, websockets' 2>/dev/null; then
+    say "installing curl, jq, python3-requests and python3-websockets for the docs' examples (once)"
+    pkgs="curl jq python3-requests python3-websockets"
+    if [ "$(id -u)" = 0 ]; then
+      (apt-get install -y $pkgs >&2 || (apt-get update >&2 && apt-get install -y $pkgs >&2))
+    else
+      sudo apt-get install -y $pkgs >&2
+    fi
+  fi
+}
+
 cmd="${1:-}"
 shift || true
 bootstrap_tools
@@ -69,6 +83,7 @@ case "$cmd" in
   test)
     build
     ensure_chromium
+    ensure_doc_tools
     exec bash scripts/test.sh "$@"
     ;;
   e2e)
