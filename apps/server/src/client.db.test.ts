@@ -136,8 +136,9 @@ describe('StagecoachClient', () => {
     const byId = await sc.download(req.id, path.join(out, 'by-id.bin'));
     expect(byId.bytes).toBe(expected.length);
     expect((await fs.readFile(path.join(out, 'by-id.bin'))).equals(expected)).toBe(true);
-    const [file] = await Array.fromAsync(sc.files(req.id));
-    await sc.download(file!.downloadUrl!, path.join(out, 'by-url.bin'));
+    const links: string[] = [];
+    for await (const f of sc.files(req.id)) links.push(f.downloadUrl!);
+    await sc.download(links[0]!, path.join(out, 'by-url.bin'));
     expect((await fs.readFile(path.join(out, 'by-url.bin'))).equals(expected)).toBe(true);
     // The temporary files were renamed, none is left behind.
     expect((await fs.readdir(out)).sort()).toEqual(['by-id.bin', 'by-url.bin']);
