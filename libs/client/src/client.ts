@@ -296,7 +296,7 @@ export class StagecoachClient {
         continue;
       }
       if (retryNetwork && RETRYABLE_STATUS.has(res.status) && attempt < this.retries) {
-        await res.body?.cancel();
+        if (!res.bodyUsed) await res.body?.cancel();
         await sleep(backoff(attempt));
         continue;
       }
