@@ -105,6 +105,7 @@ describe('StagecoachClient', () => {
       extensions: { items: [expect.objectContaining({ index: 0, code: 'PATH_OUTSIDE_ROOT' })] },
     });
     expect(await requestCount()).toBe(before);
+    await expect(client().waitFor('999999')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const anonymous = await new StagecoachClient({ url: server.url, token: 'not-a-token' }).request('1').catch((e: unknown) => e);
     expect(anonymous).toMatchObject({ code: 'UNAUTHENTICATED' });
   });
