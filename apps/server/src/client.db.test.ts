@@ -128,6 +128,36 @@ describe('StagecoachClient', () => {
     expect(calls.length).toBeGreaterThan(before);
   });
 
+  it('reconnects a lost WebSocket and resubscribes, without polling', async () => {
+    // A TCP relay to the server that ends its first connection right after the server's
+    // connection_ack: the socket worked once, then dropped, as when a proxy restarts.
+    const serverPort = Number(new URL(server.url).port);
+    let connections = 0;
+    const relay = net.createServer((down) => {
+      const n = ++connections;
+      const up = net.connect(serverPort, '127.0.0.1');
+      down.on('data', (c) => up.write(c));
+      up.on('data', (c: Buffer) => {
+        if (n === 1 && c.includes('connection_ack')) {
+          down.end(c);
+          up.destroy();
+        } else down.write(c);
+      });
+      const close = () => (down.destroy(), up.destroy());
+      down.on('error', close).on('close', close);
+      up.on('error', close).on('close', close);
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    afterAll(() => new Promise<void>((resolve) => relay.close(() => resolve())));
+    const { calls, fetchImpl } = recordingFetch();
+    const sc = client({ fetch: fetchImpl, wsUrl: `ws://127.0.0.1:${(relay.address() as net.AddressInfo).port}/graphql` });
+    const req = await sc.stage({ method: 'LOCAL_COPY', items: [{ source: 'five', target: 'relayed' }] });
+    const before = calls.length;
+    expect(await sc.waitFor(req.id)).toMatchObject({ status: 'SUCCEEDED', filesDone: 5 });
+    expect(connections).toBe(2);
+    expect(calls.length).toBe(before);
+  });
+
   it('downloads a DIRECT_DOWNLOAD result by request id and by file link, byte-exact', async () => {
     const sc = client();
     const req = await sc.stage({ method: 'DIRECT_DOWNLOAD', items: [{ source: 'blob.bin' }] });
