@@ -245,7 +245,7 @@ export class StagecoachClient {
       url = r.downloadUrl;
     }
     // The link carries its own signature: the API token is never sent with it.
-    const res = await this.withNetworkRetries(() => this.fetchImpl(url), true);
+    const res = await this.withNetworkRetries(() => this.fetchImpl(url), true, new URL(url).origin);
     if (!res.ok || !res.body) {
       await res.body?.cancel();
       throw new StagecoachError('HTTP_ERROR', `download failed: HTTP ${res.status}`, { status: res.status });
@@ -284,14 +284,18 @@ export class StagecoachClient {
     return this.ws;
   }
 
-  private async withNetworkRetries(send: () => Promise<Response>, retryNetwork: boolean): Promise<Response> {
+  private async withNetworkRetries(
+    send: () => Promise<Response>,
+    retryNetwork: boolean,
+    target = this.httpUrl,
+  ): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
       let res: Response;
       try {
         res = await send();
       } catch (e) {
         if (!retryNetwork || attempt >= this.retries)
-          throw new StagecoachError('NETWORK_ERROR', `no answer from ${this.httpUrl}: ${describe(e)}`, { cause: e });
+          throw new StagecoachError('NETWORK_ERROR', `no answer from ${target}: ${describe(e)}`, { cause: e });
         await sleep(backoff(attempt));
         continue;
       }
