@@ -24,6 +24,7 @@ export default tseslint.config(
       '.tools/**',
       '.stagecoach/**',
       'apps/web/src/gql/**',
+      'libs/client/src/gql/**',
       'apps/server/src/db/migrations/Migration*.ts',
       'e2e/test-results/**',
       'e2e/playwright-report/**',
@@ -51,6 +52,11 @@ export default tseslint.config(
   {
     files: ['libs/storage/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [noAppsFromLibs] }] },
+  },
+  {
+    // The client is what integrators import: it talks to the server over its public API only.
+    files: ['libs/client/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noAppsFromLibs, { group: ['@stagecoach/*', '**/libs/**'], message: 'the client depends on no other package of ours.' }] }] },
   },
   {
     files: ['apps/server/src/**/*.ts'],

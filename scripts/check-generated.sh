@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fails when apps/server/schema.graphql or apps/web/src/gql differ from what the code generates.
+# Fails when apps/server/schema.graphql, apps/web/src/gql or libs/client/src/gql differ from what the code generates.
 # Generates into a temporary copy and compares, so the working tree is never modified.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -13,6 +13,10 @@ if ! diff -u apps/server/schema.graphql "$tmp/schema.graphql"; then
 fi
 if ! (cd apps/web && pnpm exec graphql-codegen --config codegen.ts --check >/dev/null); then
   echo "apps/web/src/gql is stale: run 'pnpm codegen' and commit the result." >&2
+  exit 1
+fi
+if ! (cd libs/client && pnpm exec graphql-codegen --config codegen.ts --check >/dev/null); then
+  echo "libs/client/src/gql is stale: run 'pnpm codegen' and commit the result." >&2
   exit 1
 fi
 echo "schema.graphql and generated client types are up to date"
