@@ -8,6 +8,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { KiB, makeRandomFile, sleep } from '../lib/files';
 import { BenchServer, setServerUnderTest } from '../lib/server';
+import type { StagingMethod } from '@stagecoach/client';
 
 const [dir, method = 'LOCAL_COPY'] = process.argv.slice(2);
 if (dir) setServerUnderTest(dir);
@@ -30,7 +31,7 @@ try {
   const logFile = path.join(server.dataDir, 'postgres.log');
   const start = (await fs.stat(logFile)).size;
   const client = await server.ws();
-  const id = await server.stage({ method, items: [{ source: 'one.bin', target: 'traced.bin' }] });
+  const id = await server.stage({ method: method as StagingMethod, items: [{ source: 'one.bin', target: 'traced.bin' }] });
   await server.waitFinished(client, id);
   await client.dispose();
   await sleep(1500);
