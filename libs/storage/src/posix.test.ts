@@ -524,6 +524,8 @@ describe('writeFileAtomic', () => {
 describe('isTempFileName', () => {
   it('recognises the temp names of this module and nothing else', () => {
     expect(isTempFileName('.data.fits.stagecoach-0123456789ab.tmp')).toBe(true);
+    expect(isTempFileName('.data.fits.stagecoach-0123456789abcdef-0123456789ab.tmp')).toBe(true);
+    expect(isTempFileName('.data.fits.stagecoach-0123456789abcdef0123456789ab.tmp')).toBe(false);
     expect(isTempFileName('data.fits.stagecoach-0123456789ab.tmp')).toBe(false);
     expect(isTempFileName('.data.fits.tmp')).toBe(false);
     expect(isTempFileName('.x.stagecoach-0123456789ab.tmp.fits')).toBe(false);

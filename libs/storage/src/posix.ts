@@ -133,6 +133,12 @@ export interface CopyOptions {
   /** See `DeferDirectorySync`. */
   deferDirectorySync?: DeferDirectorySync;
   /**
+   * Who writes this copy (e.g. the staged file's id). Its temp name carries a digest of it, so
+   * `removeStaleTemps(dest, { owner })` can remove what this owner left behind after a crash
+   * without touching another owner's copy of the same name that is still being written.
+   */
+  owner?: string;
+  /**
    * Test seam: once this many bytes are done, wait until `signal` aborts (the copy then fails
    * CANCELLED, its temporary file removed), so a test can cancel a copy that is surely running.
    */
@@ -172,13 +178,13 @@ export async function syncDirectories(dirs: Iterable<string>): Promise<void> {
  * `isTempFileName` for sweeping). Requires a file system with hard links (ext4, XFS, NFS, CephFS).
  */
 export async function copyFileAtomic(src: string, dest: string, options: CopyOptions = {}): Promise<TransferResult> {
-  const { signal, onProgress, expectedSha256, verify = 'size', durable = true, deferDirectorySync, pauseAfterBytes } = options;
+  const { signal, onProgress, expectedSha256, verify = 'size', durable = true, deferDirectorySync, pauseAfterBytes, owner } = options;
   throwIfCancelled(signal);
   const before = await statSource(src);
   await ensureParent(dest);
   await refuseExisting(dest);
 
-  const tmp = tempPathFor(dest);
+  const tmp = tempPathFor(dest, owner);
   // Lets a failed copy stop the hashing (and vice versa) without waiting for the slower one.
   const stop = new AbortController();
   const combined = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
@@ -359,17 +365,42 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-const TEMP_SUFFIX = /\.stagecoach-[0-9a-f]{12}\.tmp$/;
+/** `-<owner digest>` is present when the writer named an owner (see `CopyOptions.owner`). */
+const TEMP_TAIL = /^(?:[0-9a-f]{16}-)?[0-9a-f]{12}\.tmp$/;
+const OWNED_TEMP_TAIL = /^[0-9a-f]{12}\.tmp$/;
+const TEMP_MARK = '.stagecoach-';
 
 /** True for the temporary names this module writes, so a sweeper can find leftovers of a crash. */
 export function isTempFileName(name: string): boolean {
-  return name.startsWith('.') && TEMP_SUFFIX.test(name);
+  if (!name.startsWith('.')) return false;
+  const at = name.lastIndexOf(TEMP_MARK);
+  return at > 0 && TEMP_TAIL.test(name.slice(at + TEMP_MARK.length));
 }
 
-/** `.<name>.stagecoach-<random>.tmp` beside `dest`, with `<name>` cut so the result fits NAME_MAX. */
-function tempPathFor(dest: string): string {
-  const name = truncateUtf8(basename(dest), 200);
-  return join(dirname(dest), `.${name}.stagecoach-${randomBytes(6).toString('hex')}.tmp`);
+/**
+ * True when `name` is a temporary name this module gives a copy to `dest` — exactly `dest`'s,
+ * not that of a target whose name merely starts the same (`file1` vs `file10`). With `owner`,
+ * only that owner's temps match.
+ */
+export function isTempFileNameOf(name: string, dest: string, owner?: string): boolean {
+  const prefix = tempPrefixFor(dest) + (owner === undefined ? '' : `${ownerTag(owner)}-`);
+  return name.startsWith(prefix) && (owner === undefined ? TEMP_TAIL : OWNED_TEMP_TAIL).test(name.slice(prefix.length));
+}
+
+/** `.<name>.stagecoach-`, with `<name>` cut so the whole temp name fits NAME_MAX (255 bytes). */
+function tempPrefixFor(dest: string): string {
+  return `.${truncateUtf8(basename(dest), 200)}${TEMP_MARK}`;
+}
+
+/** 64 bits of the owner's SHA-256: two owners of one target name practically never collide. */
+function ownerTag(owner: string): string {
+  return createHash('sha256').update(owner).digest('hex').slice(0, 16);
+}
+
+/** `.<name>.stagecoach-[<owner tag>-]<random>.tmp` beside `dest`. */
+function tempPathFor(dest: string, owner?: string): string {
+  const tag = owner === undefined ? '' : `${ownerTag(owner)}-`;
+  return join(dirname(dest), `${tempPrefixFor(dest)}${tag}${randomBytes(6).toString('hex')}.tmp`);
 }
 
 function truncateUtf8(s: string, maxBytes: number): string {

@@ -1,16 +1,20 @@
 import { readdir, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { errnoCode } from './errors';
-import { isTempFileName } from './posix';
+import { isTempFileNameOf } from './posix';
+
+export interface StaleTempOptions {
+  /** Only the temps written for this owner (see `CopyOptions.owner`). */
+  owner?: string;
+}
 
 /**
  * Removes temporary copies of `dest` left by an interrupted transfer (a crashed or killed
  * worker), so a resumed job leaves no partial file behind. Only this module's temp names
- * (`.<name>.stagecoach-<random>.tmp`) for this very target are touched; returns how many.
+ * (`.<name>.stagecoach-…tmp`) for exactly this target are touched; returns how many.
  */
-export async function removeStaleTemps(dest: string): Promise<number> {
+export async function removeStaleTemps(dest: string, options: StaleTempOptions = {}): Promise<number> {
   const dir = dirname(dest);
-  const prefix = `.${basename(dest).slice(0, 50)}`;
   let names: string[];
   try {
     names = await readdir(dir);
@@ -20,7 +24,7 @@ export async function removeStaleTemps(dest: string): Promise<number> {
   }
   let removed = 0;
   for (const name of names) {
-    if (!name.startsWith(prefix) || !isTempFileName(name)) continue;
+    if (!isTempFileNameOf(name, dest, options.owner)) continue;
     await unlink(join(dir, name)).catch(() => undefined);
     removed += 1;
   }
