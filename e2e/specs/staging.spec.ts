@@ -113,7 +113,7 @@ test.describe('staging form', () => {
     await expect(page).toHaveURL(/\/requests\//);
     await expect(page.getByText('Running', { exact: true }).first()).toBeVisible();
     // The partial copy, under its temporary name.
-    await expect.poll(copiesOfTheFile).toEqual([expect.stringMatching(/\.stagecoach-[0-9a-f]+\.tmp$/)]);
+    await expect.poll(copiesOfTheFile).toEqual([expect.stringMatching(/\.stagecoach-[0-9a-f-]+\.tmp$/)]);
 
     await page.getByRole('button', { name: 'Cancel request' }).click();
     const dialog = page.getByRole('dialog', { name: 'Cancel this request?' });

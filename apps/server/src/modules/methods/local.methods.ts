@@ -25,11 +25,19 @@ export const localCopyMethod = (pauseAfterBytes?: number): FileMethod => ({
   kind: 'file',
   target: 'user-area',
   async transfer(job) {
-    if (job.resumed) await removeStaleTemps(job.targetPath!);
+    // Always, not only when the file is known to be resumed: a crash can come before the file's
+    // RUNNING state was ever written. Safe because only a job for this very file writes temps
+    // tagged with its id, and jobs lock their files (one job per file at a time; a crashed
+    // worker's job is handed on only once it stopped beating), so none of them is live now —
+    // another request's copy to the same target name carries another owner and is left alone.
+    await removeStaleTemps(job.targetPath!, { owner: job.fileId });
     const skipped = await skipIfPresent(job, 'copy');
     if (skipped) return skipped;
-    const { sizeBytes, sha256 } = await copyFileAtomic(job.sourcePath, job.targetPath!, { signal: job.signal, onProgress: job.onProgress, deferDirectorySync: job.deferDirectorySync, pauseAfterBytes });
+    const { sizeBytes, sha256 } = await copyFileAtomic(job.sourcePath, job.targetPath!, { signal: job.signal, onProgress: job.onProgress, deferDirectorySync: job.deferDirectorySync, pauseAfterBytes, owner: job.fileId });
     return { status: 'DONE', sizeBytes, checksum: sha256, message: `copied ${job.source} → ${job.target}` };
+  },
+  async discard(job) {
+    await removeStaleTemps(job.targetPath, { owner: job.fileId });
   },
 });
 

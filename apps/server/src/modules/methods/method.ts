@@ -53,6 +53,12 @@ export interface FileMethod extends MethodBase {
   readonly kind: 'file';
   readonly target: 'user-area' | 'none';
   transfer(job: TransferJob): Promise<TransferOutcome>;
+  /**
+   * Removes what an interrupted transfer of this file may have left at its target (e.g. a
+   * partial copy), for a file given up without a transfer: its request was cancelled while the
+   * worker that ran it was dead. Absent when a method leaves nothing behind.
+   */
+  discard?(job: { fileId: string; targetPath: string }): Promise<void>;
 }
 
 /**

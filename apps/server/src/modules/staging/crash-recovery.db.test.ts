@@ -112,18 +112,20 @@ describe('crash recovery', () => {
     const { stage } = await gql<{ stage: { id: string } }>(`mutation { stage(input: { method: LOCAL_COPY, items: [{ source: "big" }] }) { id } }`);
     const filesQuery = `query($id: ID!) { stagingRequest(id: $id) { status files { nodes { source status bytesDone } } } }`;
 
-    // Wait until the big file is being copied, then kill the whole server without warning.
+    // Kill the whole server without warning as soon as the big file's temporary copy appears:
+    // the worker records a file as RUNNING only with its next progress flush (every 250 ms), so
+    // the database usually still says PENDING and the restarted job cannot know a copy was begun.
+    const areaDir = path.join(dataDir, 'sites', 'users', 'crash', 'big');
     for (let i = 0; ; i++) {
-      const r = await gql<{ stagingRequest: { files: { nodes: { source: string; status: string; bytesDone: number }[] } } }>(filesQuery, { id: stage.id });
-      const huge = r.stagingRequest.files.nodes.find((f) => f.source === 'big/0-huge.bin')!;
-      if (huge.status === 'RUNNING' && huge.bytesDone > 0) break;
-      expect(huge.status).not.toBe('DONE'); // the copy must still be in flight when we kill
-      if (i > 400) throw new Error('the copy never started');
-      await new Promise((r) => setTimeout(r, 25));
+      const names = await fs.readdir(areaDir).catch(() => [] as string[]);
+      if (names.some((n) => n.startsWith('.0-huge.bin.stagecoach-'))) break;
+      expect(names).not.toContain('0-huge.bin'); // the copy must still be in flight when we kill
+      if (i > 20_000) throw new Error('the copy never started');
+      await new Promise((r) => setTimeout(r, 1));
     }
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
-    const areaDir = path.join(dataDir, 'sites', 'users', 'crash', 'big');
+    expect((await fs.readdir(areaDir)).filter((n) => n.startsWith('.0-huge.bin.stagecoach-'))).toHaveLength(1);
     // Never a partial file under the final name.
     const huge = await fs.stat(path.join(areaDir, '0-huge.bin')).catch(() => null);
     if (huge) expect(huge.size).toBe(1024 ** 3);
@@ -137,6 +139,7 @@ describe('crash recovery', () => {
     }
     expect(final!.status).toBe('SUCCEEDED');
     expect(final!.files.nodes.every((f) => f.status === 'DONE' || f.status === 'SKIPPED')).toBe(true);
+    // Exactly the staged files: the interrupted copy's temporary file was swept.
     expect((await fs.readdir(areaDir)).sort()).toEqual(['0-huge.bin', '1.txt', '2.txt', '3.txt']);
     const srcDir = path.join(dataDir, 'sites', 'archive', 'big');
     for (const n of ['0-huge.bin', '1.txt', '2.txt', '3.txt']) expect(await sha256(path.join(areaDir, n))).toBe(await sha256(path.join(srcDir, n)));

@@ -5,7 +5,7 @@ import type { TaskList } from 'graphile-worker';
 import type { Container } from '../../container';
 import { jobTask } from '../jobs/queue';
 import type { NewLogEntry } from '../logs/logs.service';
-import type { DeliveryMethod, FileMethod } from '../methods/method';
+import type { DeliveryMethod, FileMethod, StagingMethodHandler } from '../methods/method';
 import { addLogContext } from '../../lib/log-context';
 import type { DeliverySession, RemoteDelivery } from '../methods/remote-target';
 import type { RemoteSourcing } from '../methods/remote-batch';
@@ -212,6 +212,9 @@ export function createStageBatchTask(c: Container, onFinished: RequestFinishedHo
       // A cancelled URL-sourced request: cancel at the peers what is still active there (the job
       // that followed it may have died); its remaining files end CANCELLED.
       if (request.status === 'CANCELLED' && handler?.kind === 'url') await cancelRemote(em, c, request, handler.remote);
+      // Otherwise this job runs again after its worker died and the request was cancelled
+      // meanwhile: nobody else will end the files the dead worker had RUNNING.
+      else if (request.status === 'CANCELLED' && files.length) await abandonFiles(c, request, handler, files, ledger, workerId);
       // The last flush also closes the request when no file of it is active (one commit; see recountLocked).
       await ledger.flush(true, onFinished);
     }),
@@ -336,6 +339,51 @@ async function transferOne(c: Container, ctx: BatchContext, file: StagedFile, le
       return fail('TRANSFER_FAILED', 'The transfer failed unexpectedly; an administrator can see the details.', e);
     }
   }
+}
+
+/**
+ * Ends the files of a cancelled request that no live worker follows as CANCELLED (left RUNNING
+ * they would stay so for good, their bytes counted in the owner's quota) and removes what their
+ * interrupted transfers left in the owner's area. Remote-target methods (S3 multipart uploads,
+ * Jupyter part files) have no `discard`: their leftovers stay until the next attempt or expiry.
+ */
+async function abandonFiles(c: Container, request: StagingRequest, handler: StagingMethodHandler | undefined, files: StagedFile[], ledger: BatchLedger, workerId: string | null): Promise<void> {
+  const discard = handler?.kind === 'file' && handler.target === 'user-area' && handler.discard ? handler.discard.bind(handler) : undefined;
+  let areaRoot: string | null = null;
+  if (discard) {
+    try {
+      areaRoot = await c.sites.userAreaRoot(c.sites.userAreas(request.targetSiteId), request.owner.username);
+    } catch (e) {
+      ledger.log('WARN', `partial copies of the cancelled files could not be removed: ${(e as Error).message}`);
+    }
+  }
+  const now = c.clock.now().toISOString();
+  for (const file of files) {
+    if (discard && areaRoot !== null) {
+      try {
+        await discard({ fileId: file.id, targetPath: await c.sites.resolveTarget(areaRoot, file.target) });
+      } catch (e) {
+        // The file still ends CANCELLED: a leftover temp name is better than a file RUNNING for good.
+        ledger.log('WARN', `${file.source}: its partial copy could not be removed: ${(e as Error).message}`, file.id);
+      }
+    }
+    ledger.set({
+      id: file.id,
+      status: 'CANCELLED',
+      started_at: (file.startedAt ?? c.clock.now()).toISOString(),
+      worker_id: workerId,
+      size_bytes: file.sizeBytes ?? null,
+      bytes_done: Number(file.bytesDone ?? 0),
+      checksum: null,
+      attempts: file.attempts,
+      error_code: 'CANCELLED',
+      error_message: 'Cancelled by the user.',
+      error_stack: null,
+      access_url: null,
+      finished_at: now,
+    });
+  }
+  ledger.log('WARN', `${files.length} file(s) interrupted by a restart ended cancelled`);
 }
 
 /** Runs a URL-sourced method over the job's files, turning its per-file reports into ledger updates. */
