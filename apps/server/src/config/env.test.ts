@@ -87,3 +87,47 @@ describe('loadConfig: deployment', () => {
     expect(() => loadConfig({ ROLE: 'both' })).toThrow(/ROLE/);
   });
 });
+
+describe('loadConfig: the development IdP', () => {
+  const problems = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (e) {
+      if (e instanceof ConfigError) return e.problems;
+      throw e;
+    }
+    return [];
+  };
+
+  it('runs on a loopback bind with a local PUBLIC_URL', () => {
+    for (const env of [{}, { HOST: '127.0.0.2' }, { HOST: '::1' }, { HOST: 'localhost', PUBLIC_URL: 'http://localhost:5173' }, { PUBLIC_URL: 'http://[::1]:4000' }]) {
+      const c = loadConfig(env);
+      expect(c.oidc).toBeUndefined();
+      expect(c.devIdp).toBe('local');
+    }
+  });
+
+  it('is refused on a non-loopback bind, naming the fix', () => {
+    for (const HOST of ['0.0.0.0', '::', '192.168.1.10', 'stagecoach.example.org']) {
+      const found = problems({ HOST });
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatch(/^DEV_IDP: .*HOST.*OIDC_ISSUER.*DEV_IDP=on/);
+    }
+  });
+
+  it('is refused behind a public PUBLIC_URL, even on a loopback bind', () => {
+    const found = problems({ PUBLIC_URL: 'https://stagecoach.example.org' });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^DEV_IDP: .*PUBLIC_URL.*OIDC_ISSUER.*DEV_IDP=on/);
+  });
+
+  it('runs anywhere outside production when DEV_IDP=on says so explicitly', () => {
+    expect(loadConfig({ HOST: '0.0.0.0', PUBLIC_URL: 'https://stagecoach.example.org', DEV_IDP: 'on' }).devIdp).toBe('forced');
+    expect(() => loadConfig({ NODE_ENV: 'production', DEV_IDP: 'on', SESSION_SECRET: 'x'.repeat(32) })).toThrow(/OIDC_ISSUER: required in production/);
+  });
+
+  it('is not involved when an OIDC issuer is configured', () => {
+    const c = loadConfig({ HOST: '0.0.0.0', PUBLIC_URL: 'https://stagecoach.example.org', OIDC_ISSUER: 'https://idp.example.org', OIDC_CLIENT_ID: 'sc' });
+    expect(c.devIdp).toBe('off');
+  });
+});
