@@ -3,7 +3,6 @@
  * once, with one doc comment; `loadConfig` reports every bad variable at once so an operator fixes
  * them in one go.
  */
-import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { STAGING_METHODS, type StagingMethod } from '@stagecoach/domain';
@@ -113,22 +112,12 @@ export const EnvSchema = z.object({
   OIDC_SCOPES: z.string().min(1).default('openid email profile'),
   /** Lifetime of a browser session after sign-in (absolute; the user signs in again afterwards). */
   SESSION_TTL: durationMs.default(7 * 86_400_000),
-  /**
-   * `on` runs the built-in development IdP (any login accepted, a built-in admin) even though the
-   * server is reachable beyond this machine; without it the IdP only runs on a loopback HOST with a
-   * loopback PUBLIC_URL. Refused in production either way.
-   */
-  DEV_IDP: z.literal('on', { error: 'expected "on" (or leave it unset)' }).optional(),
   /** Accounts of the built-in development IdP (used only when OIDC_ISSUER is unset); default fixtures/oidc/users.json. */
   DEV_IDP_USERS_FILE: z.string().min(1).optional(),
   /** Sustained GraphQL mutations one user may run per minute (each mutation field counts; 1200 = 20/s). */
   RATE_LIMIT_MUTATIONS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).default(1200),
   /** Mutations one user may run at once before the sustained rate applies (also the most one operation may hold). */
   RATE_LIMIT_MUTATION_BURST: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).default(200),
-  /** GraphQL WebSocket connections one client address may hold open at once (browser tabs and scripts behind one NAT add up). */
-  WS_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).default(100),
-  /** GraphQL operations a WebSocket without a signed-in user may have in flight at once. */
-  WS_MAX_ANONYMOUS_OPERATIONS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).default(10),
   /** Sign-in attempts (`GET /auth/login`) one IP address may start per minute. */
   RATE_LIMIT_LOGINS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).default(30),
   // ---- lifecycle and compatibility (modules/lifecycle, modules/compat) ----
@@ -188,10 +177,7 @@ export interface Config {
   readonly oidcScopes: string;
   readonly sessionTtlMs: number;
   readonly devIdpUsersFile: string | undefined;
-  /** Which IdP signs users in without OIDC_ISSUER: `off` (OIDC_ISSUER is set), `local` (loopback only) or `forced` (DEV_IDP=on). */
-  readonly devIdp: 'off' | 'local' | 'forced';
   readonly rateLimits: { readonly mutationsPerMinute: number; readonly mutationBurst: number; readonly loginsPerMinute: number };
-  readonly webSocket: { readonly maxConnectionsPerAddress: number; readonly maxAnonymousOperations: number };
   /**
    * Reads a site secret named in SITES_FILE (`{ env: NAME }`). Sites name their own variables, so
    * they cannot be declared above; this keeps env.ts the only reader of the environment.
@@ -202,18 +188,6 @@ export interface Config {
   readonly compatWaitMs: number;
   /** TEST_PAUSE_LOCAL_COPY_AFTER_BYTES; never set in production. */
   readonly testPauseLocalCopyAfterBytes: number | undefined;
-}
-
-const loopback = new net.BlockList();
-loopback.addSubnet('127.0.0.0', 8, 'ipv4');
-loopback.addAddress('::1', 'ipv6');
-
-/** Whether a host name or address can only be reached from this machine (127.0.0.0/8, ::1, localhost). */
-function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  if (h === 'localhost') return true;
-  const family = net.isIP(h);
-  return family !== 0 && loopback.check(h, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 export class ConfigError extends Error {
@@ -243,18 +217,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       if (!e.OIDC_ISSUER) problems.push('OIDC_ISSUER: required in production (the development IdP is refused)');
       if (!e.SESSION_SECRET) problems.push('SESSION_SECRET: required in production');
       if (e.TEST_PAUSE_LOCAL_COPY_AFTER_BYTES !== undefined) problems.push('TEST_PAUSE_LOCAL_COPY_AFTER_BYTES: a test seam, refused in production');
-    } else if (!e.OIDC_ISSUER && !e.DEV_IDP) {
-      // The development IdP lets anyone sign in as anyone, admin included: only for a server
-      // nobody else can reach, unless the operator says otherwise out loud.
-      const exposed = [
-        ...(isLoopbackHost(e.HOST) ? [] : [`HOST=${e.HOST} is not a loopback address`]),
-        ...(e.PUBLIC_URL && !isLoopbackHost(new URL(e.PUBLIC_URL).hostname) ? ['PUBLIC_URL is not on this machine'] : []),
-      ];
-      if (exposed.length > 0) {
-        problems.push(
-          `DEV_IDP: the built-in development IdP (any login accepted) is refused because ${exposed.join(' and ')}; set OIDC_ISSUER and OIDC_CLIENT_ID to use a real identity provider, or DEV_IDP=on to run the development IdP anyway`,
-        );
-      }
     }
   }
   if (problems.length > 0 || !e) throw new ConfigError(problems);
@@ -292,9 +254,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     oidcScopes: e.OIDC_SCOPES,
     sessionTtlMs: e.SESSION_TTL,
     devIdpUsersFile: e.DEV_IDP_USERS_FILE ? path.resolve(e.DEV_IDP_USERS_FILE) : undefined,
-    devIdp: e.OIDC_ISSUER ? 'off' : e.DEV_IDP ? 'forced' : 'local',
     rateLimits: Object.freeze({ mutationsPerMinute: e.RATE_LIMIT_MUTATIONS, mutationBurst: e.RATE_LIMIT_MUTATION_BURST, loginsPerMinute: e.RATE_LIMIT_LOGINS }),
-    webSocket: Object.freeze({ maxConnectionsPerAddress: e.WS_MAX_CONNECTIONS_PER_ADDRESS, maxAnonymousOperations: e.WS_MAX_ANONYMOUS_OPERATIONS }),
     readSecretEnv: (name: string) => source[name] || undefined,
     lifecycle: Object.freeze({ retentionMs: e.RETENTION_DEFAULT, warnBeforeMs: e.EXPIRY_WARNING, extendMaxMs: e.EXTEND_MAX, sweepCron: e.LIFECYCLE_SWEEP_CRON }),
     quotas: Object.freeze({ bytesPerSite: e.QUOTA_BYTES_PER_SITE ?? null, activeRequests: e.QUOTA_ACTIVE_REQUESTS ?? null }),

@@ -138,12 +138,6 @@ export async function createAuth({ orm, container }: AuthDeps): Promise<Auth> {
       { issuer: devIssuer(), usersFile: config.devIdpUsersFile ?? 'fixtures/oidc/users.json' },
       'OIDC_ISSUER is not set: using the BUILT-IN DEVELOPMENT IdP (any login accepted, no passwords). Never use this in production.',
     );
-    if (config.devIdp === 'forced') {
-      log.warn(
-        { host: config.host, publicUrl: config.publicUrl },
-        'DEV_IDP=on: the DEVELOPMENT IdP is enabled on a server reachable beyond this machine — ANYONE who can reach it can sign in as ANY user, admins included.',
-      );
-    }
   }
   const devRouter = express.Router();
   devRouter.use((req, res, next) => {

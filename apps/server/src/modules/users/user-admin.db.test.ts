@@ -14,7 +14,7 @@ const em = () => db.orm.em.fork();
 
 async function cli(...argv: string[]): Promise<string[]> {
   const lines: string[] = [];
-  await runCommand(argv, { orm: db.orm, url: db.url, close: async () => undefined }, (l) => lines.push(l), { config: loadConfig({ PUBLIC_URL: 'https://stagecoach.example.org', DEV_IDP: 'on', DATA_DIR: server.dataDir }) });
+  await runCommand(argv, { orm: db.orm, url: db.url, close: async () => undefined }, (l) => lines.push(l), { config: loadConfig({ PUBLIC_URL: 'https://stagecoach.example.org', DATA_DIR: server.dataDir }) });
   return lines;
 }
 
