@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { StagecoachClient, StagecoachError, type StagingRequest } from '@stagecoach/client';
+import { freePort } from '@stagecoach/storage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../test/db';
 import { startTestServer, userWithToken, type TestServer } from '../test/app';
@@ -31,18 +32,6 @@ function client(opts: Partial<ConstructorParameters<typeof StagecoachClient>[0]>
   const c = new StagecoachClient({ url: server.url, token: alice.token, ...opts });
   clients.push(c);
   return c;
-}
-
-/** A loopback port nobody listens on. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function requestCount() {
@@ -119,7 +108,7 @@ describe('StagecoachClient', () => {
 
   it('falls back to polling when the WebSocket cannot connect', async () => {
     const { calls, fetchImpl } = recordingFetch();
-    const sc = client({ fetch: fetchImpl, wsUrl: `ws://127.0.0.1:${await closedPort()}/graphql` });
+    const sc = client({ fetch: fetchImpl, wsUrl: `ws://127.0.0.1:${await freePort()}/graphql` });
     const req = await sc.stage({ method: 'LOCAL_COPY', items: [{ source: 'five', target: 'polled' }] });
     const before = calls.length;
     const done = await sc.waitFor(req.id);

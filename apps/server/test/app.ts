@@ -1,9 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll } from 'vitest';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '@stagecoach/storage/testing';
 import { createApp } from '../src/app';
 import { loadConfig, type Config } from '../src/config/env';
 import { createContainer, jobTasks, type Container } from '../src/container';
@@ -30,17 +30,6 @@ export interface GqlResult<T> {
 }
 
 /** Starts the real app (Express + Apollo + graphql-ws) on a free loopback port for this test file. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 export interface TestServerOptions {
   /** Connection string of the test database; required for the job runner. */
   dbUrl?: string;

@@ -44,8 +44,13 @@ export interface StageInput {
 /** Files per job: small enough to spread over workers, large enough to amortise job overhead (see bench). */
 export const BATCH_SIZE = 200;
 
-/** URL-sourced methods get one job for all files (one tape request / macaroon per site per request). */
-const jobSizeFor = (handler: StagingMethodHandler, files: number) => (handler.kind === 'url' ? Math.max(files, 1) : BATCH_SIZE);
+/** File ids per job: batches of BATCH_SIZE, or one job for all files of a URL-sourced method (one tape request / macaroon per site per request). */
+function jobBatches(handler: StagingMethodHandler | undefined, ids: string[]): string[][] {
+  const size = handler?.kind === 'url' ? Math.max(ids.length, 1) : BATCH_SIZE;
+  const batches: string[][] = [];
+  for (let i = 0; i < ids.length; i += size) batches.push(ids.slice(i, i + size));
+  return batches;
+}
 
 export interface StagingDeps {
   config: Config;
@@ -140,9 +145,7 @@ export class StagingService {
     // Quotas are checked last, with the real size, and still before anything is queued.
     await this.collaborators.quotas.assertAllowed(owner, { targetSiteId: targetSite?.id ?? null, method: input.method, bytes: bytesTotal });
     const ids = planned.map(() => randomUUID());
-    const jobSize = jobSizeFor(handler, ids.length);
-    const jobs: string[][] = [];
-    for (let i = 0; i < ids.length; i += jobSize) jobs.push(ids.slice(i, i + jobSize));
+    const jobs = jobBatches(handler, ids);
     // Stored with concurrent calls in one transaction (see stage-commits.ts), still all or nothing.
     const written = await this.deps.committer.submit({
       request: {
@@ -324,11 +327,7 @@ export class StagingService {
       await em.nativeUpdate(StagedFile, { request: r.id, status: 'FAILED' }, { status: 'PENDING', errorCode: null, errorMessage: null, errorStack: null, finishedAt: null, bytesDone: 0 });
       await em.nativeUpdate(StagingRequest, { id: r.id }, { status: 'QUEUED', finishedAt: null, cancelledAt: null });
       const ids = failed.map((f) => f.id);
-      const handler = this.deps.methods.get(r.method);
-      const size = handler ? jobSizeFor(handler, ids.length) : BATCH_SIZE;
-      const payloads = [];
-      for (let i = 0; i < ids.length; i += size) payloads.push({ requestId: r.id, fileIds: ids.slice(i, i + size) });
-      await enqueueStageJobs(em, payloads);
+      await enqueueStageJobs(em, jobBatches(this.deps.methods.get(r.method), ids).map((fileIds) => ({ requestId: r.id, fileIds })));
       return this.logs.insert([{ level: 'INFO', message: `retrying ${failed.length} failed file(s)`, requestId: r.id, userId: r.owner.id }], em);
     });
     this.logs.publish(events);
