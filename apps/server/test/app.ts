@@ -42,11 +42,7 @@ export interface TestServerOptions {
   webDist?: string;
 }
 
-export async function startTestServer(
-  orm: MikroORM,
-  env: Record<string, string> = {},
-  opts: TestServerOptions = {},
-): Promise<TestServer> {
+export async function startTestServer(orm: MikroORM, env: Record<string, string> = {}, opts: TestServerOptions = {}): Promise<TestServer> {
   const clock = opts.clock ?? systemClock;
   if (!opts.dbUrl) opts = { ...opts, worker: false };
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'stagecoach-test-data-'));
@@ -59,12 +55,7 @@ export async function startTestServer(
   for (let attempt = 1; ; attempt++) {
     port = await freePort();
     config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: String(port), DATA_DIR: dataDir, ...env });
-    container = await createContainer({
-      config,
-      logger: opts.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', { toStderr: true }),
-      clock,
-      orm,
-    });
+    container = await createContainer({ config, logger: opts.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', { toStderr: true }), clock, orm });
     app = await createApp({ container, webDist: opts.webDist });
     try {
       await app.listen(port, '127.0.0.1');
@@ -75,16 +66,7 @@ export async function startTestServer(
     }
   }
   // The same tasks as main.ts, without the sweep's cron: tests run sweeps with their own clock.
-  const jobs =
-    opts.worker === false
-      ? undefined
-      : await startJobRunner({
-          connectionString: opts.dbUrl ?? '',
-          orm,
-          logger: container.logger,
-          concurrency: config.workerJobs,
-          taskList: jobTasks(container, { cron: false }).taskList,
-        });
+  const jobs = opts.worker === false ? undefined : await startJobRunner({ connectionString: opts.dbUrl ?? '', orm, logger: container.logger, concurrency: config.workerJobs, taskList: jobTasks(container, { cron: false }).taskList });
   afterAll(async () => {
     await jobs?.stop();
     await app.close();
@@ -108,20 +90,10 @@ export async function startTestServer(
 }
 
 /** Polls a request until it reaches a terminal status (or times out with its last state). */
-export async function waitForRequest<T extends { status: string }>(
-  server: TestServer,
-  token: string,
-  id: string,
-  fields = 'status filesDone filesSkipped filesFailed filesCancelled',
-  timeoutMs = 20_000,
-): Promise<T> {
+export async function waitForRequest<T extends { status: string }>(server: TestServer, token: string, id: string, fields = 'status filesDone filesSkipped filesFailed filesCancelled', timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const res = await server.gql<{ stagingRequest: T }>(
-      `query($id: ID!) { stagingRequest(id: $id) { ${fields} } }`,
-      { id },
-      token,
-    );
+    const res = await server.gql<{ stagingRequest: T }>(`query($id: ID!) { stagingRequest(id: $id) { ${fields} } }`, { id }, token);
     const r = res.data?.stagingRequest;
     if (!r) throw new Error(JSON.stringify(res.errors));
     if (['SUCCEEDED', 'PARTIALLY_SUCCEEDED', 'FAILED', 'CANCELLED'].includes(r.status)) return r;

@@ -22,10 +22,7 @@ let archive: string;
 let alice: { id: string; email: string; token: string };
 
 const MIB = 1024 * 1024;
-const sha256 = async (p: string) =>
-  createHash('sha256')
-    .update(await fs.readFile(p))
-    .digest('hex');
+const sha256 = async (p: string) => createHash('sha256').update(await fs.readFile(p)).digest('hex');
 
 const STAGE = `mutation($input: StageInput!) { stage(input: $input) { id status filesTotal } }`;
 const FILES = `query($id: ID!) { stagingRequest(id: $id) { status files(first: 100) { nodes { source target status checksum accessUrl error { code message } } } } }`;
@@ -91,10 +88,7 @@ describe('stagingMethods', () => {
 describe('stage with JUPYTER_COPY', () => {
   it('starts the stopped server, uploads a 50 MiB file and a nested folder byte-identical, and logs the spawn progress', async () => {
     expect(await hub.isRunning('alice')).toBe(false);
-    const r = await stageAndWait(alice.token, {
-      method: 'JUPYTER_COPY',
-      items: [{ source: 'big.bin' }, { source: 'run', target: 'results/run' }],
-    });
+    const r = await stageAndWait(alice.token, { method: 'JUPYTER_COPY', items: [{ source: 'big.bin' }, { source: 'run', target: 'results/run' }] });
     expect(r.status).toBe('SUCCEEDED');
     expect(await hub.isRunning('alice')).toBe(true);
     const home = hub.home('alice');
@@ -104,32 +98,20 @@ describe('stage with JUPYTER_COPY', () => {
       ['run/nested/b.bin', 'staged/results/run/nested/b.bin'],
       ['run/nested/deeper/c.bin', 'staged/results/run/nested/deeper/c.bin'],
     ];
-    for (const [src, dest] of expected)
-      expect(await sha256(path.join(home, dest!)), dest).toBe(await sha256(path.join(archive, src!)));
+    for (const [src, dest] of expected) expect(await sha256(path.join(home, dest!)), dest).toBe(await sha256(path.join(archive, src!)));
     // No part files are left beside the uploads.
     expect((await fs.readdir(path.join(home, 'staged'))).filter((n) => n.includes('.stagecoach-'))).toEqual([]);
     const big = r.files.nodes.find((f) => f.source === 'big.bin')!;
-    expect(big).toMatchObject({
-      status: 'DONE',
-      checksum: await sha256(path.join(archive, 'big.bin')),
-      accessUrl: `${hub.url}user/alice/lab/tree/staged/big.bin`,
-    });
+    expect(big).toMatchObject({ status: 'DONE', checksum: await sha256(path.join(archive, 'big.bin')), accessUrl: `${hub.url}user/alice/lab/tree/staged/big.bin` });
 
-    const logs = await server.gql<{ logs: { message: string }[] }>(
-      'query($id: ID!) { logs(requestId: $id, minLevel: DEBUG) { message } }',
-      { id: r.id },
-      alice.token,
-    );
+    const logs = await server.gql<{ logs: { message: string }[] }>('query($id: ID!) { logs(requestId: $id, minLevel: DEBUG) { message } }', { id: r.id }, alice.token);
     const messages = logs.data!.logs.map((l) => l.message);
     expect(messages).toContain('Jupyter: Starting your Jupyter server on JupyterHub "Test hub"');
     expect(messages.some((m) => /^Jupyter \(\d+%\): .*(ready|Server)/i.test(m))).toBe(true);
   }, 300_000);
 
   it('skips files already there with identical content', async () => {
-    const r = await stageAndWait(alice.token, {
-      method: 'JUPYTER_COPY',
-      items: [{ source: 'big.bin' }, { source: 'run', target: 'results/run' }],
-    });
+    const r = await stageAndWait(alice.token, { method: 'JUPYTER_COPY', items: [{ source: 'big.bin' }, { source: 'run', target: 'results/run' }] });
     expect(r.status).toBe('SUCCEEDED');
     expect(r.files.nodes.map((f) => f.status)).toEqual(['SKIPPED', 'SKIPPED', 'SKIPPED', 'SKIPPED']);
     expect(r.files.nodes[0]!.accessUrl).toBe(`${hub.url}user/alice/lab/tree/staged/big.bin`);
@@ -139,56 +121,26 @@ describe('stage with JUPYTER_COPY', () => {
     const mine = path.join(hub.home('alice'), 'staged', 'mine', 'a.txt');
     await fs.mkdir(path.dirname(mine), { recursive: true });
     await fs.writeFile(mine, 'my own notes');
-    const r = await stageAndWait(alice.token, {
-      method: 'JUPYTER_COPY',
-      items: [
-        { source: 'run/a.txt', target: 'mine/a.txt' },
-        { source: 'run/nested/b.bin', target: 'mine/b.bin' },
-      ],
-    });
+    const r = await stageAndWait(alice.token, { method: 'JUPYTER_COPY', items: [{ source: 'run/a.txt', target: 'mine/a.txt' }, { source: 'run/nested/b.bin', target: 'mine/b.bin' }] });
     expect(r.status).toBe('PARTIALLY_SUCCEEDED');
-    expect(r.files.nodes[0]).toMatchObject({
-      status: 'FAILED',
-      error: { code: 'TARGET_EXISTS', message: expect.stringContaining('different content') },
-    });
+    expect(r.files.nodes[0]).toMatchObject({ status: 'FAILED', error: { code: 'TARGET_EXISTS', message: expect.stringContaining('different content') } });
     expect(r.files.nodes[1]!.status).toBe('DONE');
     expect(await fs.readFile(mine, 'utf8')).toBe('my own notes');
   }, 120_000);
 
   it("fails with SITE_UNAVAILABLE and the hub's message when the service token is wrong", async () => {
-    const r = await stageAndWait(alice.token, {
-      method: 'JUPYTER_COPY',
-      targetSiteId: 'badhub',
-      items: [{ source: 'run/a.txt', target: 'bad/a.txt' }],
-    });
+    const r = await stageAndWait(alice.token, { method: 'JUPYTER_COPY', targetSiteId: 'badhub', items: [{ source: 'run/a.txt', target: 'bad/a.txt' }] });
     expect(r.status).toBe('FAILED');
-    expect(r.files.nodes[0]!.error).toEqual({
-      code: 'SITE_UNAVAILABLE',
-      message: expect.stringMatching(/refused Stagecoach's service token .*403: .*not authorized/i),
-    });
+    expect(r.files.nodes[0]!.error).toEqual({ code: 'SITE_UNAVAILABLE', message: expect.stringMatching(/refused Stagecoach's service token .*403: .*not authorized/i) });
   }, 120_000);
 
   it('rejects hidden target names and a target site of another kind before queuing', async () => {
-    const hidden = await server.gql(
-      STAGE,
-      { input: { method: 'JUPYTER_COPY', items: [{ source: 'run/a.txt', target: '.config/a.txt' }] } },
-      alice.token,
-    );
+    const hidden = await server.gql(STAGE, { input: { method: 'JUPYTER_COPY', items: [{ source: 'run/a.txt', target: '.config/a.txt' }] } }, alice.token);
     expect(hidden.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect(hidden.errors?.[0]?.extensions?.items).toEqual([
-      expect.objectContaining({ message: expect.stringContaining('hidden names') }),
-    ]);
-    const wrongKind = await server.gql(
-      STAGE,
-      { input: { method: 'JUPYTER_COPY', targetSiteId: 'users', items: [{ source: 'run/a.txt' }] } },
-      alice.token,
-    );
+    expect(hidden.errors?.[0]?.extensions?.items).toEqual([expect.objectContaining({ message: expect.stringContaining('hidden names') })]);
+    const wrongKind = await server.gql(STAGE, { input: { method: 'JUPYTER_COPY', targetSiteId: 'users', items: [{ source: 'run/a.txt' }] } }, alice.token);
     expect(wrongKind.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    const outside = await server.gql(
-      STAGE,
-      { input: { method: 'JUPYTER_COPY', items: [{ source: 'run/a.txt', target: '../../etc/x' }] } },
-      alice.token,
-    );
+    const outside = await server.gql(STAGE, { input: { method: 'JUPYTER_COPY', items: [{ source: 'run/a.txt', target: '../../etc/x' }] } }, alice.token);
     expect(outside.errors?.[0]?.extensions?.code).toBe('PATH_OUTSIDE_ROOT');
   });
 });
@@ -202,28 +154,15 @@ describe('the hub user of a Stagecoach user', () => {
     const ana = await userWithToken(db.orm, { email: 'ana@example.org', emailVerified: true, preferredUsername: 'ana' });
     expect([other.username, ana.username]).toEqual(['ana', 'ana-2']);
 
-    const r = await stageAndWait(other.token, {
-      method: 'JUPYTER_COPY',
-      items: [{ source: 'run/a.txt', target: 'collision/a.txt' }],
-    });
+    const r = await stageAndWait(other.token, { method: 'JUPYTER_COPY', items: [{ source: 'run/a.txt', target: 'collision/a.txt' }] });
     expect(r.status).toBe('FAILED');
-    expect(r.files.nodes[0]!.error).toEqual({
-      code: 'FORBIDDEN',
-      message: expect.stringContaining('username "ana" is not the name your identity provider gave you'),
-    });
+    expect(r.files.nodes[0]!.error).toEqual({ code: 'FORBIDDEN', message: expect.stringContaining('username "ana" is not the name your identity provider gave you') });
     await expect(fs.stat(path.join(hub.home('ana'), 'staged', 'collision'))).rejects.toMatchObject({ code: 'ENOENT' });
 
     // Ana's altered "ana-2" is refused too; an explicit map by her verified email reaches her home.
-    const refused = await stageAndWait(ana.token, {
-      method: 'JUPYTER_COPY',
-      items: [{ source: 'run/a.txt', target: 'collision/a.txt' }],
-    });
+    const refused = await stageAndWait(ana.token, { method: 'JUPYTER_COPY', items: [{ source: 'run/a.txt', target: 'collision/a.txt' }] });
     expect(refused.files.nodes[0]!.error?.code).toBe('FORBIDDEN');
-    const mapped = await stageAndWait(ana.token, {
-      method: 'JUPYTER_COPY',
-      targetSiteId: 'mappedhub',
-      items: [{ source: 'run/a.txt', target: 'collision/a.txt' }],
-    });
+    const mapped = await stageAndWait(ana.token, { method: 'JUPYTER_COPY', targetSiteId: 'mappedhub', items: [{ source: 'run/a.txt', target: 'collision/a.txt' }] });
     expect(mapped.status).toBe('SUCCEEDED');
     expect(await fs.readFile(path.join(hub.home('ana'), 'staged', 'collision', 'a.txt'), 'utf8')).toBe('alpha\n');
   }, 300_000);
@@ -232,15 +171,9 @@ describe('the hub user of a Stagecoach user', () => {
     // The hub's "claire" is someone else; an unverified claire@… address proves nothing.
     await hub.createUser('claire');
     const claimant = await userWithToken(db.orm, { email: 'claire@example.com', emailVerified: false });
-    const r = await stageAndWait(claimant.token, {
-      method: 'JUPYTER_COPY',
-      items: [{ source: 'run/a.txt', target: 'unverified/a.txt' }],
-    });
+    const r = await stageAndWait(claimant.token, { method: 'JUPYTER_COPY', items: [{ source: 'run/a.txt', target: 'unverified/a.txt' }] });
     expect(r.status).toBe('FAILED');
-    expect(r.files.nodes[0]!.error).toEqual({
-      code: 'FORBIDDEN',
-      message: expect.stringContaining('email address is not verified'),
-    });
+    expect(r.files.nodes[0]!.error).toEqual({ code: 'FORBIDDEN', message: expect.stringContaining('email address is not verified') });
     await expect(fs.stat(path.join(hub.home('claire'), 'staged', 'unverified'))).rejects.toMatchObject({ code: 'ENOENT' });
   }, 120_000);
 });
@@ -251,14 +184,7 @@ describe('a JUPYTER_COPY batch session', () => {
     const logs: string[] = [];
     const session = await jupyterCopy.delivery!.open({
       requestId: randomUUID(),
-      owner: {
-        id: alice.id,
-        username: 'alice',
-        email: alice.email,
-        emailVerified: true,
-        usernameOrigin: 'EMAIL',
-        oidcSubject: null,
-      },
+      owner: { id: alice.id, username: 'alice', email: alice.email, emailVerified: true, usernameOrigin: 'EMAIL', oidcSubject: null },
       site: server.container.sites.deliveryTarget('JUPYTERHUB', 'hub'),
       config: server.config,
       signal,

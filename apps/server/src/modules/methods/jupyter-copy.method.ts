@@ -19,9 +19,7 @@ export type HubUserMatch = { name: string } | { refused: string };
 export function hubUserName(site: Pick<JupyterHubSiteConfig, 'hubUser'>, owner: DeliveryOwner, label = 'the hub'): HubUserMatch {
   const { map, from, lowercase } = site.hubUser;
   const byEmail = map[owner.email] ?? map[owner.email.toLowerCase()];
-  const unverified = {
-    refused: `Your email address is not verified by your identity provider, so it cannot name your user on ${label}; ask an administrator.`,
-  };
+  const unverified = { refused: `Your email address is not verified by your identity provider, so it cannot name your user on ${label}; ask an administrator.` };
   if (byEmail && owner.emailVerified) return { name: byEmail };
   const byUsername = map[owner.username];
   if (byUsername) return { name: byUsername };
@@ -29,31 +27,19 @@ export function hubUserName(site: Pick<JupyterHubSiteConfig, 'hubUser'>, owner: 
   if ((from === 'email' || from === 'email-local-part') && !owner.emailVerified) return unverified;
   if (from === 'username') {
     if (owner.usernameOrigin === 'ALTERED') {
-      return {
-        refused: `Your Stagecoach username "${owner.username}" is not the name your identity provider gave you (it was changed to be file-system safe or unique), so it may be another person's user on ${label}; ask an administrator to map your account.`,
-      };
+      return { refused: `Your Stagecoach username "${owner.username}" is not the name your identity provider gave you (it was changed to be file-system safe or unique), so it may be another person's user on ${label}; ask an administrator to map your account.` };
     }
-    if (owner.usernameOrigin === null)
-      return {
-        refused: `Stagecoach cannot tell whether your username "${owner.username}" is the one your identity provider gave you; sign in to Stagecoach again, or ask an administrator to map your account.`,
-      };
+    if (owner.usernameOrigin === null) return { refused: `Stagecoach cannot tell whether your username "${owner.username}" is the one your identity provider gave you; sign in to Stagecoach again, or ask an administrator to map your account.` };
     // A username made from the email's local part is only as good as the address.
     if (owner.usernameOrigin === 'EMAIL' && !owner.emailVerified) return unverified;
   }
-  const value = {
-    username: owner.username,
-    email: owner.email,
-    'email-local-part': owner.email.split('@')[0] ?? '',
-    'oidc-subject': owner.oidcSubject ?? '',
-  }[from];
-  if (!value)
-    return { refused: `Your account cannot be matched to a user of ${label} (it has no ${from}); ask an administrator.` };
+  const value = { username: owner.username, email: owner.email, 'email-local-part': owner.email.split('@')[0] ?? '', 'oidc-subject': owner.oidcSubject ?? '' }[from];
+  if (!value) return { refused: `Your account cannot be matched to a user of ${label} (it has no ${from}); ask an administrator.` };
   return { name: lowercase ? value.toLowerCase() : value };
 }
 
 /** Where a target lands in the user's home: below the site's upload folder. */
-export const jupyterPath = (site: Pick<JupyterHubSiteConfig, 'uploadDir'>, target: string) =>
-  [site.uploadDir, target].filter(Boolean).join('/');
+export const jupyterPath = (site: Pick<JupyterHubSiteConfig, 'uploadDir'>, target: string) => [site.uploadDir, target].filter(Boolean).join('/');
 
 /**
  * The upload's name until it is complete and checked: beside the target, derived from the file
@@ -62,13 +48,7 @@ export const jupyterPath = (site: Pick<JupyterHubSiteConfig, 'uploadDir'>, targe
  */
 function partName(finalPath: string, fileId: string): string {
   const base = path.posix.basename(finalPath);
-  const cut =
-    Buffer.byteLength(base) > 150
-      ? Buffer.from(base)
-          .subarray(0, 150)
-          .toString('utf8')
-          .replace(/\uFFFD+$/, '')
-      : base;
+  const cut = Buffer.byteLength(base) > 150 ? Buffer.from(base).subarray(0, 150).toString('utf8').replace(/\uFFFD+$/, '') : base;
   const dir = path.posix.dirname(finalPath);
   return `${dir === '.' ? '' : `${dir}/`}${cut}.stagecoach-${fileId.slice(0, 8)}.part`;
 }
@@ -87,8 +67,7 @@ const jupyterDelivery: RemoteDelivery<'JUPYTERHUB'> = {
 
   checkTarget(site, _owner, target) {
     const full = jupyterPath(site, target);
-    if (full.split('/').some((s) => s.startsWith('.')))
-      return `Jupyter does not accept hidden names (starting with "."): ${JSON.stringify(target)}.`;
+    if (full.split('/').some((s) => s.startsWith('.'))) return `Jupyter does not accept hidden names (starting with "."): ${JSON.stringify(target)}.`;
     return null;
   },
 
@@ -109,11 +88,7 @@ const jupyterDelivery: RemoteDelivery<'JUPYTERHUB'> = {
         serverName: site.serverName,
         timeoutMs: site.spawnTimeoutSeconds * 1000,
         signal,
-        onEvent: (e) =>
-          batch.log(
-            e.failed ? 'ERROR' : 'INFO',
-            `Jupyter${typeof e.progress === 'number' ? ` (${e.progress}%)` : ''}: ${e.message}`,
-          ),
+        onEvent: (e) => batch.log(e.failed ? 'ERROR' : 'INFO', `Jupyter${typeof e.progress === 'number' ? ` (${e.progress}%)` : ''}: ${e.message}`),
       });
     const serverPath = await ensure();
     const session: HubSession = { site, hub, contents: hub.contents(serverPath), serverPath, known: new Set() };
@@ -124,17 +99,14 @@ const jupyterDelivery: RemoteDelivery<'JUPYTERHUB'> = {
     return {
       async transfer(job) {
         if (stale) {
-          restart ??= ensure().then(
-            (p) => {
-              Object.assign(session, { serverPath: p, contents: hub.contents(p), known: new Set() });
-              stale = false;
-              restart = null;
-            },
-            (err: unknown) => {
-              restart = null;
-              throw err;
-            },
-          );
+          restart ??= ensure().then((p) => {
+            Object.assign(session, { serverPath: p, contents: hub.contents(p), known: new Set() });
+            stale = false;
+            restart = null;
+          }, (err: unknown) => {
+            restart = null;
+            throw err;
+          });
           await restart;
         }
         try {
@@ -150,37 +122,15 @@ const jupyterDelivery: RemoteDelivery<'JUPYTERHUB'> = {
 };
 
 /** Existing file at the target: identical bytes → SKIPPED, anything else → TARGET_EXISTS. */
-async function existingOutcome(
-  s: HubSession,
-  job: TransferJob,
-  finalPath: string,
-  model: ContentModel,
-): Promise<TransferOutcome> {
-  const different = () =>
-    new StorageError(
-      'TARGET_EXISTS',
-      `${job.target} already exists in your Jupyter home with different content; it was left untouched.`,
-    );
-  if (model.type !== 'file')
-    throw new StorageError(
-      'TARGET_EXISTS',
-      `${job.target} already exists in your Jupyter home and is a folder; it was left untouched.`,
-    );
+async function existingOutcome(s: HubSession, job: TransferJob, finalPath: string, model: ContentModel): Promise<TransferOutcome> {
+  const different = () => new StorageError('TARGET_EXISTS', `${job.target} already exists in your Jupyter home with different content; it was left untouched.`);
+  if (model.type !== 'file') throw new StorageError('TARGET_EXISTS', `${job.target} already exists in your Jupyter home and is a folder; it was left untouched.`);
   if (model.size !== null && model.size !== job.sizeBytes) throw different();
   const sourceSha = await sha256File(job.sourcePath, job.signal);
-  const remoteSha =
-    model.hash && model.hash_algorithm?.toLowerCase() === 'sha256'
-      ? model.hash.toLowerCase()
-      : await s.contents.sha256(finalPath, job.signal);
+  const remoteSha = model.hash && model.hash_algorithm?.toLowerCase() === 'sha256' ? model.hash.toLowerCase() : await s.contents.sha256(finalPath, job.signal);
   if (remoteSha !== sourceSha) throw different();
   job.onProgress(job.sizeBytes);
-  return {
-    status: 'SKIPPED',
-    sizeBytes: job.sizeBytes,
-    checksum: sourceSha,
-    accessUrl: s.hub.labUrl(s.serverPath, finalPath),
-    message: `${job.target} is already in your Jupyter home (identical), skipped`,
-  };
+  return { status: 'SKIPPED', sizeBytes: job.sizeBytes, checksum: sourceSha, accessUrl: s.hub.labUrl(s.serverPath, finalPath), message: `${job.target} is already in your Jupyter home (identical), skipped` };
 }
 
 /**
@@ -198,21 +148,15 @@ async function uploadOne(s: HubSession, job: TransferJob): Promise<TransferOutco
   if (dir !== '.') await contents.makeDirs(dir, { signal: job.signal, known: s.known });
   const part = partName(finalPath, job.fileId);
   try {
-    const up = await contents.upload(job.sourcePath, part, {
-      chunkBytes: site.chunkSizeBytes,
-      signal: job.signal,
-      onProgress: job.onProgress,
-    });
+    const up = await contents.upload(job.sourcePath, part, { chunkBytes: site.chunkSizeBytes, signal: job.signal, onProgress: job.onProgress });
     if (up.remoteSize !== null && up.remoteSize !== up.sizeBytes) {
       throw new StorageError('TRANSFER_FAILED', `Your Jupyter server stored ${up.remoteSize} bytes instead of ${up.sizeBytes}.`);
     }
     const model = await contents.stat(part, { hash: true, signal: job.signal });
-    if (!model || model.size !== up.sizeBytes)
-      throw new StorageError('TRANSFER_FAILED', 'The upload is incomplete on your Jupyter server.');
+    if (!model || model.size !== up.sizeBytes) throw new StorageError('TRANSFER_FAILED', 'The upload is incomplete on your Jupyter server.');
     const offered = model.hash && model.hash_algorithm?.toLowerCase() === 'sha256' ? model.hash.toLowerCase() : null;
     const remoteSha = offered ?? (site.verify === 'sha256' ? await contents.sha256(part, job.signal) : null);
-    if (remoteSha !== null && remoteSha !== up.sha256)
-      throw new StorageError('CHECKSUM_MISMATCH', 'The upload does not have the checksum of the source.');
+    if (remoteSha !== null && remoteSha !== up.sha256) throw new StorageError('CHECKSUM_MISMATCH', 'The upload does not have the checksum of the source.');
     if (!(await contents.rename(part, finalPath, job.signal))) {
       // Another run of this job (or the user) put a file there meanwhile.
       await contents.remove(part).catch(() => undefined);

@@ -17,10 +17,7 @@ const UserSchema = defineEntity({
   name: 'User',
   tableName: 'users',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: p.uuid().primary().onCreate(() => randomUUID()),
     email: p.string().unique(),
     emailVerified: p.boolean().default(false),
     /** Filesystem-safe and unique: names the user's area on POSIX sites. */
@@ -39,10 +36,7 @@ const UserSchema = defineEntity({
     /** Last completed OIDC sign-in. */
     lastLoginAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p
-      .datetime()
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },
   uniques: [{ properties: ['oidcIssuer', 'oidcSubject'] }],
 });
