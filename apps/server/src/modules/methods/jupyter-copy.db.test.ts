@@ -134,6 +134,15 @@ describe('stage with JUPYTER_COPY', () => {
     expect(r.files.nodes[0]!.error).toEqual({ code: 'SITE_UNAVAILABLE', message: expect.stringMatching(/refused Stagecoach's service token .*403: .*not authorized/i) });
   }, 120_000);
 
+  it("counts the user's bytes on the hub against their byte quota before queuing", async () => {
+    const admin = await userWithToken(db.orm, { email: 'root@example.org', role: 'ADMIN' });
+    const quentin = await userWithToken(db.orm, { email: 'quentin@example.org', emailVerified: true });
+    const set = await server.gql(`mutation($u: ID!) { setUserQuota(userId: $u, siteId: "hub", maxBytes: 5) { activeRequests } }`, { u: quentin.id }, admin.token);
+    expect(set.errors).toBeUndefined();
+    const refused = await server.gql(STAGE, { input: { method: 'JUPYTER_COPY', items: [{ source: 'run/a.txt' }] } }, quentin.token);
+    expect(refused.errors?.[0]?.extensions).toEqual({ code: 'QUOTA_EXCEEDED', quota: 'BYTES', siteId: 'hub', used: 0, limit: 5, requested: 6 });
+  });
+
   it('rejects hidden target names and a target site of another kind before queuing', async () => {
     const hidden = await server.gql(STAGE, { input: { method: 'JUPYTER_COPY', items: [{ source: 'run/a.txt', target: '.config/a.txt' }] } }, alice.token);
     expect(hidden.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
