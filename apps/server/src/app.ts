@@ -39,6 +39,18 @@ import { cartRoutes } from './modules/compat/carts.routes';
 import { skaoRoutes } from './modules/compat/skao.routes';
 import { downloadRoutes } from './modules/downloads/downloads.routes';
 
+/**
+ * Largest WebSocket frame accepted (ws would take 100 MiB). A 10,000-item `stage` with 100-character
+ * source and target paths is a 2.3 MB message; 4 MiB leaves room for longer or non-ASCII paths.
+ */
+export const WS_MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
+
+/** Tokens one GraphQL document may hold, over HTTP and WebSocket alike (parsing stops there). */
+const MAX_TOKENS = 5000;
+
+/** What graphql-armor's blockFieldSuggestion does to HTTP errors, for the socket's own validation. */
+const hideSuggestions = (message: string) => message.replace(/Did you mean ".+"/g, '[Suggestion hidden]');
+
 export interface AppDeps {
   container: Container;
   /** Override the built web app's folder (tests). */
@@ -64,12 +76,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const { config, logger } = container;
   const schema = await buildAppSchema();
   const formatError = createFormatError(logger);
-  // Depth, alias and token limits, shared by HTTP and WebSocket operations; cost is graphql/cost.ts.
+  // Depth and alias limits, shared by HTTP and WebSocket operations; cost is graphql/cost.ts. The
+  // token limit is graphql's own parse option (MAX_TOKENS), so both transports stop parsing at the
+  // same token with the same message.
   const armor = new ApolloArmor({
     maxDepth: { n: 10 },
     maxAliases: { n: 15 },
     costLimit: { enabled: false },
-    maxTokens: { n: 5000 },
+    maxTokens: { enabled: false },
     blockFieldSuggestion: { enabled: config.isProduction },
   }).protect();
 
@@ -140,7 +154,21 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(auth.routes);
 
   // ---- GraphQL over WebSocket (graphql-ws) on the same path and port ----
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: WS_MAX_PAYLOAD_BYTES });
+  // Sockets per client address (as Express sees it: TRUST_PROXY applies), so one client cannot
+  // hold every file descriptor. Registered before graphql-ws's own handler.
+  const socketsPerAddress = new Map<string, number>();
+  wsServer.on('connection', (socket, request) => {
+    const address = clientAddress(request);
+    const count = (socketsPerAddress.get(address) ?? 0) + 1;
+    socketsPerAddress.set(address, count);
+    socket.once('close', () => {
+      const left = (socketsPerAddress.get(address) ?? 1) - 1;
+      if (left > 0) socketsPerAddress.set(address, left);
+      else socketsPerAddress.delete(address);
+    });
+    if (count > config.webSocket.maxConnectionsPerAddress) socket.close(1008, 'Too many connections from this address');
+  });
   // A socket's lines carry its upgrade request's id (echoed like HTTP's), each operation's also
   // its id and user. graphql-ws runs execute/subscribe outside any context of ours, so the
   // operation's context is kept by its contextValue and entered around them.
@@ -151,6 +179,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     return id;
   };
   wsServer.on('headers', (headers, request) => headers.push(`X-Request-Id: ${socketRequestId(request)}`));
+  // Express's own req.ip (proxy-addr with TRUST_PROXY) on the raw upgrade request.
+  const clientAddress = (request: IncomingMessage) => String(Reflect.get(express.request, 'ip', Object.assign(Object.create(request) as object, { app })) ?? 'unknown');
   const operationContexts = new WeakMap<object, LogContext>();
   const operationContext = (args: ExecutionArgs) => operationContexts.get(args.contextValue as object) ?? {};
   const inOperationContext =
@@ -189,12 +219,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
       onSubscribe: inOperationContext(async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
         let document;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, { maxTokens: MAX_TOKENS });
         } catch (e) {
           return [new GraphQLError((e as Error).message, { extensions: { code: 'BAD_USER_INPUT' } })];
         }
         const errors = validate(schema, document, validationRules);
-        if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { extensions: { code: 'BAD_USER_INPUT' } }));
+        if (errors.length > 0) {
+          return errors.map((e) => new GraphQLError(config.isProduction ? hideSuggestions(e.message) : e.message, { extensions: { code: 'BAD_USER_INPUT' } }));
+        }
         const costError = operationCostError(schema, document, payload.operationName, payload.variables);
         if (costError) return [costError];
         let contextValue: GraphQLContext;
@@ -202,6 +234,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
           const em = orm.em.fork();
           const sessionUser = await auth.socketUser(ctx.extra.request, ctx.connectionParams, em);
           contextValue = await buildContext(em, container, ctx.connectionParams?.authorization, sessionUser);
+          // Anyone may open a socket: without a user, only a few operations at once (this one included).
+          if (!contextValue.viewer?.user && Object.keys(ctx.subscriptions).length > config.webSocket.maxAnonymousOperations) {
+            return [new GraphQLError('Too many operations at once on this connection; wait for some to finish or sign in.', { extensions: { code: 'RATE_LIMITED' } })];
+          }
           const operation = getOperationAST(document, payload.operationName);
           if (operation?.operation === 'mutation')
             auth.limitMutation(contextValue.viewer, mutationCost(document, operation, payload.variables ?? undefined));
@@ -234,6 +270,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
+    parseOptions: { maxTokens: MAX_TOKENS },
     validationRules: armor.validationRules,
     plugins: [
       ...armor.plugins,
