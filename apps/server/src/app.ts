@@ -26,6 +26,7 @@ import { buildContext, type GraphQLContext } from './graphql/context';
 import { operationCostError, operationCostPlugin } from './graphql/cost';
 import { createFormatError } from './graphql/format-error';
 import { createSharedSubscribe } from './graphql/shared-subscriptions';
+import { SocketAuthority } from './graphql/socket-authority';
 import { subscriptionsOverWebSocketOnlyPlugin } from './graphql/websocket-only';
 import { healthRoutes } from './http/health';
 import { createMetrics, type Metrics } from './http/metrics';
@@ -180,13 +181,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
   wsServer.on('headers', (headers, request) => headers.push(`X-Request-Id: ${socketRequestId(request)}`));
   // Express's own req.ip (proxy-addr with TRUST_PROXY) on the raw upgrade request.
-  const clientAddress = (request: IncomingMessage) => String(Reflect.get(express.request, 'ip', Object.assign(Object.create(request) as object, { app })) ?? 'unknown');
+  const clientAddress = (request: IncomingMessage) =>
+    String(Reflect.get(express.request, 'ip', Object.assign(Object.create(request) as object, { app })) ?? 'unknown');
   const operationContexts = new WeakMap<object, LogContext>();
   const operationContext = (args: ExecutionArgs) => operationContexts.get(args.contextValue as object) ?? {};
   const inOperationContext =
     <C extends { extra: { request: IncomingMessage } }, P, R>(fn: (ctx: C, id: string, payload: P) => Promise<R>) =>
     (ctx: C, id: string, payload: P) =>
       runWithLogContext({ requestId: socketRequestId(ctx.extra.request), operationId: id }, () => fn(ctx, id, payload));
+  // Open sockets stay within their user's current authority (sign-out, demotion, revoked token).
+  const authority = new SocketAuthority(container.authEpochs, logger.child({ module: 'graphql-ws' }));
+  const stopEpochs = container.authEpochs.listen();
+  authority.start();
   const sharedSubscribe = createSharedSubscribe({
     fields: ['logAppended'],
     viewerKey: (c) => {
@@ -208,7 +214,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       subscribe: (args) =>
         runWithLogContext(operationContext(args), async () => {
           const result = await sharedSubscribe(args);
-          return Symbol.asyncIterator in result ? iterateInLogContext(operationContext(args), result) : result;
+          return Symbol.asyncIterator in result
+            ? iterateInLogContext(operationContext(args), authority.guard(result, args))
+            : result;
         }),
       execute: (args) => runWithLogContext(operationContext(args), () => execute(args)),
       // Cookie-authenticated sockets must come from our own origin (cross-site WebSocket hijacking).
@@ -225,18 +233,33 @@ export async function createApp(deps: AppDeps): Promise<App> {
         }
         const errors = validate(schema, document, validationRules);
         if (errors.length > 0) {
-          return errors.map((e) => new GraphQLError(config.isProduction ? hideSuggestions(e.message) : e.message, { extensions: { code: 'BAD_USER_INPUT' } }));
+          return errors.map(
+            (e) =>
+              new GraphQLError(config.isProduction ? hideSuggestions(e.message) : e.message, {
+                extensions: { code: 'BAD_USER_INPUT' },
+              }),
+          );
         }
         const costError = operationCostError(schema, document, payload.operationName, payload.variables);
         if (costError) return [costError];
         let contextValue: GraphQLContext;
         try {
-          const em = orm.em.fork();
-          const sessionUser = await auth.socketUser(ctx.extra.request, ctx.connectionParams, em);
-          contextValue = await buildContext(em, container, ctx.connectionParams?.authorization, sessionUser);
+          // The socket's token or session is checked again for every operation (it may have been
+          // revoked, signed out or expired since the socket opened).
+          const rebuild = async () => {
+            const em = orm.em.fork();
+            const sessionUser = await auth.socketUser(ctx.extra.request, ctx.connectionParams, em);
+            return buildContext(em, container, ctx.connectionParams?.authorization, sessionUser);
+          };
+          contextValue = await rebuild();
+          authority.register(ctx.extra.socket, contextValue, rebuild);
           // Anyone may open a socket: without a user, only a few operations at once (this one included).
           if (!contextValue.viewer?.user && Object.keys(ctx.subscriptions).length > config.webSocket.maxAnonymousOperations) {
-            return [new GraphQLError('Too many operations at once on this connection; wait for some to finish or sign in.', { extensions: { code: 'RATE_LIMITED' } })];
+            return [
+              new GraphQLError('Too many operations at once on this connection; wait for some to finish or sign in.', {
+                extensions: { code: 'RATE_LIMITED' },
+              }),
+            ];
           }
           const operation = getOperationAST(document, payload.operationName);
           if (operation?.operation === 'mutation')
@@ -340,6 +363,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
         });
       }),
     close: async () => {
+      authority.stop();
+      await stopEpochs();
       for (const client of wsServer.clients) client.close(1001, 'server shutting down');
       // Keep-alive sockets with no request in flight would hold the drain for its whole grace period.
       httpServer.closeIdleConnections();
