@@ -271,6 +271,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
         operationContexts.set(contextValue, currentLogContext()!);
         return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
       }),
+      // Errors that end an operation (refusals before it runs, a subscription's stream failing)
+      // leave through the same formatter as everything else: a code, never an internal message.
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors) return;
         const errors: GraphQLFormattedError[] = runWithLogContext(operationContext(args), () =>
