@@ -5,18 +5,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express from 'express';
-import {
-  execute,
-  GraphQLError,
-  getOperationAST,
-  NoSchemaIntrospectionCustomRule,
-  parse,
-  validate,
-  specifiedRules,
-  type ExecutionArgs,
-  type GraphQLFormattedError,
-} from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
+import { execute, GraphQLError, getOperationAST, getVariableValues, NoSchemaIntrospectionCustomRule, parse, validate, specifiedRules, type ExecutionArgs, type GraphQLFormattedError } from 'graphql';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { WebSocketServer } from 'ws';
@@ -28,6 +17,7 @@ import { createFormatError } from './graphql/format-error';
 import { createSharedSubscribe } from './graphql/shared-subscriptions';
 import { SocketAuthority } from './graphql/socket-authority';
 import { subscriptionsOverWebSocketOnlyPlugin } from './graphql/websocket-only';
+import { serveGraphqlWs } from './graphql/ws-server';
 import { healthRoutes } from './http/health';
 import { createMetrics, type Metrics } from './http/metrics';
 import { explorerRoutes, webRoutes } from './http/web';
@@ -108,10 +98,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       // Only method and path: query strings may carry download tokens.
       serializers: {
-        req: (req: { method: string; url: string }) => ({
-          method: req.method,
-          path: req.url.split('?')[0]?.replace(/^\/download\/.+/, '/download/[token]'),
-        }),
+        req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0]?.replace(/^\/download\/.+/, '/download/[token]') }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       // Echoed, so a client (or proxy) can quote it when reporting a problem.
@@ -181,8 +168,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
   wsServer.on('headers', (headers, request) => headers.push(`X-Request-Id: ${socketRequestId(request)}`));
   // Express's own req.ip (proxy-addr with TRUST_PROXY) on the raw upgrade request.
-  const clientAddress = (request: IncomingMessage) =>
-    String(Reflect.get(express.request, 'ip', Object.assign(Object.create(request) as object, { app })) ?? 'unknown');
+  const clientAddress = (request: IncomingMessage) => String(Reflect.get(express.request, 'ip', Object.assign(Object.create(request) as object, { app })) ?? 'unknown');
   const operationContexts = new WeakMap<object, LogContext>();
   const operationContext = (args: ExecutionArgs) => operationContexts.get(args.contextValue as object) ?? {};
   const inOperationContext =
@@ -201,12 +187,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
   });
   // GRAPHQL_INTROSPECTION=false must hold on the socket too (Apollo only guards HTTP).
-  const validationRules = [
-    ...specifiedRules,
-    ...armor.validationRules,
-    ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
-  ];
-  const wsCleanup = useServer<{ authorization?: unknown }>(
+  const validationRules = [...specifiedRules, ...armor.validationRules, ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
+  const wsCleanup = serveGraphqlWs<{ authorization?: unknown }>(
     {
       schema,
       // Watchers of the same log share one execution per entry (bench logs-100); each still
@@ -214,16 +196,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
       subscribe: (args) =>
         runWithLogContext(operationContext(args), async () => {
           const result = await sharedSubscribe(args);
-          return Symbol.asyncIterator in result
-            ? iterateInLogContext(operationContext(args), authority.guard(result, args))
-            : result;
+          return Symbol.asyncIterator in result ? iterateInLogContext(operationContext(args), authority.guard(result, args)) : result;
         }),
       execute: (args) => runWithLogContext(operationContext(args), () => execute(args)),
       // Cookie-authenticated sockets must come from our own origin (cross-site WebSocket hijacking).
-      onConnect: (ctx) =>
-        runWithLogContext({ requestId: socketRequestId(ctx.extra.request) }, () =>
-          auth.acceptSocket(ctx.extra.request, ctx.connectionParams),
-        ),
+      onConnect: (ctx) => runWithLogContext({ requestId: socketRequestId(ctx.extra.request) }, () => auth.acceptSocket(ctx.extra.request, ctx.connectionParams)),
       onSubscribe: inOperationContext(async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
         let document;
         try {
@@ -233,13 +210,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
         }
         const errors = validate(schema, document, validationRules);
         if (errors.length > 0) {
-          return errors.map(
-            (e) =>
-              new GraphQLError(config.isProduction ? hideSuggestions(e.message) : e.message, {
-                extensions: { code: 'BAD_USER_INPUT' },
-              }),
-          );
+          return errors.map((e) => new GraphQLError(config.isProduction ? hideSuggestions(e.message) : e.message, { extensions: { code: 'BAD_USER_INPUT' } }));
         }
+        // What Apollo checks before running an operation over HTTP, with its messages: which
+        // operation to run, and variables of the declared types.
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) {
+          const message = payload.operationName ? `Unknown operation named "${payload.operationName}".` : 'Must provide operation name if query contains multiple operations.';
+          return [new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } })];
+        }
+        const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 50 });
+        if (coerced.errors) return coerced.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } }));
         const costError = operationCostError(schema, document, payload.operationName, payload.variables);
         if (costError) return [costError];
         let contextValue: GraphQLContext;
@@ -255,15 +236,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
           authority.register(ctx.extra.socket, contextValue, rebuild);
           // Anyone may open a socket: without a user, only a few operations at once (this one included).
           if (!contextValue.viewer?.user && Object.keys(ctx.subscriptions).length > config.webSocket.maxAnonymousOperations) {
-            return [
-              new GraphQLError('Too many operations at once on this connection; wait for some to finish or sign in.', {
-                extensions: { code: 'RATE_LIMITED' },
-              }),
-            ];
+            return [new GraphQLError('Too many operations at once on this connection; wait for some to finish or sign in.', { extensions: { code: 'RATE_LIMITED' } })];
           }
-          const operation = getOperationAST(document, payload.operationName);
-          if (operation?.operation === 'mutation')
-            auth.limitMutation(contextValue.viewer, mutationCost(document, operation, payload.variables ?? undefined));
+          if (operation.operation === 'mutation') auth.limitMutation(contextValue.viewer, mutationCost(document, operation, payload.variables ?? undefined));
         } catch (e) {
           if (isAppError(e)) return [e.toGraphQLError()];
           throw e;
@@ -276,13 +251,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors) return;
-        const errors: GraphQLFormattedError[] = runWithLogContext(operationContext(args), () =>
-          result.errors!.map((e) => formatError(e.toJSON(), e)),
-        );
+        const errors: GraphQLFormattedError[] = runWithLogContext(operationContext(args), () => result.errors!.map((e) => formatError(e.toJSON(), e)));
         return { ...result, errors };
       },
     },
     wsServer,
+    logger.child({ module: 'graphql-ws' }),
   );
 
   // ---- GraphQL over HTTP ----
@@ -303,10 +277,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       subscriptionsOverWebSocketOnlyPlugin<GraphQLContext>(),
       operationCostPlugin<GraphQLContext>(),
       ApolloServerPluginLandingPageDisabled(),
-      mutationRateLimitPlugin<GraphQLContext>({
-        limit: (viewer, cost) => auth.limitMutation(viewer, cost),
-        status: (viewer) => auth.mutationStatus(viewer),
-      }),
+      mutationRateLimitPlugin<GraphQLContext>({ limit: (viewer, cost) => auth.limitMutation(viewer, cost), status: (viewer) => auth.mutationStatus(viewer) }),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
     ],
@@ -326,8 +297,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         } catch (e) {
           // Errors thrown while building the context bypass formatError: surface the code here,
           // with the matching HTTP status (401 for a bad token) instead of Apollo's default 500.
-          if (isAppError(e))
-            throw new GraphQLError(e.message, { extensions: { code: e.code, http: { status: HTTP_STATUS[e.code] } } });
+          if (isAppError(e)) throw new GraphQLError(e.message, { extensions: { code: e.code, http: { status: HTTP_STATUS[e.code] } } });
           throw e;
         }
       },
@@ -344,12 +314,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     if (res.headersSent) return next(err);
     const status = (err as { status?: number }).status ?? 500;
     if (status >= 500) logger.error({ err }, 'unhandled HTTP error');
-    const e = isAppError(err)
-      ? err
-      : new AppError(
-          status < 500 ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR',
-          status < 500 ? 'Bad request.' : 'Internal error.',
-        );
+    const e = isAppError(err) ? err : new AppError(status < 500 ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR', status < 500 ? 'Bad request.' : 'Internal error.');
     res.status(status).json({ error: { code: e.code, message: e.message } });
   });
 
