@@ -63,12 +63,21 @@ export function filterAsync<T>(source: AsyncIterable<T>, keep: (v: T) => boolean
   }, it);
 }
 
-/** Maps an async iterable through `fn` one value at a time; closing the result closes the source at once. */
+/**
+ * Maps an async iterable through `fn` one value at a time; closing the result closes the source at
+ * once. When `fn` fails the source is closed too (a consumer whose `next()` rejected does not call
+ * `return()`), and the failure ends the stream.
+ */
 export function mapAsync<T, U>(source: AsyncIterable<T>, fn: (v: T) => Promise<U>): Stream<U> {
   const it = source[Symbol.asyncIterator]();
   return stream(async (): Promise<IteratorResult<U>> => {
     const r = await it.next();
     if (r.done) return DONE;
-    return { value: await fn(r.value), done: false };
+    try {
+      return { value: await fn(r.value), done: false };
+    } catch (err) {
+      await it.return?.();
+      throw err;
+    }
   }, it);
 }
