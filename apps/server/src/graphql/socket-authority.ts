@@ -103,7 +103,10 @@ export class SocketAuthority {
         const now = this.epochs.current(holder.userId);
         if (now !== epoch) {
           epoch = now;
-          const errors = await this.recheck(holder, args);
+          const errors = await this.recheck(holder, args).catch(async (err: unknown) => {
+            await end(); // a failed check must not leave the stream attached to the pub/sub
+            throw err;
+          });
           if (errors) {
             await end();
             return { value: { errors }, done: false };
