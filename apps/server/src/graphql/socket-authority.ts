@@ -12,6 +12,9 @@ export const SOCKET_RECHECK_MS = 60_000;
 /** Rebuilds an operation's context as the socket's credentials stand now (throws UNAUTHENTICATED for a dead token). */
 export type Rebuild = () => Promise<GraphQLContext>;
 
+/** What is needed of a socket: closing it, and hearing that it closed. */
+type SocketLike = Pick<WebSocket, 'close' | 'once'>;
+
 interface Holder {
   userId: string;
   /** Role and status when last checked: a change ends the socket's subscriptions (see guard). */
@@ -39,8 +42,8 @@ const ENDED = new Set(['DISABLED', 'REJECTED']);
  *   was already computed for the old authority is dropped.
  */
 export class SocketAuthority {
-  private readonly sockets = new Map<WebSocket, Holder>();
-  private readonly byUser = new Map<string, Set<WebSocket>>();
+  private readonly sockets = new Map<SocketLike, Holder>();
+  private readonly byUser = new Map<string, Set<SocketLike>>();
   private readonly operations = new WeakMap<object, Holder>();
   private stopBumps: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -48,6 +51,7 @@ export class SocketAuthority {
   constructor(
     private readonly epochs: AuthEpochs,
     private readonly logger: Logger,
+    private readonly recheckMs = SOCKET_RECHECK_MS,
   ) {}
 
   start(): void {
@@ -56,7 +60,7 @@ export class SocketAuthority {
     });
     this.timer = setInterval(() => {
       for (const socket of this.sockets.keys()) void this.check(socket, false);
-    }, SOCKET_RECHECK_MS);
+    }, this.recheckMs);
     this.timer.unref();
   }
 
@@ -66,7 +70,7 @@ export class SocketAuthority {
   }
 
   /** Records an operation's viewer (nothing for anonymous ones) and how to rebuild its context. */
-  register(socket: WebSocket, contextValue: GraphQLContext, rebuild: Rebuild): void {
+  register(socket: SocketLike, contextValue: GraphQLContext, rebuild: Rebuild): void {
     const key = keyOf(contextValue.viewer);
     if (!key) return;
     const holder: Holder = { userId: contextValue.viewer!.user.id, key, rebuild };
@@ -147,7 +151,7 @@ export class SocketAuthority {
   }
 
   /** Closes the socket when its credentials no longer name an active user; notes role changes. */
-  private async check(socket: WebSocket, bumped: boolean): Promise<void> {
+  private async check(socket: SocketLike, bumped: boolean): Promise<void> {
     const holder = this.sockets.get(socket);
     if (!holder) return;
     let viewer: Viewer | null;
