@@ -45,7 +45,9 @@ function overWebSocket(query: string, authorization?: string) {
 
 describe('GraphQL over HTTP', () => {
   it('answers stagingMethods anonymously, limited to ALLOWED_METHODS', async () => {
-    const res = await server.gql<{ stagingMethods: { method: string; label: string; description: string }[] }>('{ stagingMethods { method label description } }');
+    const res = await server.gql<{ stagingMethods: { method: string; label: string; description: string }[] }>(
+      '{ stagingMethods { method label description } }',
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data!.stagingMethods.map((m) => m.method)).toEqual(['LOCAL_COPY', 'DIRECT_DOWNLOAD']);
     expect(res.data!.stagingMethods[0]!.description.length).toBeGreaterThan(10);
@@ -100,8 +102,27 @@ describe('GraphQL over HTTP', () => {
     expect((await server.gql(aliases)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  it('refuses a subscription sent over HTTP with BAD_USER_INPUT naming the WebSocket, instead of running it as a query', async () => {
+    // A client that picks its transport from a stale parse (GraphiQL right after an edit) posts it here.
+    const res = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ada.token}` },
+      body: JSON.stringify({
+        query: 'subscription { stagingRequestUpdated(id: "00000000-0000-0000-0000-000000000000") { id } }',
+      }),
+    });
+    const body = (await res.json()) as { errors?: { message: string; extensions?: { code?: string } }[] };
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.status).toBe(400);
+    expect(body.errors?.[0]?.message).toMatch(/WebSocket/);
+  });
+
   it('refuses simple cross-site requests (CSRF prevention)', async () => {
-    const res = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"query":"{ me { email } }"}' });
+    const res = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{"query":"{ me { email } }"}',
+    });
     expect(res.status).toBe(400);
   });
 
@@ -123,7 +144,9 @@ describe('GraphQL over HTTP', () => {
 
   it('answers USER_NOT_APPROVED to pending users and UNAUTHENTICATED to anonymous ones', async () => {
     const pending = await userWithToken(db.orm, { email: 'erin@example.org', status: 'PENDING' });
-    expect((await server.gql('{ apiTokens { id } }', undefined, pending.token)).errors?.[0]?.extensions?.code).toBe('USER_NOT_APPROVED');
+    expect((await server.gql('{ apiTokens { id } }', undefined, pending.token)).errors?.[0]?.extensions?.code).toBe(
+      'USER_NOT_APPROVED',
+    );
     expect((await server.gql('{ apiTokens { id } }')).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     // `me` stays readable so a pending user can see their own status.
     expect((await server.gql('{ me { status } }', undefined, pending.token)).data).toEqual({ me: { status: 'PENDING' } });

@@ -5,8 +5,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express from 'express';
-import { execute, GraphQLError, getOperationAST, NoSchemaIntrospectionCustomRule, parse, validate, specifiedRules, type ExecutionArgs, type GraphQLFormattedError } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
+import { execute, GraphQLError, getOperationAST, getVariableValues, NoSchemaIntrospectionCustomRule, parse, validate, specifiedRules, type ExecutionArgs, type GraphQLFormattedError } from 'graphql';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { WebSocketServer } from 'ws';
@@ -16,6 +15,9 @@ import { buildContext, type GraphQLContext } from './graphql/context';
 import { operationCostError, operationCostPlugin } from './graphql/cost';
 import { createFormatError } from './graphql/format-error';
 import { createSharedSubscribe } from './graphql/shared-subscriptions';
+import { SocketAuthority } from './graphql/socket-authority';
+import { subscriptionsOverWebSocketOnlyPlugin } from './graphql/websocket-only';
+import { serveGraphqlWs } from './graphql/ws-server';
 import { healthRoutes } from './http/health';
 import { createMetrics, type Metrics } from './http/metrics';
 import { explorerRoutes, webRoutes } from './http/web';
@@ -27,6 +29,18 @@ import { DEV_IDP_PATH } from './modules/auth/dev-idp';
 import { cartRoutes } from './modules/compat/carts.routes';
 import { skaoRoutes } from './modules/compat/skao.routes';
 import { downloadRoutes } from './modules/downloads/downloads.routes';
+
+/**
+ * Largest WebSocket frame accepted (ws would take 100 MiB). A 10,000-item `stage` with 100-character
+ * source and target paths is a 2.3 MB message; 4 MiB leaves room for longer or non-ASCII paths.
+ */
+export const WS_MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
+
+/** Tokens one GraphQL document may hold, over HTTP and WebSocket alike (parsing stops there). */
+const MAX_TOKENS = 5000;
+
+/** What graphql-armor's blockFieldSuggestion does to HTTP errors, for the socket's own validation. */
+const hideSuggestions = (message: string) => message.replace(/Did you mean ".+"/g, '[Suggestion hidden]');
 
 export interface AppDeps {
   container: Container;
@@ -53,12 +67,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const { config, logger } = container;
   const schema = await buildAppSchema();
   const formatError = createFormatError(logger);
-  // Depth, alias and token limits, shared by HTTP and WebSocket operations; cost is graphql/cost.ts.
+  // Depth and alias limits, shared by HTTP and WebSocket operations; cost is graphql/cost.ts. The
+  // token limit is graphql's own parse option (MAX_TOKENS), so both transports stop parsing at the
+  // same token with the same message.
   const armor = new ApolloArmor({
     maxDepth: { n: 10 },
     maxAliases: { n: 15 },
     costLimit: { enabled: false },
-    maxTokens: { n: 5000 },
+    maxTokens: { enabled: false },
     blockFieldSuggestion: { enabled: config.isProduction },
   }).protect();
 
@@ -126,7 +142,21 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(auth.routes);
 
   // ---- GraphQL over WebSocket (graphql-ws) on the same path and port ----
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: WS_MAX_PAYLOAD_BYTES });
+  // Sockets per client address (as Express sees it: TRUST_PROXY applies), so one client cannot
+  // hold every file descriptor. Registered before graphql-ws's own handler.
+  const socketsPerAddress = new Map<string, number>();
+  wsServer.on('connection', (socket, request) => {
+    const address = clientAddress(request);
+    const count = (socketsPerAddress.get(address) ?? 0) + 1;
+    socketsPerAddress.set(address, count);
+    socket.once('close', () => {
+      const left = (socketsPerAddress.get(address) ?? 1) - 1;
+      if (left > 0) socketsPerAddress.set(address, left);
+      else socketsPerAddress.delete(address);
+    });
+    if (count > config.webSocket.maxConnectionsPerAddress) socket.close(1008, 'Too many connections from this address');
+  });
   // A socket's lines carry its upgrade request's id (echoed like HTTP's), each operation's also
   // its id and user. graphql-ws runs execute/subscribe outside any context of ours, so the
   // operation's context is kept by its contextValue and entered around them.
@@ -137,12 +167,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
     return id;
   };
   wsServer.on('headers', (headers, request) => headers.push(`X-Request-Id: ${socketRequestId(request)}`));
+  // Express's own req.ip (proxy-addr with TRUST_PROXY) on the raw upgrade request.
+  const clientAddress = (request: IncomingMessage) => String(Reflect.get(express.request, 'ip', Object.assign(Object.create(request) as object, { app })) ?? 'unknown');
   const operationContexts = new WeakMap<object, LogContext>();
   const operationContext = (args: ExecutionArgs) => operationContexts.get(args.contextValue as object) ?? {};
   const inOperationContext =
     <C extends { extra: { request: IncomingMessage } }, P, R>(fn: (ctx: C, id: string, payload: P) => Promise<R>) =>
     (ctx: C, id: string, payload: P) =>
       runWithLogContext({ requestId: socketRequestId(ctx.extra.request), operationId: id }, () => fn(ctx, id, payload));
+  // Open sockets stay within their user's current authority (sign-out, demotion, revoked token).
+  const authority = new SocketAuthority(container.authEpochs, logger.child({ module: 'graphql-ws' }));
+  const stopEpochs = container.authEpochs.listen();
+  authority.start();
   const sharedSubscribe = createSharedSubscribe({
     fields: ['logAppended'],
     viewerKey: (c) => {
@@ -152,7 +188,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   // GRAPHQL_INTROSPECTION=false must hold on the socket too (Apollo only guards HTTP).
   const validationRules = [...specifiedRules, ...armor.validationRules, ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
-  const wsCleanup = useServer<{ authorization?: unknown }>(
+  const wsCleanup = serveGraphqlWs<{ authorization?: unknown }>(
     {
       schema,
       // Watchers of the same log share one execution per entry (bench logs-100); each still
@@ -160,7 +196,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       subscribe: (args) =>
         runWithLogContext(operationContext(args), async () => {
           const result = await sharedSubscribe(args);
-          return Symbol.asyncIterator in result ? iterateInLogContext(operationContext(args), result) : result;
+          return Symbol.asyncIterator in result ? iterateInLogContext(operationContext(args), authority.guard(result, args)) : result;
         }),
       execute: (args) => runWithLogContext(operationContext(args), () => execute(args)),
       // Cookie-authenticated sockets must come from our own origin (cross-site WebSocket hijacking).
@@ -168,21 +204,41 @@ export async function createApp(deps: AppDeps): Promise<App> {
       onSubscribe: inOperationContext(async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
         let document;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, { maxTokens: MAX_TOKENS });
         } catch (e) {
           return [new GraphQLError((e as Error).message, { extensions: { code: 'BAD_USER_INPUT' } })];
         }
         const errors = validate(schema, document, validationRules);
-        if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { extensions: { code: 'BAD_USER_INPUT' } }));
+        if (errors.length > 0) {
+          return errors.map((e) => new GraphQLError(config.isProduction ? hideSuggestions(e.message) : e.message, { extensions: { code: 'BAD_USER_INPUT' } }));
+        }
+        // What Apollo checks before running an operation over HTTP, with its messages: which
+        // operation to run, and variables of the declared types.
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) {
+          const message = payload.operationName ? `Unknown operation named "${payload.operationName}".` : 'Must provide operation name if query contains multiple operations.';
+          return [new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } })];
+        }
+        const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 50 });
+        if (coerced.errors) return coerced.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'BAD_USER_INPUT' } }));
         const costError = operationCostError(schema, document, payload.operationName, payload.variables);
         if (costError) return [costError];
         let contextValue: GraphQLContext;
         try {
-          const em = orm.em.fork();
-          const sessionUser = await auth.socketUser(ctx.extra.request, ctx.connectionParams, em);
-          contextValue = await buildContext(em, container, ctx.connectionParams?.authorization, sessionUser);
-          const operation = getOperationAST(document, payload.operationName);
-          if (operation?.operation === 'mutation') auth.limitMutation(contextValue.viewer, mutationCost(document, operation, payload.variables ?? undefined));
+          // The socket's token or session is checked again for every operation (it may have been
+          // revoked, signed out or expired since the socket opened).
+          const rebuild = async () => {
+            const em = orm.em.fork();
+            const sessionUser = await auth.socketUser(ctx.extra.request, ctx.connectionParams, em);
+            return buildContext(em, container, ctx.connectionParams?.authorization, sessionUser);
+          };
+          contextValue = await rebuild();
+          authority.register(ctx.extra.socket, contextValue, rebuild);
+          // Anyone may open a socket: without a user, only a few operations at once (this one included).
+          if (!contextValue.viewer?.user && Object.keys(ctx.subscriptions).length > config.webSocket.maxAnonymousOperations) {
+            return [new GraphQLError('Too many operations at once on this connection; wait for some to finish or sign in.', { extensions: { code: 'RATE_LIMITED' } })];
+          }
+          if (operation.operation === 'mutation') auth.limitMutation(contextValue.viewer, mutationCost(document, operation, payload.variables ?? undefined));
         } catch (e) {
           if (isAppError(e)) return [e.toGraphQLError()];
           throw e;
@@ -190,6 +246,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
         operationContexts.set(contextValue, currentLogContext()!);
         return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
       }),
+      // Errors that end an operation (refusals before it runs, a subscription's stream failing)
+      // leave through the same formatter as everything else: a code, never an internal message.
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors) return;
         const errors: GraphQLFormattedError[] = runWithLogContext(operationContext(args), () => result.errors!.map((e) => formatError(e.toJSON(), e)));
@@ -197,6 +256,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       },
     },
     wsServer,
+    logger.child({ module: 'graphql-ws' }),
   );
 
   // ---- GraphQL over HTTP ----
@@ -210,9 +270,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
+    parseOptions: { maxTokens: MAX_TOKENS },
     validationRules: armor.validationRules,
     plugins: [
       ...armor.plugins,
+      subscriptionsOverWebSocketOnlyPlugin<GraphQLContext>(),
       operationCostPlugin<GraphQLContext>(),
       ApolloServerPluginLandingPageDisabled(),
       mutationRateLimitPlugin<GraphQLContext>({ limit: (viewer, cost) => auth.limitMutation(viewer, cost), status: (viewer) => auth.mutationStatus(viewer) }),
@@ -269,6 +331,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
         });
       }),
     close: async () => {
+      authority.stop();
+      await stopEpochs();
       for (const client of wsServer.clients) client.close(1001, 'server shutting down');
       // Keep-alive sockets with no request in flight would hold the drain for its whole grace period.
       httpServer.closeIdleConnections();

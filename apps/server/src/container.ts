@@ -22,6 +22,7 @@ import { StageCommitter } from './modules/staging/stage-commits';
 import { StagingService } from './modules/staging/staging.service';
 import { createStageBatchTask, type RequestFinishedHook } from './modules/staging/staging.worker';
 import { TokensService } from './modules/tokens/tokens.service';
+import { AuthEpochs } from './modules/auth/auth-epochs';
 import { UserAdminService } from './modules/users/user-admin.service';
 import { UsersService } from './modules/users/users.service';
 
@@ -47,6 +48,8 @@ export interface Container {
   readonly space: SpaceGuard;
   /** Stores `stage` calls with group commit (one per process: it batches concurrent calls). */
   readonly committer: StageCommitter;
+  /** Per-user authorization epochs: bumped when a user's authority changes (open sockets re-check). */
+  readonly authEpochs: AuthEpochs;
   /** The per-operation services sharing `em`. */
   services(em: EntityManager): Services;
 }
@@ -80,7 +83,11 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   const { config, logger, clock, orm } = opts;
   const pubsub = opts.pubsub ?? createInProcessPubSub();
   const sites = await SiteRegistry.load(config, logger);
-  const methods = new MethodRegistry(config.allowedMethods, implementedMethods({ pauseLocalCopyAfterBytes: config.testPauseLocalCopyAfterBytes }), sites.sites);
+  const methods = new MethodRegistry(
+    config.allowedMethods,
+    implementedMethods({ pauseLocalCopyAfterBytes: config.testPauseLocalCopyAfterBytes }),
+    sites.sites,
+  );
   const links = new DownloadLinks(await linkSigningKey(config), config.publicUrl);
   const services = (em: EntityManager): Services => createServices(em, container);
   const container: Container = {
@@ -89,6 +96,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
     logger,
     orm,
     pubsub,
+    authEpochs: new AuthEpochs(pubsub),
     sites,
     methods,
     links,
@@ -106,7 +114,7 @@ function createServices(em: EntityManager, c: Container): Services {
   const quotas = new QuotaService(em, c);
   return {
     users: new UsersService(em),
-    tokens: new TokensService(em, c.clock),
+    tokens: new TokensService(em, c.clock, c.authEpochs),
     logs,
     mail,
     quotas,

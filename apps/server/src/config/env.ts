@@ -147,6 +147,10 @@ export const EnvSchema = z.object({
   RATE_LIMIT_MUTATIONS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).default(1200),
   /** Mutations one user may run at once before the sustained rate applies (also the most one operation may hold). */
   RATE_LIMIT_MUTATION_BURST: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).default(200),
+  /** GraphQL WebSocket connections one client address may hold open at once (browser tabs and scripts behind one NAT add up). */
+  WS_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).default(100),
+  /** GraphQL operations a WebSocket without a signed-in user may have in flight at once. */
+  WS_MAX_ANONYMOUS_OPERATIONS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).default(10),
   /** Sign-in attempts (`GET /auth/login`) one IP address may start per minute. */
   RATE_LIMIT_LOGINS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).default(30),
   // ---- lifecycle and compatibility (modules/lifecycle, modules/compat) ----
@@ -207,6 +211,7 @@ export interface Config {
   readonly sessionTtlMs: number;
   readonly devIdpUsersFile: string | undefined;
   readonly rateLimits: { readonly mutationsPerMinute: number; readonly mutationBurst: number; readonly loginsPerMinute: number };
+  readonly webSocket: { readonly maxConnectionsPerAddress: number; readonly maxAnonymousOperations: number };
   /**
    * Reads a site secret named in SITES_FILE (`{ env: NAME }`). Sites name their own variables, so
    * they cannot be declared above; this keeps env.ts the only reader of the environment.
@@ -284,6 +289,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     sessionTtlMs: e.SESSION_TTL,
     devIdpUsersFile: e.DEV_IDP_USERS_FILE ? path.resolve(e.DEV_IDP_USERS_FILE) : undefined,
     rateLimits: Object.freeze({ mutationsPerMinute: e.RATE_LIMIT_MUTATIONS, mutationBurst: e.RATE_LIMIT_MUTATION_BURST, loginsPerMinute: e.RATE_LIMIT_LOGINS }),
+    webSocket: Object.freeze({ maxConnectionsPerAddress: e.WS_MAX_CONNECTIONS_PER_ADDRESS, maxAnonymousOperations: e.WS_MAX_ANONYMOUS_OPERATIONS }),
     readSecretEnv: (name: string) => source[name] || undefined,
     lifecycle: Object.freeze({ retentionMs: e.RETENTION_DEFAULT, warnBeforeMs: e.EXPIRY_WARNING, extendMaxMs: e.EXTEND_MAX, sweepCron: e.LIFECYCLE_SWEEP_CRON }),
     quotas: Object.freeze({ bytesPerSite: e.QUOTA_BYTES_PER_SITE ?? null, activeRequests: e.QUOTA_ACTIVE_REQUESTS ?? null }),

@@ -10,7 +10,7 @@ type Stream<T> = AsyncIterableIterator<T> & { return(value?: unknown): Promise<I
 
 const DONE = { value: undefined, done: true } as const;
 
-function stream<T>(next: () => Promise<IteratorResult<T>>, source: AsyncIterator<T>): Stream<T> {
+function stream<T>(next: () => Promise<IteratorResult<T>>, source: AsyncIterator<unknown>): Stream<T> {
   const self: Stream<T> = {
     [Symbol.asyncIterator]: () => self,
     next,
@@ -59,6 +59,25 @@ export function filterAsync<T>(source: AsyncIterable<T>, keep: (v: T) => boolean
     for (;;) {
       const r = await it.next();
       if (r.done || keep(r.value)) return r;
+    }
+  }, it);
+}
+
+/**
+ * Maps an async iterable through `fn` one value at a time; closing the result closes the source at
+ * once. When `fn` fails the source is closed too (a consumer whose `next()` rejected does not call
+ * `return()`), and the failure ends the stream.
+ */
+export function mapAsync<T, U>(source: AsyncIterable<T>, fn: (v: T) => Promise<U>): Stream<U> {
+  const it = source[Symbol.asyncIterator]();
+  return stream(async (): Promise<IteratorResult<U>> => {
+    const r = await it.next();
+    if (r.done) return DONE;
+    try {
+      return { value: await fn(r.value), done: false };
+    } catch (err) {
+      await it.return?.();
+      throw err;
     }
   }, it);
 }

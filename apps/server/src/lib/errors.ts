@@ -39,7 +39,7 @@ export class AppError extends Error {
   }
 
   toGraphQLError(): GraphQLError {
-    return new GraphQLError(this.message, { extensions: { ...this.extensions, code: this.code } });
+    return new GraphQLError(this.message, { originalError: this, extensions: { ...this.extensions, code: this.code } });
   }
 }
 

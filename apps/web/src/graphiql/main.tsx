@@ -7,6 +7,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { CSRF_HEADER, GRAPHQL_PATH } from '../lib/execute';
 import { graphqlWsUrl } from '../lib/ws-client';
+import { asSent } from './as-sent';
 
 /** Works for any signed-in user; also shows where the data comes from. */
 export const DEFAULT_QUERY = `# Runs as the signed-in user, or paste an API token in Headers:
@@ -32,8 +33,14 @@ const base = createGraphiQLFetcher({
 
 // Subscriptions pass the headers editor's entries as connection parameters, which the server reads
 // in lower case (`authorization`); HTTP headers ignore case, so lower-casing them all is harmless.
-const fetcher: Fetcher = (params, opts) =>
-  base(params, opts && { ...opts, headers: opts.headers && Object.fromEntries(Object.entries(opts.headers).map(([k, v]) => [k.toLowerCase(), v])) });
+const fetcher: Fetcher = (params, opts) => {
+  const [sent, documentAST] = asSent(params, opts?.documentAST);
+  return base(sent, {
+    ...opts,
+    documentAST,
+    headers: opts?.headers && Object.fromEntries(Object.entries(opts.headers).map(([k, v]) => [k.toLowerCase(), v])),
+  });
+};
 
 const root = document.getElementById('root');
 if (!root) throw new Error('graphiql.html must contain <div id="root">');

@@ -62,7 +62,11 @@ export interface Auth {
   /** graphql-ws `onConnect`: refuses cookie-authenticated sockets from another origin (cross-site WebSocket hijacking). */
   acceptSocket(request: IncomingMessage, connectionParams: Readonly<Record<string, unknown>> | undefined): Promise<boolean>;
   /** The signed-in user of a WebSocket (resolved from the upgrade request's cookie; null with a bearer token). */
-  socketUser(request: IncomingMessage, connectionParams: Readonly<Record<string, unknown>> | undefined, em: EntityManager): Promise<User | null>;
+  socketUser(
+    request: IncomingMessage,
+    connectionParams: Readonly<Record<string, unknown>> | undefined,
+    em: EntityManager,
+  ): Promise<User | null>;
   /** Charges `cost` mutation fields to the viewer (HTTP and WebSocket); throws RATE_LIMITED when over the limit. */
   limitMutation(viewer: Viewer | null, cost: number): void;
   /** The viewer's mutation budget, taking nothing (null for anonymous callers). */
@@ -191,7 +195,19 @@ export async function createAuth({ orm, container }: AuthDeps): Promise<Auth> {
         })().catch((e: unknown) => done(e));
       };
       const authenticator = new passport.Passport();
-      authenticator.use(STRATEGY, new Strategy({ config: oidc, scope: config.oidcScopes, callbackURL: `${publicUrl}/auth/callback`, name: STRATEGY, sessionKey: 'oidc' }, verify));
+      authenticator.use(
+        STRATEGY,
+        new Strategy(
+          {
+            config: oidc,
+            scope: config.oidcScopes,
+            callbackURL: `${publicUrl}/auth/callback`,
+            name: STRATEGY,
+            sessionKey: 'oidc',
+          },
+          verify,
+        ),
+      );
       // Only the user id lives in the session; every request reloads the user (status changes apply at once).
       authenticator.serializeUser((user, done) => done(null, user.id));
       authenticator.deserializeUser((id: string, done) => done(null, { id }));
@@ -204,12 +220,18 @@ export async function createAuth({ orm, container }: AuthDeps): Promise<Auth> {
 
   const idpUnavailable = (res: Response, e: unknown) => {
     log.error({ err: e }, 'OIDC issuer unavailable');
-    res.status(503).type('text').send('The sign-in service (identity provider) is unavailable right now. Please try again in a minute.');
+    res
+      .status(503)
+      .type('text')
+      .send('The sign-in service (identity provider) is unavailable right now. Please try again in a minute.');
   };
 
   // ---- /auth routes ----
   const routes = express.Router();
-  const loginLimiter = new RateLimiter({ perMinute: config.rateLimits.loginsPerMinute, burst: config.rateLimits.loginsPerMinute }, () => clock.now().getTime());
+  const loginLimiter = new RateLimiter(
+    { perMinute: config.rateLimits.loginsPerMinute, burst: config.rateLimits.loginsPerMinute },
+    () => clock.now().getTime(),
+  );
   routes.use('/auth', sessionMiddleware, (req, _res, next) => {
     addLogContext({ userId: req.session.passport?.user });
     next();
@@ -232,32 +254,37 @@ export async function createAuth({ orm, container }: AuthDeps): Promise<Auth> {
       return idpUnavailable(res, e);
     }
     const returnTo = req.session.returnTo ?? '/';
-    setup.authenticator.authenticate(STRATEGY, (err: unknown, user: Express.User | false, info: { message?: string; code?: string } | undefined) => {
-      if (err) {
-        log.error({ err }, 'sign-in failed');
-        return res.redirect(303, '/?loginError=failed');
-      }
-      if (!user) {
-        log.warn({ reason: info?.message }, 'sign-in refused');
-        return res.redirect(303, `/?loginError=${encodeURIComponent(info?.code ?? 'denied')}`);
-      }
-      addLogContext({ userId: user.id });
-      // logIn regenerates the session id (no session fixation); only then is the id token stored.
-      req.logIn(user, (e: unknown) => {
-        if (e) return next(e);
-        req.session.idToken = user.idToken;
-        // Saved before redirecting: express-session would save at the response's end, after the
-        // headers went out, so a sign-out right after the redirect could read the session without
-        // the id token and skip the IdP's logout.
-        req.session.save((saveErr: unknown) => (saveErr ? next(saveErr) : res.redirect(303, returnTo)));
-      });
-    })(req, res, next);
+    setup.authenticator.authenticate(
+      STRATEGY,
+      (err: unknown, user: Express.User | false, info: { message?: string; code?: string } | undefined) => {
+        if (err) {
+          log.error({ err }, 'sign-in failed');
+          return res.redirect(303, '/?loginError=failed');
+        }
+        if (!user) {
+          log.warn({ reason: info?.message }, 'sign-in refused');
+          return res.redirect(303, `/?loginError=${encodeURIComponent(info?.code ?? 'denied')}`);
+        }
+        addLogContext({ userId: user.id });
+        // logIn regenerates the session id (no session fixation); only then is the id token stored.
+        req.logIn(user, (e: unknown) => {
+          if (e) return next(e);
+          req.session.idToken = user.idToken;
+          // Saved before redirecting: express-session would save at the response's end, after the
+          // headers went out, so a sign-out right after the redirect could read the session without
+          // the id token and skip the IdP's logout.
+          req.session.save((saveErr: unknown) => (saveErr ? next(saveErr) : res.redirect(303, returnTo)));
+        });
+      },
+    )(req, res, next);
   });
   routes.post('/auth/logout', async (req, res, next) => {
     // A cross-site form could log people out; require our header or a same-origin form post.
     const origin = req.get('origin');
     if (!req.get(CSRF_HEADER) && origin !== new URL(publicUrl).origin) {
-      res.status(403).json({ error: { code: 'FORBIDDEN', message: `Send the ${CSRF_HEADER} header (or post from ${publicUrl}).` } });
+      res
+        .status(403)
+        .json({ error: { code: 'FORBIDDEN', message: `Send the ${CSRF_HEADER} header (or post from ${publicUrl}).` } });
       return;
     }
     const idToken = req.session.idToken;
@@ -266,14 +293,20 @@ export async function createAuth({ orm, container }: AuthDeps): Promise<Auth> {
       try {
         const { oidc } = await oidcSetup();
         if (oidc.serverMetadata().end_session_endpoint) {
-          redirectTo = client.buildEndSessionUrl(oidc, { id_token_hint: idToken, post_logout_redirect_uri: `${publicUrl}/` }).href;
+          redirectTo = client.buildEndSessionUrl(oidc, {
+            id_token_hint: idToken,
+            post_logout_redirect_uri: `${publicUrl}/`,
+          }).href;
         }
       } catch (e) {
         log.warn({ err: e }, 'cannot build the IdP logout URL; signing out locally only');
       }
     }
+    const userId = req.session.passport?.user;
     req.session.destroy((err: unknown) => {
       if (err) return next(err);
+      // The user's other tabs and scripts on sockets signed in with this session stop here.
+      if (userId) container.authEpochs.bump(userId);
       res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: https });
       // A form post navigates to the IdP's logout; the web app's fetch gets JSON and navigates itself.
       if (req.accepts(['json', 'html']) === 'html') res.redirect(303, redirectTo);
@@ -286,27 +319,52 @@ export async function createAuth({ orm, container }: AuthDeps): Promise<Auth> {
     (req, res, next) => (bearerSecret(req.headers.authorization) !== undefined ? next() : sessionMiddleware(req, res, next)),
     (req, res, next) => {
       if (!req.session?.passport?.user || req.get(CSRF_HEADER)) return next();
-      res.status(403).json({ errors: [{ message: `Cookie-authenticated requests must send the ${CSRF_HEADER} header.`, extensions: { code: 'FORBIDDEN' } }] });
+      res
+        .status(403)
+        .json({
+          errors: [
+            { message: `Cookie-authenticated requests must send the ${CSRF_HEADER} header.`, extensions: { code: 'FORBIDDEN' } },
+          ],
+        });
     },
   ];
 
   const loadUser = async (em: EntityManager, id: string | undefined) => (id && isUuid(id) ? em.findOne(User, { id }) : null);
+  // The session id a socket's upgrade request carried (undefined: it had no signed-in session).
   const socketSessions = new WeakMap<IncomingMessage, Promise<string | undefined>>();
-  const socketSessionUserId = (request: IncomingMessage) => {
+  const socketSessionId = (request: IncomingMessage) => {
     let p = socketSessions.get(request);
     if (!p) {
       // express-session on the upgrade request (no response exists; the session is only read).
       p = new Promise((resolve) => {
         const req = request as Request;
-        sessionMiddleware(req, {} as Response, (() => resolve(req.session?.passport?.user)) as NextFunction);
+        sessionMiddleware(
+          req,
+          {} as Response,
+          (() => resolve(req.session?.passport?.user ? req.sessionID : undefined)) as NextFunction,
+        );
       });
       socketSessions.set(request, p);
     }
     return p;
   };
+  // Read again for every operation: a socket must not outlive its session (sign-out, expiry).
+  const socketSessionUserId = async (request: IncomingMessage): Promise<string | undefined> => {
+    const sid = await socketSessionId(request);
+    if (!sid) return undefined;
+    return new Promise((resolve) =>
+      store.get(sid, (err: unknown, sess?: session.SessionData | null) => {
+        if (err) log.warn({ err }, 'cannot read the session of a WebSocket; treating it as signed out');
+        resolve(err ? undefined : sess?.passport?.user);
+      }),
+    );
+  };
   const usesBearer = (params: Readonly<Record<string, unknown>> | undefined) => bearerSecret(params?.authorization) !== undefined;
 
-  const mutationLimiter = new RateLimiter({ perMinute: config.rateLimits.mutationsPerMinute, burst: config.rateLimits.mutationBurst }, () => clock.now().getTime());
+  const mutationLimiter = new RateLimiter(
+    { perMinute: config.rateLimits.mutationsPerMinute, burst: config.rateLimits.mutationBurst },
+    () => clock.now().getTime(),
+  );
 
   return {
     devIdp: config.oidc ? null : devRouter,
@@ -332,7 +390,11 @@ export async function createAuth({ orm, container }: AuthDeps): Promise<Auth> {
     mutationStatus: (viewer) => mutationStatus(mutationLimiter, viewer),
     listening(port) {
       if (/:0$/.test(config.publicUrl)) publicUrl = config.publicUrl.replace(/:0$/, `:${port}`);
-      const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+      const host = ['0.0.0.0', '::', ''].includes(config.host)
+        ? '127.0.0.1'
+        : config.host.includes(':')
+          ? `[${config.host}]`
+          : config.host;
       localBase = `http://${host}:${port}`;
     },
     describe() {

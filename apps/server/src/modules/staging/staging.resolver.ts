@@ -3,7 +3,7 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver
 import { requireViewer, viewerOf } from '../../graphql/auth-checker';
 import { connectionOf } from '../../graphql/connection';
 import type { GraphQLContext } from '../../graphql/context';
-import { started, startWith } from '../../graphql/live';
+import { mapAsync, started, startWith } from '../../graphql/live';
 import type { RequestSnapshot } from '../../lib/pubsub';
 import { toUser, UserType } from '../users/user.types';
 import { type StagedFile } from './staged-file.entity';
@@ -30,7 +30,9 @@ function downloadable(s: RequestSnapshot, now: Date): number | null {
 @Resolver(() => StagingRequestType)
 export class StagingResolver {
   @Authorized()
-  @Mutation(() => StagingRequestType, { description: 'Validates the whole request (nothing is queued on any error) and queues it.' })
+  @Mutation(() => StagingRequestType, {
+    description: 'Validates the whole request (nothing is queued on any error) and queues it.',
+  })
   async stage(@Ctx() ctx: GraphQLContext, @Arg('input', () => StageInput) input: StageInput): Promise<StagingRequestType> {
     return toStagingRequest(await ctx.services.staging.stage(viewerOf(ctx), input));
   }
@@ -45,7 +47,8 @@ export class StagingResolver {
   @Query(() => StagingRequestConnection, { description: 'Requests, newest first. `mine: false` lists everyone’s (admins).' })
   async stagingRequests(
     @Ctx() ctx: GraphQLContext,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: `Page size, 1–${REQUESTS_PAGE_MAX}.` }) first: number | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: `Page size, 1–${REQUESTS_PAGE_MAX}.` })
+    first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('status', () => [RequestStatusEnum], { nullable: true }) status: RequestStatus[] | null,
     @Arg('mine', () => Boolean, { nullable: true, defaultValue: true }) mine: boolean | null,
@@ -71,13 +74,20 @@ export class StagingResolver {
     subscribe: async ({ args, context }) => {
       const ctx = context as GraphQLContext;
       requireViewer(ctx);
+      const id = String(args.id);
+      const viewer = viewerOf(ctx);
       // Subscribe before reading, so no change between the read and the subscription is lost.
-      const live = started(ctx.container.pubsub.subscribe('request:updated', String(args.id)));
-      const current = await ctx.services.staging.getVisible(viewerOf(ctx), String(args.id)).catch(async (e: unknown) => {
+      const live = started(ctx.container.pubsub.subscribe('request:updated', id));
+      const current = await ctx.services.staging.getVisible(viewer, id).catch(async (e: unknown) => {
         await live.return?.();
         throw e;
       });
-      return startWith(toSnapshot(current), live);
+      // An event only says that the request changed: what is sent (its files and links included) is
+      // read again, with a fresh identity map, as this subscriber may see it now. A forged or stale
+      // payload never reaches the resolvers; a request no longer visible ends with NOT_FOUND.
+      const reload = async () =>
+        toSnapshot(await ctx.container.services(ctx.container.orm.em.fork()).staging.getVisible(viewer, id));
+      return startWith(toSnapshot(current), mapAsync(live, reload));
     },
   })
   stagingRequestUpdated(@Root() snapshot: RequestSnapshot, @Arg('id', () => ID) _id: string): StagingRequestType {
@@ -92,7 +102,10 @@ export class StagingResolver {
     return toUser(user!);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'DIRECT_DOWNLOAD: signed, expiring link; a tar bundle when there are several files.' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'DIRECT_DOWNLOAD: signed, expiring link; a tar bundle when there are several files.',
+  })
   downloadUrl(@Root() r: StagingRequestType, @Ctx() ctx: GraphQLContext): string | null {
     const e = downloadable(r.snapshot, ctx.container.clock.now());
     return e === null ? null : ctx.container.links.url({ r: r.id, v: r.snapshot.linkVersion, e });
@@ -102,7 +115,8 @@ export class StagingResolver {
   async files(
     @Root() r: StagingRequestType,
     @Ctx() ctx: GraphQLContext,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 100, description: `Page size, 1–${FILES_PAGE_MAX}.` }) first: number | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 100, description: `Page size, 1–${FILES_PAGE_MAX}.` })
+    first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('status', () => [FileStatusEnum], { nullable: true }) status: FileStatus[] | null,
   ): Promise<StagedFileConnection> {
@@ -112,7 +126,8 @@ export class StagingResolver {
     return connectionOf(page, (f: StagedFile) =>
       toStagedFile(f, {
         isAdmin,
-        downloadUrl: e !== null && f.status === 'DONE' ? ctx.container.links.url({ r: r.id, f: f.id, v: r.snapshot.linkVersion, e }) : null,
+        downloadUrl:
+          e !== null && f.status === 'DONE' ? ctx.container.links.url({ r: r.id, f: f.id, v: r.snapshot.linkVersion, e }) : null,
       }),
     );
   }

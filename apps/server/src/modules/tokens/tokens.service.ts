@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
+import type { AuthEpochs } from '../auth/auth-epochs';
 import { User } from '../users/user.entity';
 import { ApiToken } from './api-token.entity';
 
@@ -16,6 +17,8 @@ export class TokensService {
   constructor(
     private readonly em: EntityManager,
     private readonly clock: Clock,
+    /** Told when a token is revoked, so sockets opened with it stop at once. */
+    private readonly authEpochs?: AuthEpochs,
   ) {}
 
   /** Mints a token; the secret is returned once and only its hash is stored. */
@@ -87,6 +90,7 @@ export class TokensService {
     if (!token) throw new AppError('NOT_FOUND', 'No such API token.');
     token.revokedAt ??= this.clock.now();
     await this.em.flush();
+    this.authEpochs?.bump(userId);
     return token;
   }
 }

@@ -3,12 +3,15 @@ import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
 import type { Logger } from '../../lib/logger';
+import type { AuthEpochs } from '../auth/auth-epochs';
 import { inTransaction, type MailDeps, type MailService } from '../mail/mail.service';
 import { ROLES, USER_STATUSES, User, type Role, type UserStatus } from './user.entity';
 
 export interface UserAdminDeps extends MailDeps {
   clock: Clock;
   logger: Logger;
+  /** Bumped after every committed decision, so the user's open sockets re-check at once. */
+  authEpochs: AuthEpochs;
 }
 
 /** Who decides: an admin (GraphQL) or the operator at the command line (`actor` null). */
@@ -30,14 +33,19 @@ export class UserAdminService {
 
   /** Users, oldest first, optionally by status. */
   list(status?: UserStatus | null): Promise<User[]> {
-    if (status && !USER_STATUSES.includes(status)) throw new AppError('BAD_USER_INPUT', `status must be one of ${USER_STATUSES.join(', ')}.`);
+    if (status && !USER_STATUSES.includes(status))
+      throw new AppError('BAD_USER_INPUT', `status must be one of ${USER_STATUSES.join(', ')}.`);
     return this.em.find(User, status ? { status } : {}, { orderBy: { createdAt: 'asc', email: 'asc' } });
   }
 
   /** PENDING → ACTIVE, and the user is told by email. */
   approve(actor: Actor, id: string): Promise<User> {
     return this.decide(actor, id, ['PENDING'], { status: 'ACTIVE', rejectReason: null }, async (tx, user) => {
-      await this.mail.queue(tx, 'account-approved', user.email, { name: user.name || user.username, email: user.email, appUrl: this.deps.config.publicUrl });
+      await this.mail.queue(tx, 'account-approved', user.email, {
+        name: user.name || user.username,
+        email: user.email,
+        appUrl: this.deps.config.publicUrl,
+      });
     });
   }
 
@@ -69,14 +77,20 @@ export class UserAdminService {
   /** Changes a user's role; the last active admin cannot be demoted (nobody could approve anyone any more). */
   async setRole(actor: Actor, id: string, role: Role): Promise<User> {
     if (!ROLES.includes(role)) throw new AppError('BAD_USER_INPUT', `role must be one of ${ROLES.join(', ')}.`);
-    return this.em.transactional(async (tx) => {
+    const changed = await this.em.transactional(async (tx) => {
       const user = await this.find(tx, id);
       if (user.role === role) return user;
       if (role !== 'ADMIN') {
         // Serialises concurrent demotions: both would otherwise see "another admin remains".
-        await tx.getConnection().execute(`select id from users where role = 'ADMIN' for update`, [], 'all', tx.getTransactionContext());
+        await tx
+          .getConnection()
+          .execute(`select id from users where role = 'ADMIN' for update`, [], 'all', tx.getTransactionContext());
         const admins = await tx.count(User, { role: 'ADMIN', status: 'ACTIVE', id: { $ne: user.id } });
-        if (user.status === 'ACTIVE' && admins === 0) throw new AppError('BAD_USER_INPUT', 'This is the last active administrator; make someone else an administrator first.');
+        if (user.status === 'ACTIVE' && admins === 0)
+          throw new AppError(
+            'BAD_USER_INPUT',
+            'This is the last active administrator; make someone else an administrator first.',
+          );
       }
       user.role = role;
       user.decidedAt = this.deps.clock.now();
@@ -85,6 +99,8 @@ export class UserAdminService {
       this.deps.logger.info({ module: 'users', targetUserId: user.id, role, by: who(actor) }, 'user role changed');
       return user;
     });
+    this.deps.authEpochs.bump(changed.id);
+    return changed;
   }
 
   private async find(em: EntityManager, id: string): Promise<User> {
@@ -100,18 +116,31 @@ export class UserAdminService {
     change: { status: UserStatus; rejectReason?: string | null },
     after?: (tx: EntityManager, user: User) => Promise<void>,
   ): Promise<User> {
-    return inTransaction(this.em, async (tx) => {
+    const decided = await inTransaction(this.em, async (tx) => {
       const user = await this.find(tx, id);
       const now = this.deps.clock.now();
-      const won = await tx.nativeUpdate(User, { id: user.id, status: { $in: from } }, { ...change, decidedAt: now, decidedById: actor?.id ?? null, updatedAt: now });
+      const won = await tx.nativeUpdate(
+        User,
+        { id: user.id, status: { $in: from } },
+        { ...change, decidedAt: now, decidedById: actor?.id ?? null, updatedAt: now },
+      );
       if (!won) {
         await tx.refresh(user);
-        throw new AppError('ALREADY_DECIDED', `${user.email} is already ${user.status.toLowerCase()}; this cannot be done from there.`, { status: user.status });
+        throw new AppError(
+          'ALREADY_DECIDED',
+          `${user.email} is already ${user.status.toLowerCase()}; this cannot be done from there.`,
+          { status: user.status },
+        );
       }
       await tx.refresh(user);
       await after?.(tx, user);
-      this.deps.logger.info({ module: 'users', targetUserId: user.id, status: change.status, by: who(actor) }, 'account decision');
+      this.deps.logger.info(
+        { module: 'users', targetUserId: user.id, status: change.status, by: who(actor) },
+        'account decision',
+      );
       return user;
     });
+    this.deps.authEpochs.bump(decided.id);
+    return decided;
   }
 }
