@@ -1,5 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
 import type { Config } from '../../config/env';
 import { AppError } from '../../lib/errors';
 import type { Services } from '../../container';
@@ -42,6 +43,9 @@ export function identityFromClaims(issuer: string, claims: Record<string, unknow
   };
 }
 
+/** Exactly one plain address (no display name, no list, no line breaks): it may become a mail recipient. */
+const OneAddress = z.email();
+
 /**
  * Turns an OIDC identity into a Stagecoach user. Users are keyed by issuer + subject; a first
  * sign-in creates a PENDING user and notifies the admins (outbox mail + optional webhook, in the
@@ -58,13 +62,27 @@ export class SignInService {
   async signIn(identity: OidcIdentity): Promise<User> {
     if (!identity.subject) throw new AppError('BAD_USER_INPUT', 'The identity provider returned no subject.');
     if (!identity.email) {
-      throw new AppError('BAD_USER_INPUT', 'Your identity provider did not share an email address; Stagecoach needs one (ask for the "email" scope).');
+      throw new AppError(
+        'BAD_USER_INPUT',
+        'Your identity provider did not share an email address; Stagecoach needs one (ask for the "email" scope).',
+      );
+    }
+    if (!OneAddress.safeParse(identity.email).success) {
+      this.deps.logger.warn(
+        { module: 'auth', issuer: identity.issuer, subject: identity.subject },
+        'sign-in refused: the email claim is not one valid address',
+      );
+      throw new AppError(
+        'BAD_USER_INPUT',
+        'Your identity provider sent an email claim that is not one valid address; ask its administrators to fix your account.',
+      );
     }
     try {
       return await this.em.transactional((tx) => this.resolve(tx, identity));
     } catch (e) {
       // Two first sign-ins of the same person at once: the loser finds the winner's row.
-      if (e instanceof UniqueConstraintViolationException) return this.em.fork().transactional((tx) => this.resolve(tx, identity));
+      if (e instanceof UniqueConstraintViolationException)
+        return this.em.fork().transactional((tx) => this.resolve(tx, identity));
       throw e;
     }
   }
@@ -74,32 +92,45 @@ export class SignInService {
     const email = id.email!;
     const known = await tx.findOne(User, { oidcIssuer: id.issuer, oidcSubject: id.subject });
     if (known) {
-      known.emailVerified = id.emailVerified;
       if (id.name) known.name = id.name;
-      // Follow an address change unless another account already uses the new address.
-      if (known.email !== email && !(await tx.findOne(User, { email }))) known.email = email;
+      if (email === known.email) {
+        // The same address: its verified flag is the IdP's latest word, unless another account
+        // holds the address verified already (only one verified holder per address).
+        if (!id.emailVerified || !(await this.verifiedHolder(tx, email, known.id))) known.emailVerified = id.emailVerified;
+      } else if (id.emailVerified && !(await this.verifiedHolder(tx, email, known.id))) {
+        // Follow an address change only when the IdP verified the new address and nobody holds it verified.
+        known.email = email;
+        known.emailVerified = true;
+      }
       known.lastLoginAt = now;
       await tx.flush();
       return known;
     }
 
-    const sameEmail = await tx.findOne(User, { email });
-    if (sameEmail) {
-      // A bootstrap account (`pnpm cli user add`) is claimed by its owner's first OIDC sign-in —
-      // only with a verified address, and never when it is bound to another identity already.
-      if (!sameEmail.oidcSubject && id.emailVerified) {
-        Object.assign(sameEmail, { oidcIssuer: id.issuer, oidcSubject: id.subject, emailVerified: true, lastLoginAt: now });
-        if (id.name && !sameEmail.name) sameEmail.name = id.name;
-        await tx.flush();
-        return sameEmail;
-      }
-      throw new AppError('FORBIDDEN', 'An account with this email address exists already under another sign-in; ask an administrator.');
+    // Only a verified address holds its slot: unverified accounts with this address do not count.
+    const holder = await this.verifiedHolder(tx, email);
+    // A bootstrap account (`pnpm cli user add`) is claimed by its owner's first OIDC sign-in —
+    // only with a verified address, and never when it is bound to another identity already.
+    const bootstrap = id.emailVerified ? (holder ?? (await tx.findOne(User, { email, oidcSubject: null }))) : null;
+    if (bootstrap && !bootstrap.oidcSubject) {
+      Object.assign(bootstrap, { oidcIssuer: id.issuer, oidcSubject: id.subject, emailVerified: true, lastLoginAt: now });
+      if (id.name && !bootstrap.name) bootstrap.name = id.name;
+      await tx.flush();
+      return bootstrap;
     }
+    if (holder)
+      throw new AppError(
+        'FORBIDDEN',
+        'An account with this email address exists already under another sign-in; ask an administrator.',
+      );
 
     const listedAdmin = this.deps.config.adminEmails.includes(email);
     const initialAdmin = listedAdmin && id.emailVerified;
     if (listedAdmin && !initialAdmin) {
-      this.deps.logger.warn({ module: 'auth', email }, 'ADMIN_EMAILS lists this address but the IdP did not verify it: created as a pending user, not an admin');
+      this.deps.logger.warn(
+        { module: 'auth', email },
+        'ADMIN_EMAILS lists this address but the IdP did not verify it: created as a pending user, not an admin',
+      );
     }
     const provisioned = initialAdmin ? { role: 'ADMIN' as const, status: 'ACTIVE' as const } : this.provisioning?.(id);
     const status = provisioned?.status ?? 'PENDING';
@@ -121,11 +152,20 @@ export class SignInService {
     return user;
   }
 
+  /** The account other than `except` that holds `email` as a verified address. */
+  private verifiedHolder(tx: EntityManager, email: string, except?: string): Promise<User | null> {
+    return tx.findOne(User, { email, emailVerified: true, ...(except ? { id: { $ne: except } } : {}) });
+  }
+
   /** Mails every active admin and posts the sign-up webhook, both inside the sign-up transaction. */
   private async notifyAdmins(tx: EntityManager, user: User): Promise<void> {
     const { publicUrl, signupWebhookUrl } = this.deps.config;
     const admins = await tx.find(User, { role: 'ADMIN', status: 'ACTIVE' }, { orderBy: { createdAt: 'asc' } });
-    if (!admins.length) this.deps.logger.warn({ module: 'auth', userId: user.id }, 'a new user waits for approval but there is no active admin (use ADMIN_EMAILS or `pnpm cli user add --admin`)');
+    if (!admins.length)
+      this.deps.logger.warn(
+        { module: 'auth', userId: user.id },
+        'a new user waits for approval but there is no active admin (use ADMIN_EMAILS or `pnpm cli user add --admin`)',
+      );
     const { mail } = this.deps.services(tx);
     for (const admin of admins) {
       await mail.queue(
@@ -143,6 +183,9 @@ export class SignInService {
         { dedupeKey: `signup-pending:${user.id}:${admin.id}` },
       );
     }
-    if (signupWebhookUrl) await enqueue(tx, SIGNUP_WEBHOOK, [{ payload: signupWebhookMessage(user, publicUrl), jobKey: `signup-webhook:${user.id}` }]);
+    if (signupWebhookUrl)
+      await enqueue(tx, SIGNUP_WEBHOOK, [
+        { payload: signupWebhookMessage(user, publicUrl), jobKey: `signup-webhook:${user.id}` },
+      ]);
   }
 }
