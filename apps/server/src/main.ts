@@ -43,7 +43,9 @@ async function main(): Promise<void> {
   // Roles: api = HTTP/GraphQL, worker = jobs + ops endpoints, all = both.
   const serves = config.role !== 'worker';
   const works = config.role !== 'api';
-  const metrics = createMetrics({ db: { queueDepth: () => queueDepth(db.orm.em.fork()), openRequests: () => openRequests(db.orm.em.fork()) } });
+  const metrics = createMetrics({
+    db: { queueDepth: () => queueDepth(db.orm.em.fork()), openRequests: () => openRequests(db.orm.em.fork()) },
+  });
   // Live updates cross replicas through the shared database (LISTEN/NOTIFY) or Redis.
   const shared = createSharedPubSub({ databaseUrl: db.url, redis: config.redis, logger, subscribe: serves });
   await Promise.race([shared.ready(), new Promise((r) => setTimeout(r, 5000).unref())]);
@@ -51,7 +53,14 @@ async function main(): Promise<void> {
 
   let container;
   try {
-    container = await createContainer({ config, logger, clock: systemClock, orm: db.orm, pubsub: shared.pubsub, metrics: metrics.staging });
+    container = await createContainer({
+      config,
+      logger,
+      clock: systemClock,
+      orm: db.orm,
+      pubsub: shared.pubsub,
+      metrics: metrics.staging,
+    });
   } catch (e) {
     if (e instanceof SitesConfigError) {
       process.stderr.write(`${e.message}\n`);
@@ -62,21 +71,47 @@ async function main(): Promise<void> {
   }
 
   const c = container;
-  if (serves) shared.onResync((topics) => void resyncRequestSubscribers(db.orm, c.pubsub, topics).catch((err: unknown) => logger.warn({ err }, 'resync failed')));
+  if (serves)
+    shared.onResync(
+      (topics) =>
+        void resyncRequestSubscribers(db.orm, c.pubsub, topics).catch((err: unknown) => logger.warn({ err }, 'resync failed')),
+    );
 
   let jobs: JobRunner | undefined;
   if (works) {
     const { taskList, cronItems } = jobTasks(c);
-    jobs = await startJobRunner({ connectionString: db.url, orm: db.orm, logger, concurrency: config.workerJobs, metrics: metrics.jobs, taskList, parsedCronItems: cronItems });
+    jobs = await startJobRunner({
+      connectionString: db.url,
+      orm: db.orm,
+      logger,
+      concurrency: config.workerJobs,
+      metrics: metrics.jobs,
+      taskList,
+      parsedCronItems: cronItems,
+    });
   }
   // A worker answers probes and scrapes only; the full app (GraphQL, auth, downloads) is for api/all.
   const web = serves ? await createApp({ container: c, metrics }) : null;
-  const app = web ?? createOpsServer(db.orm, metrics);
+  const app =
+    web ??
+    createOpsServer(db.orm, metrics, { serveMetrics: config.metrics.port === undefined, metricsToken: config.metrics.token });
   const port = await app.listen(config.port, config.host);
   const url = config.publicUrl.replace(`:${config.port}`, `:${port}`);
+  // METRICS_PORT: probes and scrapes on a port of their own, never routed to users.
+  const ops =
+    config.metrics.port === undefined
+      ? null
+      : createOpsServer(db.orm, metrics, { serveMetrics: true, metricsToken: config.metrics.token });
+  const opsPort = ops ? await ops.listen(config.metrics.port!, config.host) : undefined;
+  if (opsPort !== undefined)
+    logger.info({ port: opsPort, token: Boolean(config.metrics.token) }, '/metrics is served on the ops port');
+  else if (web && !config.metrics.onUserPort)
+    logger.warn('/metrics is not served: set METRICS_PORT (an ops port) or METRICS_TOKEN to let Prometheus scrape this process');
 
   if (!web) {
-    process.stdout.write(`\n  Stagecoach worker is running (jobs; /healthz, /readyz and /metrics on port ${port})\n\n`);
+    process.stdout.write(
+      `\n  Stagecoach worker is running (jobs; /healthz, /readyz${opsPort === undefined ? ' and /metrics' : ''} on port ${port}${opsPort === undefined ? '' : `, /metrics on port ${opsPort}`})\n\n`,
+    );
   } else {
     process.stdout.write(
       [
@@ -105,6 +140,7 @@ async function main(): Promise<void> {
     force.unref();
     try {
       await app.close();
+      await ops?.close();
       logger.debug('HTTP and WebSocket drained');
       await jobs?.stop();
       logger.debug('job runner stopped');

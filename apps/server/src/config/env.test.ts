@@ -17,7 +17,13 @@ describe('loadConfig', () => {
   it('reports every bad variable at once', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'abc', ALLOWED_METHODS: 'LOCAL_COPY,TELEPORT', WORKER_CONCURRENCY: '0', ADMIN_EMAILS: 'not-an-email', SMTP_URL: 'nope' });
+      loadConfig({
+        PORT: 'abc',
+        ALLOWED_METHODS: 'LOCAL_COPY,TELEPORT',
+        WORKER_CONCURRENCY: '0',
+        ADMIN_EMAILS: 'not-an-email',
+        SMTP_URL: 'nope',
+      });
     } catch (e) {
       error = e;
     }
@@ -37,7 +43,10 @@ describe('loadConfig', () => {
   });
 
   it('limits the methods to ALLOWED_METHODS', () => {
-    expect(loadConfig({ ALLOWED_METHODS: 'LOCAL_COPY, DIRECT_DOWNLOAD' }).allowedMethods).toEqual(['LOCAL_COPY', 'DIRECT_DOWNLOAD']);
+    expect(loadConfig({ ALLOWED_METHODS: 'LOCAL_COPY, DIRECT_DOWNLOAD' }).allowedMethods).toEqual([
+      'LOCAL_COPY',
+      'DIRECT_DOWNLOAD',
+    ]);
   });
 
   it('refuses the development IdP and a missing session secret in production', () => {
@@ -47,9 +56,16 @@ describe('loadConfig', () => {
   it('takes the LOCAL_COPY pause test seam outside production only', () => {
     expect(loadConfig({}).testPauseLocalCopyAfterBytes).toBeUndefined();
     expect(loadConfig({ TEST_PAUSE_LOCAL_COPY_AFTER_BYTES: '1048576' }).testPauseLocalCopyAfterBytes).toBe(1_048_576);
-    const production = { NODE_ENV: 'production', OIDC_ISSUER: 'https://idp.example', OIDC_CLIENT_ID: 'sc', SESSION_SECRET: 'x'.repeat(32) };
+    const production = {
+      NODE_ENV: 'production',
+      OIDC_ISSUER: 'https://idp.example',
+      OIDC_CLIENT_ID: 'sc',
+      SESSION_SECRET: 'x'.repeat(32),
+    };
     expect(loadConfig(production).testPauseLocalCopyAfterBytes).toBeUndefined();
-    expect(() => loadConfig({ ...production, TEST_PAUSE_LOCAL_COPY_AFTER_BYTES: '1048576' })).toThrow(/TEST_PAUSE_LOCAL_COPY_AFTER_BYTES: a test seam, refused in production/);
+    expect(() => loadConfig({ ...production, TEST_PAUSE_LOCAL_COPY_AFTER_BYTES: '1048576' })).toThrow(
+      /TEST_PAUSE_LOCAL_COPY_AFTER_BYTES: a test seam, refused in production/,
+    );
   });
 
   it('treats empty variables as unset', () => {
@@ -61,15 +77,22 @@ describe('loadConfig', () => {
     expect(loadConfig({ SESSION_TTL: 'P7D' }).sessionTtlMs).toBe(7 * 86_400_000);
     expect(loadConfig({ COMPAT_WAIT: '45' }).compatWaitMs).toBe(45_000);
     expect(() => loadConfig({ DOWNLOAD_LINK_TTL: 'soon' })).toThrow(/DOWNLOAD_LINK_TTL/);
-    expect(() => loadConfig({ SESSION_TTL: '7 days' })).toThrow('SESSION_TTL: expected a duration such as 30s, 15m, 12h, 7d, P14D or PT12H (got "7 days")');
+    expect(() => loadConfig({ SESSION_TTL: '7 days' })).toThrow(
+      'SESSION_TTL: expected a duration such as 30s, 15m, 12h, 7d, P14D or PT12H (got "7 days")',
+    );
   });
 });
 
 describe('loadConfig: deployment', () => {
   it('uses PostgreSQL for live updates unless REDIS_URL is set', () => {
     expect(loadConfig({}).redis).toBeUndefined();
-    expect(loadConfig({ REDIS_URL: 'redis://cache:6379/2' }).redis).toEqual({ url: 'redis://cache:6379/2', channelPrefix: 'stagecoach' });
-    expect(loadConfig({ REDIS_URL: 'rediss://cache:6380', REDIS_CHANNEL_PREFIX: 'prod-eu' }).redis?.channelPrefix).toBe('prod-eu');
+    expect(loadConfig({ REDIS_URL: 'redis://cache:6379/2' }).redis).toEqual({
+      url: 'redis://cache:6379/2',
+      channelPrefix: 'stagecoach',
+    });
+    expect(loadConfig({ REDIS_URL: 'rediss://cache:6380', REDIS_CHANNEL_PREFIX: 'prod-eu' }).redis?.channelPrefix).toBe(
+      'prod-eu',
+    );
     expect(() => loadConfig({ REDIS_URL: 'http://cache:6379' })).toThrow(/REDIS_URL/);
     expect(() => loadConfig({ REDIS_CHANNEL_PREFIX: 'has space' })).toThrow(/REDIS_CHANNEL_PREFIX/);
   });
@@ -80,6 +103,22 @@ describe('loadConfig: deployment', () => {
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
     expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
     expect(() => loadConfig({ TRUST_PROXY: 'evil;rm' })).toThrow(/TRUST_PROXY/);
+  });
+
+  it('keeps /metrics off the user port in production unless METRICS_TOKEN is set, and off it whenever METRICS_PORT is', () => {
+    const prod = {
+      NODE_ENV: 'production',
+      OIDC_ISSUER: 'https://idp.example.org',
+      OIDC_CLIENT_ID: 'sc',
+      SESSION_SECRET: 'x'.repeat(32),
+    };
+    expect(loadConfig(prod).metrics).toEqual({ port: undefined, token: undefined, onUserPort: false });
+    expect(loadConfig({ ...prod, METRICS_TOKEN: 't'.repeat(16) }).metrics.onUserPort).toBe(true);
+    expect(loadConfig({ METRICS_PORT: '9464' }).metrics).toEqual({ port: 9464, token: undefined, onUserPort: false });
+    expect(loadConfig({}).metrics.onUserPort).toBe(true);
+    expect(() => loadConfig({ PORT: '4000', METRICS_PORT: '4000' })).toThrow(/METRICS_PORT: must differ from PORT/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(ConfigError);
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).not.toThrow(/short"/);
   });
 
   it('accepts the three roles only', () => {

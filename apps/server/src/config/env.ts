@@ -8,9 +8,7 @@ import { z } from 'zod';
 import { STAGING_METHODS, type StagingMethod } from '@stagecoach/domain';
 import { durationMs } from '../lib/duration';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 // Every duration variable is a `durationMs` (lib/duration): ISO-8601 such as P14D, 45s/15m/12h/7d/2w, or bare seconds.
 
@@ -21,17 +19,24 @@ const csv = z.string().transform((v) =>
     .filter(Boolean),
 );
 
-const port = z.coerce
-  .number({ error: 'expected a TCP port number' })
-  .int('expected a TCP port number')
-  .min(0)
-  .max(65535);
+const port = z.coerce.number({ error: 'expected a TCP port number' }).int('expected a TCP port number').min(0).max(65535);
 
 export const EnvSchema = z.object({
   /** `development` (default), `test` or `production`; production refuses the development IdP. */
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   /** HTTP port for the web app, GraphQL and WebSocket (same port). */
   PORT: port.default(4000),
+  /**
+   * Port of an ops listener (`/healthz`, `/readyz`, `/metrics`) beside PORT. When set, `/metrics`
+   * is served there only, so it is never reachable through the user-facing port or its ingress.
+   */
+  METRICS_PORT: port.optional(),
+  /**
+   * Bearer token Prometheus must send (`Authorization: Bearer …`) to read `/metrics`, on whichever
+   * port serves it. In production, the user port serves `/metrics` only when this is set (and
+   * METRICS_PORT is not).
+   */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Bind address; loopback by default so a dev machine exposes nothing. */
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Public base URL used in links (emails, OIDC redirect); defaults to http://HOST:PORT. */
@@ -89,7 +94,10 @@ export const EnvSchema = z.object({
    * Redis for live updates between replicas (subscriptions, live log), e.g. redis://redis:6379;
    * unset → PostgreSQL LISTEN/NOTIFY on the application database (no extra service needed).
    */
-  REDIS_URL: z.url({ error: 'expected a redis:// or rediss:// URL' }).refine((v) => /^rediss?:\/\//.test(v), 'expected a redis:// or rediss:// URL').optional(),
+  REDIS_URL: z
+    .url({ error: 'expected a redis:// or rediss:// URL' })
+    .refine((v) => /^rediss?:\/\//.test(v), 'expected a redis:// or rediss:// URL')
+    .optional(),
   /**
    * Which proxies' X-Forwarded-For/-Proto to believe (Express `trust proxy`): `loopback` (default),
    * a comma-separated list of addresses, subnets or `loopback`/`linklocal`/`uniquelocal`, a hop
@@ -102,7 +110,10 @@ export const EnvSchema = z.object({
     .default('loopback')
     .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)),
   /** Prefix of the Redis pub/sub channels, so several deployments can share one Redis (channels ignore the db number). */
-  REDIS_CHANNEL_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits, "_", ".", ":" or "-"').default('stagecoach'),
+  REDIS_CHANNEL_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits, "_", ".", ":" or "-"')
+    .default('stagecoach'),
   /** Answer GraphQL introspection queries (on by default outside production). */
   GRAPHQL_INTROSPECTION: bool.optional(),
   /** `on` or `off`: the API explorer (GraphiQL) on `GET /graphql` from a browser and `/graphiql`; default on outside production. */
@@ -128,7 +139,10 @@ export const EnvSchema = z.object({
   /** How far beyond its original expiry a user may extend a request (admins: no limit). */
   EXTEND_MAX: durationMs.default(30 * 86_400_000),
   /** Cron pattern (graphile-worker crontab syntax, UTC) of the sweep that removes expired results and sends warnings. */
-  LIFECYCLE_SWEEP_CRON: z.string().regex(/^\S+( \S+){4}$/, 'expected five cron fields, e.g. */10 * * * *').default('*/10 * * * *'),
+  LIFECYCLE_SWEEP_CRON: z
+    .string()
+    .regex(/^\S+( \S+){4}$/, 'expected five cron fields, e.g. */10 * * * *')
+    .default('*/10 * * * *'),
   /** Default bytes one user may hold per target site (staged copies until they expire, plus queued files); unset → unlimited. */
   QUOTA_BYTES_PER_SITE: z.coerce.number({ error: 'expected a number of bytes' }).int().min(0).optional(),
   /** Default requests one user may have queued or running at once; unset → unlimited. */
@@ -150,6 +164,11 @@ export interface Config {
   readonly isProduction: boolean;
   readonly port: number;
   readonly host: string;
+  /**
+   * Who may read `/metrics`: `port` is METRICS_PORT (an ops listener serving it instead of PORT),
+   * `token` the bearer a scrape must send, `onUserPort` whether the app's own port serves it.
+   */
+  readonly metrics: { readonly port: number | undefined; readonly token: string | undefined; readonly onUserPort: boolean };
   readonly publicUrl: string;
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
@@ -183,7 +202,12 @@ export interface Config {
    * they cannot be declared above; this keeps env.ts the only reader of the environment.
    */
   readonly readSecretEnv: (name: string) => string | undefined;
-  readonly lifecycle: { readonly retentionMs: number; readonly warnBeforeMs: number; readonly extendMaxMs: number; readonly sweepCron: string };
+  readonly lifecycle: {
+    readonly retentionMs: number;
+    readonly warnBeforeMs: number;
+    readonly extendMaxMs: number;
+    readonly sweepCron: string;
+  };
   readonly quotas: { readonly bytesPerSite: number | null; readonly activeRequests: number | null };
   readonly compatWaitMs: number;
   /** TEST_PAUSE_LOCAL_COPY_AFTER_BYTES; never set in production. */
@@ -206,17 +230,20 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? '(environment)');
       const value = cleaned[name];
-      const shown = value === undefined || /SECRET|PASSWORD|URL/.test(name) ? '' : ` (got "${value}")`;
+      const shown = value === undefined || /SECRET|PASSWORD|TOKEN|URL/.test(name) ? '' : ` (got "${value}")`;
       problems.push(`${name}: ${issue.message}${shown}`);
     }
   }
   const e = parsed.data;
   if (e) {
+    if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT)
+      problems.push('METRICS_PORT: must differ from PORT');
     if (e.OIDC_ISSUER && !e.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID: required when OIDC_ISSUER is set');
     if (e.NODE_ENV === 'production') {
       if (!e.OIDC_ISSUER) problems.push('OIDC_ISSUER: required in production (the development IdP is refused)');
       if (!e.SESSION_SECRET) problems.push('SESSION_SECRET: required in production');
-      if (e.TEST_PAUSE_LOCAL_COPY_AFTER_BYTES !== undefined) problems.push('TEST_PAUSE_LOCAL_COPY_AFTER_BYTES: a test seam, refused in production');
+      if (e.TEST_PAUSE_LOCAL_COPY_AFTER_BYTES !== undefined)
+        problems.push('TEST_PAUSE_LOCAL_COPY_AFTER_BYTES: a test seam, refused in production');
     }
   }
   if (problems.length > 0 || !e) throw new ConfigError(problems);
@@ -226,14 +253,18 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     isProduction: e.NODE_ENV === 'production',
     port: e.PORT,
     host: e.HOST,
+    metrics: Object.freeze({
+      port: e.METRICS_PORT,
+      token: e.METRICS_TOKEN,
+      // Never beside the users without a token in production; outside it, handy for development.
+      onUserPort: e.METRICS_PORT === undefined && (e.METRICS_TOKEN !== undefined || e.NODE_ENV !== 'production'),
+    }),
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/$/, ''),
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.DATA_DIR),
     sitesFile: e.SITES_FILE ? path.resolve(e.SITES_FILE) : undefined,
     allowedMethods: Object.freeze(e.ALLOWED_METHODS ?? [...STAGING_METHODS]),
-    oidc: e.OIDC_ISSUER
-      ? { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID!, clientSecret: e.OIDC_CLIENT_SECRET }
-      : undefined,
+    oidc: e.OIDC_ISSUER ? { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID!, clientSecret: e.OIDC_CLIENT_SECRET } : undefined,
     adminEmails: Object.freeze(e.ADMIN_EMAILS.map((m) => m.toLowerCase())),
     sessionSecret: e.SESSION_SECRET,
     smtpUrl: e.SMTP_URL,
@@ -254,9 +285,18 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     oidcScopes: e.OIDC_SCOPES,
     sessionTtlMs: e.SESSION_TTL,
     devIdpUsersFile: e.DEV_IDP_USERS_FILE ? path.resolve(e.DEV_IDP_USERS_FILE) : undefined,
-    rateLimits: Object.freeze({ mutationsPerMinute: e.RATE_LIMIT_MUTATIONS, mutationBurst: e.RATE_LIMIT_MUTATION_BURST, loginsPerMinute: e.RATE_LIMIT_LOGINS }),
+    rateLimits: Object.freeze({
+      mutationsPerMinute: e.RATE_LIMIT_MUTATIONS,
+      mutationBurst: e.RATE_LIMIT_MUTATION_BURST,
+      loginsPerMinute: e.RATE_LIMIT_LOGINS,
+    }),
     readSecretEnv: (name: string) => source[name] || undefined,
-    lifecycle: Object.freeze({ retentionMs: e.RETENTION_DEFAULT, warnBeforeMs: e.EXPIRY_WARNING, extendMaxMs: e.EXTEND_MAX, sweepCron: e.LIFECYCLE_SWEEP_CRON }),
+    lifecycle: Object.freeze({
+      retentionMs: e.RETENTION_DEFAULT,
+      warnBeforeMs: e.EXPIRY_WARNING,
+      extendMaxMs: e.EXTEND_MAX,
+      sweepCron: e.LIFECYCLE_SWEEP_CRON,
+    }),
     quotas: Object.freeze({ bytesPerSite: e.QUOTA_BYTES_PER_SITE ?? null, activeRequests: e.QUOTA_ACTIVE_REQUESTS ?? null }),
     compatWaitMs: e.COMPAT_WAIT,
     testPauseLocalCopyAfterBytes: e.TEST_PAUSE_LOCAL_COPY_AFTER_BYTES,

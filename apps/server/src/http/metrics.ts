@@ -1,4 +1,5 @@
-import type { NextFunction, Request, Response } from 'express';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { QueueDepthRow } from '../modules/jobs/queue';
 import type { OpenRequestsRow } from '../modules/staging/staging.repository';
@@ -35,6 +36,26 @@ export interface Metrics {
   readonly jobs: JobMetrics;
 }
 
+const digest = (v: string) => createHash('sha256').update(v).digest();
+
+/** `GET /metrics`: the registry's text, to anyone or only to a scrape sending `Authorization: Bearer <token>`. */
+export function metricsEndpoint(metrics: Metrics, token: string | undefined): RequestHandler {
+  const expected = token === undefined ? undefined : digest(token);
+  return (req, res, next) => {
+    if (expected) {
+      const sent = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '')?.[1];
+      if (!sent || !timingSafeEqual(digest(sent), expected)) {
+        res
+          .status(401)
+          .set('www-authenticate', 'Bearer realm="metrics"')
+          .json({ error: { code: 'UNAUTHENTICATED', message: 'Send the metrics token as "Authorization: Bearer <token>".' } });
+        return;
+      }
+    }
+    metrics.registry.metrics().then((text) => res.type(metrics.registry.contentType).send(text), next);
+  };
+}
+
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
 
 /**
@@ -67,15 +88,54 @@ export function createMetrics(opts: { db?: MetricsDb } = {}): Metrics {
   };
 
   // ---- staging (worker side) ----
-  const files = new Counter({ name: 'stagecoach_files_total', help: 'Staged files finished, by staging method and file status.', labelNames: ['method', 'status'] as const, registers });
-  const bytes = new Counter({ name: 'stagecoach_file_bytes_total', help: 'Bytes of finished staged files, by staging method and file status.', labelNames: ['method', 'status'] as const, registers });
-  const fileDuration = new Histogram({ name: 'stagecoach_file_duration_seconds', help: 'Time to stage one file (start of its transfer to its outcome), by method and status.', labelNames: ['method', 'status'] as const, buckets: DURATION_BUCKETS, registers });
-  const requests = new Counter({ name: 'stagecoach_requests_total', help: 'Staging requests finished, by method and final status.', labelNames: ['method', 'status'] as const, registers });
-  const requestDuration = new Histogram({ name: 'stagecoach_request_duration_seconds', help: 'Staging request duration from submission to its final status, by method and status.', labelNames: ['method', 'status'] as const, buckets: DURATION_BUCKETS, registers });
+  const files = new Counter({
+    name: 'stagecoach_files_total',
+    help: 'Staged files finished, by staging method and file status.',
+    labelNames: ['method', 'status'] as const,
+    registers,
+  });
+  const bytes = new Counter({
+    name: 'stagecoach_file_bytes_total',
+    help: 'Bytes of finished staged files, by staging method and file status.',
+    labelNames: ['method', 'status'] as const,
+    registers,
+  });
+  const fileDuration = new Histogram({
+    name: 'stagecoach_file_duration_seconds',
+    help: 'Time to stage one file (start of its transfer to its outcome), by method and status.',
+    labelNames: ['method', 'status'] as const,
+    buckets: DURATION_BUCKETS,
+    registers,
+  });
+  const requests = new Counter({
+    name: 'stagecoach_requests_total',
+    help: 'Staging requests finished, by method and final status.',
+    labelNames: ['method', 'status'] as const,
+    registers,
+  });
+  const requestDuration = new Histogram({
+    name: 'stagecoach_request_duration_seconds',
+    help: 'Staging request duration from submission to its final status, by method and status.',
+    labelNames: ['method', 'status'] as const,
+    buckets: DURATION_BUCKETS,
+    registers,
+  });
 
   // ---- jobs (graphile-worker) ----
-  const jobWait = new Histogram({ name: 'stagecoach_job_wait_seconds', help: 'Job latency: from when a job became runnable to when a worker started it, by task.', labelNames: ['task'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300], registers });
-  const jobDuration = new Histogram({ name: 'stagecoach_job_duration_seconds', help: 'Job run time by task and outcome.', labelNames: ['task', 'outcome'] as const, buckets: DURATION_BUCKETS, registers });
+  const jobWait = new Histogram({
+    name: 'stagecoach_job_wait_seconds',
+    help: 'Job latency: from when a job became runnable to when a worker started it, by task.',
+    labelNames: ['task'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers,
+  });
+  const jobDuration = new Histogram({
+    name: 'stagecoach_job_duration_seconds',
+    help: 'Job run time by task and outcome.',
+    labelNames: ['task', 'outcome'] as const,
+    buckets: DURATION_BUCKETS,
+    registers,
+  });
 
   if (opts.db) registerDatabaseGauges(registry, opts.db);
 
@@ -131,7 +191,8 @@ function registerDatabaseGauges(registry: Registry, db: MetricsDb): void {
       const s = await read();
       this.reset();
       for (const r of s?.queue ?? []) {
-        for (const state of ['pending', 'running', 'scheduled', 'failed'] as const) this.set({ task: r.task, state }, Number(r[state]));
+        for (const state of ['pending', 'running', 'scheduled', 'failed'] as const)
+          this.set({ task: r.task, state }, Number(r[state]));
       }
     },
   });

@@ -46,7 +46,8 @@ beforeAll(() => {
   validate = ajv.compile(JSON.parse(read('values.schema.json')) as object);
 });
 
-const errorsOf = (v: unknown) => (validate(v) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`));
+const errorsOf = (v: unknown) =>
+  validate(v) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`);
 
 describe('Helm chart infra/helm/stagecoach', () => {
   it('parses every non-template YAML file', () => {
@@ -121,7 +122,8 @@ describe('Helm chart infra/helm/stagecoach', () => {
       expect(keys.length).toBeGreaterThan(3);
       expect(keys.filter((k) => !known.has(k))).toEqual([]);
     }
-    for (const f of ['templates/api-deployment.yaml', 'templates/worker-deployment.yaml']) expect(read(f)).toMatch(/- name: ROLE\n\s+value: (api|worker)/);
+    for (const f of ['templates/api-deployment.yaml', 'templates/worker-deployment.yaml'])
+      expect(read(f)).toMatch(/- name: ROLE\n\s+value: (api|worker)/);
   });
 
   it('probes /healthz and /readyz and runs migrations as a pre-install/pre-upgrade hook', () => {
@@ -135,6 +137,16 @@ describe('Helm chart infra/helm/stagecoach', () => {
     expect(job).toContain('command: ["node", "dist/cli.js", "migrate"]');
   });
 
+  it('serves /metrics on a metrics port of its own that the Ingress never routes to', () => {
+    expect(read('templates/_helpers.tpl')).toContain('METRICS_PORT: {{ .Values.metrics.port | quote }}');
+    for (const f of ['templates/api-deployment.yaml', 'templates/worker-deployment.yaml']) {
+      expect(read(f)).toMatch(/- name: metrics\n\s+containerPort: \{\{ \.Values\.metrics\.port \}\}/);
+    }
+    expect(read('templates/servicemonitor.yaml')).toMatch(/- port: metrics\n\s+path: \/metrics/);
+    expect(read('templates/ingress.yaml')).not.toMatch(/metrics/);
+    expect(errorsOf({ ...values, metrics: { ...(values.metrics as Values), port: 4000 } })).not.toEqual([]);
+  });
+
   it('documents every value in README.md', () => {
     const readme = read('README.md');
     const undocumented = leafPaths(values).filter((p) => !readme.includes(`\`${p}\``));
@@ -144,7 +156,11 @@ describe('Helm chart infra/helm/stagecoach', () => {
 
 describe('container image infra/docker/Dockerfile', () => {
   const dockerfile = fs.readFileSync(path.join(REPO_ROOT, 'infra', 'docker', 'Dockerfile'), 'utf8');
-  const ignore = fs.readFileSync(path.join(REPO_ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const ignore = fs
+    .readFileSync(path.join(REPO_ROOT, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   const stages = dockerfile.split(/^FROM /m).slice(1);
 
   it('is multi-stage, deploys the server with pnpm and runs as a non-root user with a health check', () => {
@@ -162,13 +178,27 @@ describe('container image infra/docker/Dockerfile', () => {
   });
 
   it('copies only files that exist and that .dockerignore keeps in the build context', () => {
-    const sources = [...dockerfile.matchAll(/^COPY (?!--from)((?:\S+ )+)\S+$/gm)].flatMap((m) => m[1]!.trim().split(/\s+/)).filter((s) => s !== '.');
+    const sources = [...dockerfile.matchAll(/^COPY (?!--from)((?:\S+ )+)\S+$/gm)]
+      .flatMap((m) => m[1]!.trim().split(/\s+/))
+      .filter((s) => s !== '.');
     expect(sources.length).toBeGreaterThan(3);
-    const ignored = (p: string) => ignore.some((pat) => !pat.startsWith('!') && new RegExp(`^${pat.replace(/\./g, '\\.').split('**/').map((part) => part.replace(/\*/g, '[^/]*')).join('(?:.*/)?')}(?:/|$)`).test(p));
+    const ignored = (p: string) =>
+      ignore.some(
+        (pat) =>
+          !pat.startsWith('!') &&
+          new RegExp(
+            `^${pat
+              .replace(/\./g, '\\.')
+              .split('**/')
+              .map((part) => part.replace(/\*/g, '[^/]*'))
+              .join('(?:.*/)?')}(?:/|$)`,
+          ).test(p),
+      );
     for (const s of sources) {
       expect(fs.existsSync(path.join(REPO_ROOT, s)), `${s} exists`).toBe(true);
       expect(ignored(s), `${s} is not ignored`).toBe(false);
     }
-    for (const p of ['node_modules', 'apps/server/node_modules', '.git', '.tools', '.stagecoach', 'apps/server/dist']) expect(ignored(p), `${p} is ignored`).toBe(true);
+    for (const p of ['node_modules', 'apps/server/node_modules', '.git', '.tools', '.stagecoach', 'apps/server/dist'])
+      expect(ignored(p), `${p} is ignored`).toBe(true);
   });
 });
