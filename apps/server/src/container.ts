@@ -80,7 +80,11 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   const { config, logger, clock, orm } = opts;
   const pubsub = opts.pubsub ?? createInProcessPubSub();
   const sites = await SiteRegistry.load(config, logger);
-  const methods = new MethodRegistry(config.allowedMethods, implementedMethods({ pauseLocalCopyAfterBytes: config.testPauseLocalCopyAfterBytes }), sites.sites);
+  const methods = new MethodRegistry(
+    config.allowedMethods,
+    implementedMethods({ pauseLocalCopyAfterBytes: config.testPauseLocalCopyAfterBytes }),
+    sites.sites,
+  );
   const links = new DownloadLinks(await linkSigningKey(config), config.publicUrl);
   const services = (em: EntityManager): Services => createServices(em, container);
   const container: Container = {
@@ -106,7 +110,7 @@ function createServices(em: EntityManager, c: Container): Services {
   const quotas = new QuotaService(em, c);
   return {
     users: new UsersService(em),
-    tokens: new TokensService(em, c.clock),
+    tokens: new TokensService(em, c.clock, c.config.tokenMaxDays),
     logs,
     mail,
     quotas,

@@ -125,6 +125,8 @@ export const EnvSchema = z.object({
   SESSION_TTL: durationMs.default(7 * 86_400_000),
   /** Accounts of the built-in development IdP (used only when OIDC_ISSUER is unset); default fixtures/oidc/users.json. */
   DEV_IDP_USERS_FILE: z.string().min(1).optional(),
+  /** Longest lifetime of an API token in days; a longer one, or one that never expires, is refused. */
+  TOKEN_MAX_DAYS: z.coerce.number({ error: 'expected a whole number of days' }).int().min(1).max(3650).default(365),
   /** Sustained GraphQL mutations one user may run per minute (each mutation field counts; 1200 = 20/s). */
   RATE_LIMIT_MUTATIONS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).default(1200),
   /** Mutations one user may run at once before the sustained rate applies (also the most one operation may hold). */
@@ -195,6 +197,8 @@ export interface Config {
   readonly explorer: boolean;
   readonly oidcScopes: string;
   readonly sessionTtlMs: number;
+  /** TOKEN_MAX_DAYS. */
+  readonly tokenMaxDays: number;
   readonly devIdpUsersFile: string | undefined;
   readonly rateLimits: { readonly mutationsPerMinute: number; readonly mutationBurst: number; readonly loginsPerMinute: number };
   /**
@@ -284,6 +288,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     explorer: (e.GRAPHQL_EXPLORER ?? (e.NODE_ENV === 'production' ? 'off' : 'on')) === 'on',
     oidcScopes: e.OIDC_SCOPES,
     sessionTtlMs: e.SESSION_TTL,
+    tokenMaxDays: e.TOKEN_MAX_DAYS,
     devIdpUsersFile: e.DEV_IDP_USERS_FILE ? path.resolve(e.DEV_IDP_USERS_FILE) : undefined,
     rateLimits: Object.freeze({
       mutationsPerMinute: e.RATE_LIMIT_MUTATIONS,
