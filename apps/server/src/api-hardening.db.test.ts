@@ -6,6 +6,8 @@
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
+import { JupyterHubClient } from '@stagecoach/storage/jupyter';
+import { S3Target } from '@stagecoach/storage/s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, userWithToken, type TestServer } from '../test/app';
 import { createTestDatabase, type TestDatabase } from '../test/db';
@@ -168,6 +170,34 @@ describe('credentialed calls to peers meet a redirect', () => {
     const redirecting = await peer((_req, res) => res.writeHead(302, { location: `${elsewhere.url}/steal` }).end());
     const client = new TapeRestClient(`${redirecting.url}/api/v1/tape`, 'Bearer tape-secret');
     await expect(client.status('abc')).rejects.toMatchObject({ code: 'SITE_UNAVAILABLE' });
+    expect(elsewhere.seen).toHaveLength(0);
+  });
+
+  it('are not followed by the JupyterHub client (its token stays with the hub)', async () => {
+    const elsewhere = await peer((_req, res) => res.end('{}'));
+    const redirecting = await peer((_req, res) => res.writeHead(302, { location: `${elsewhere.url}/hub/api/users/ann` }).end());
+    const hub = new JupyterHubClient({ url: `${redirecting.url}/`, token: 'hub-secret' });
+    await hub.getUser('ann').catch(() => undefined);
+    expect(redirecting.seen[0]!.authorization).toBe('token hub-secret');
+    expect(elsewhere.seen).toHaveLength(0);
+  });
+
+  it('are not followed by the S3 client (its signed requests stay with the store)', async () => {
+    const elsewhere = await peer((_req, res) => res.end());
+    const redirecting = await peer((_req, res) => res.writeHead(307, { location: `${elsewhere.url}/stage/x` }).end());
+    const store = new S3Target({
+      endpoint: redirecting.url,
+      region: 'us-east-1',
+      bucket: 'stage',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'AKIA-TEST', secretAccessKey: 's3-secret' },
+    });
+    try {
+      await expect(store.head('x')).rejects.toBeDefined();
+    } finally {
+      store.destroy();
+    }
+    expect(redirecting.seen.length).toBeGreaterThan(0);
     expect(elsewhere.seen).toHaveLength(0);
   });
 
