@@ -43,6 +43,10 @@ export const EnvSchema = z.object({
   PUBLIC_URL: z.url({ error: 'expected an absolute http(s) URL' }).optional(),
   /** PostgreSQL connection string; unset → embedded PostgreSQL kept under DATA_DIR. */
   DATABASE_URL: z.url({ error: 'expected a postgres:// URL' }).optional(),
+  /** Tries to reach DATABASE_URL at start before giving up (a pod may start before its database). */
+  DATABASE_CONNECT_ATTEMPTS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).max(1000).default(10),
+  /** Wait after the first failed try to reach DATABASE_URL; doubled after each further one (at most a minute). */
+  DATABASE_CONNECT_WAIT: durationMs.default(2000),
   /** Where the embedded database, default sites and other state live. */
   DATA_DIR: z.string().min(1).default('./.stagecoach'),
   /** YAML or JSON file describing the sites; unset → default `archive` and `users` sites under DATA_DIR. */
@@ -173,6 +177,8 @@ export interface Config {
   readonly metrics: { readonly port: number | undefined; readonly token: string | undefined; readonly onUserPort: boolean };
   readonly publicUrl: string;
   readonly databaseUrl: string | undefined;
+  /** DATABASE_CONNECT_ATTEMPTS and DATABASE_CONNECT_WAIT. */
+  readonly databaseConnect: { readonly attempts: number; readonly waitMs: number };
   readonly dataDir: string;
   readonly sitesFile: string | undefined;
   readonly allowedMethods: readonly StagingMethod[];
@@ -265,6 +271,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     }),
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/$/, ''),
     databaseUrl: e.DATABASE_URL,
+    databaseConnect: Object.freeze({ attempts: e.DATABASE_CONNECT_ATTEMPTS, waitMs: e.DATABASE_CONNECT_WAIT }),
     dataDir: path.resolve(e.DATA_DIR),
     sitesFile: e.SITES_FILE ? path.resolve(e.SITES_FILE) : undefined,
     allowedMethods: Object.freeze(e.ALLOWED_METHODS ?? [...STAGING_METHODS]),
