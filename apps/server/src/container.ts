@@ -80,11 +80,7 @@ export async function createContainer(opts: ContainerOptions): Promise<Container
   const { config, logger, clock, orm } = opts;
   const pubsub = opts.pubsub ?? createInProcessPubSub();
   const sites = await SiteRegistry.load(config, logger);
-  const methods = new MethodRegistry(
-    config.allowedMethods,
-    implementedMethods({ pauseLocalCopyAfterBytes: config.testPauseLocalCopyAfterBytes }),
-    sites.sites,
-  );
+  const methods = new MethodRegistry(config.allowedMethods, implementedMethods({ pauseLocalCopyAfterBytes: config.testPauseLocalCopyAfterBytes }), sites.sites);
   const links = new DownloadLinks(await linkSigningKey(config), config.publicUrl);
   const services = (em: EntityManager): Services => createServices(em, container);
   const container: Container = {

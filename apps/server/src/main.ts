@@ -43,9 +43,7 @@ async function main(): Promise<void> {
   // Roles: api = HTTP/GraphQL, worker = jobs + ops endpoints, all = both.
   const serves = config.role !== 'worker';
   const works = config.role !== 'api';
-  const metrics = createMetrics({
-    db: { queueDepth: () => queueDepth(db.orm.em.fork()), openRequests: () => openRequests(db.orm.em.fork()) },
-  });
+  const metrics = createMetrics({ db: { queueDepth: () => queueDepth(db.orm.em.fork()), openRequests: () => openRequests(db.orm.em.fork()) } });
   // Live updates cross replicas through the shared database (LISTEN/NOTIFY) or Redis.
   const shared = createSharedPubSub({ databaseUrl: db.url, redis: config.redis, logger, subscribe: serves });
   await Promise.race([shared.ready(), new Promise((r) => setTimeout(r, 5000).unref())]);
@@ -53,14 +51,7 @@ async function main(): Promise<void> {
 
   let container;
   try {
-    container = await createContainer({
-      config,
-      logger,
-      clock: systemClock,
-      orm: db.orm,
-      pubsub: shared.pubsub,
-      metrics: metrics.staging,
-    });
+    container = await createContainer({ config, logger, clock: systemClock, orm: db.orm, pubsub: shared.pubsub, metrics: metrics.staging });
   } catch (e) {
     if (e instanceof SitesConfigError) {
       process.stderr.write(`${e.message}\n`);
@@ -71,24 +62,12 @@ async function main(): Promise<void> {
   }
 
   const c = container;
-  if (serves)
-    shared.onResync(
-      (topics) =>
-        void resyncRequestSubscribers(db.orm, c.pubsub, topics).catch((err: unknown) => logger.warn({ err }, 'resync failed')),
-    );
+  if (serves) shared.onResync((topics) => void resyncRequestSubscribers(db.orm, c.pubsub, topics).catch((err: unknown) => logger.warn({ err }, 'resync failed')));
 
   let jobs: JobRunner | undefined;
   if (works) {
     const { taskList, cronItems } = jobTasks(c);
-    jobs = await startJobRunner({
-      connectionString: db.url,
-      orm: db.orm,
-      logger,
-      concurrency: config.workerJobs,
-      metrics: metrics.jobs,
-      taskList,
-      parsedCronItems: cronItems,
-    });
+    jobs = await startJobRunner({ connectionString: db.url, orm: db.orm, logger, concurrency: config.workerJobs, metrics: metrics.jobs, taskList, parsedCronItems: cronItems });
   }
   // A worker answers probes and scrapes only; the full app (GraphQL, auth, downloads) is for api/all.
   const web = serves ? await createApp({ container: c, metrics }) : null;

@@ -17,13 +17,7 @@ describe('loadConfig', () => {
   it('reports every bad variable at once', () => {
     let error: unknown;
     try {
-      loadConfig({
-        PORT: 'abc',
-        ALLOWED_METHODS: 'LOCAL_COPY,TELEPORT',
-        WORKER_CONCURRENCY: '0',
-        ADMIN_EMAILS: 'not-an-email',
-        SMTP_URL: 'nope',
-      });
+      loadConfig({ PORT: 'abc', ALLOWED_METHODS: 'LOCAL_COPY,TELEPORT', WORKER_CONCURRENCY: '0', ADMIN_EMAILS: 'not-an-email', SMTP_URL: 'nope' });
     } catch (e) {
       error = e;
     }
@@ -43,10 +37,7 @@ describe('loadConfig', () => {
   });
 
   it('limits the methods to ALLOWED_METHODS', () => {
-    expect(loadConfig({ ALLOWED_METHODS: 'LOCAL_COPY, DIRECT_DOWNLOAD' }).allowedMethods).toEqual([
-      'LOCAL_COPY',
-      'DIRECT_DOWNLOAD',
-    ]);
+    expect(loadConfig({ ALLOWED_METHODS: 'LOCAL_COPY, DIRECT_DOWNLOAD' }).allowedMethods).toEqual(['LOCAL_COPY', 'DIRECT_DOWNLOAD']);
   });
 
   it('refuses the development IdP and a missing session secret in production', () => {
@@ -56,16 +47,9 @@ describe('loadConfig', () => {
   it('takes the LOCAL_COPY pause test seam outside production only', () => {
     expect(loadConfig({}).testPauseLocalCopyAfterBytes).toBeUndefined();
     expect(loadConfig({ TEST_PAUSE_LOCAL_COPY_AFTER_BYTES: '1048576' }).testPauseLocalCopyAfterBytes).toBe(1_048_576);
-    const production = {
-      NODE_ENV: 'production',
-      OIDC_ISSUER: 'https://idp.example',
-      OIDC_CLIENT_ID: 'sc',
-      SESSION_SECRET: 'x'.repeat(32),
-    };
+    const production = { NODE_ENV: 'production', OIDC_ISSUER: 'https://idp.example', OIDC_CLIENT_ID: 'sc', SESSION_SECRET: 'x'.repeat(32) };
     expect(loadConfig(production).testPauseLocalCopyAfterBytes).toBeUndefined();
-    expect(() => loadConfig({ ...production, TEST_PAUSE_LOCAL_COPY_AFTER_BYTES: '1048576' })).toThrow(
-      /TEST_PAUSE_LOCAL_COPY_AFTER_BYTES: a test seam, refused in production/,
-    );
+    expect(() => loadConfig({ ...production, TEST_PAUSE_LOCAL_COPY_AFTER_BYTES: '1048576' })).toThrow(/TEST_PAUSE_LOCAL_COPY_AFTER_BYTES: a test seam, refused in production/);
   });
 
   it('treats empty variables as unset', () => {
@@ -77,22 +61,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ SESSION_TTL: 'P7D' }).sessionTtlMs).toBe(7 * 86_400_000);
     expect(loadConfig({ COMPAT_WAIT: '45' }).compatWaitMs).toBe(45_000);
     expect(() => loadConfig({ DOWNLOAD_LINK_TTL: 'soon' })).toThrow(/DOWNLOAD_LINK_TTL/);
-    expect(() => loadConfig({ SESSION_TTL: '7 days' })).toThrow(
-      'SESSION_TTL: expected a duration such as 30s, 15m, 12h, 7d, P14D or PT12H (got "7 days")',
-    );
+    expect(() => loadConfig({ SESSION_TTL: '7 days' })).toThrow('SESSION_TTL: expected a duration such as 30s, 15m, 12h, 7d, P14D or PT12H (got "7 days")');
   });
 });
 
 describe('loadConfig: deployment', () => {
   it('uses PostgreSQL for live updates unless REDIS_URL is set', () => {
     expect(loadConfig({}).redis).toBeUndefined();
-    expect(loadConfig({ REDIS_URL: 'redis://cache:6379/2' }).redis).toEqual({
-      url: 'redis://cache:6379/2',
-      channelPrefix: 'stagecoach',
-    });
-    expect(loadConfig({ REDIS_URL: 'rediss://cache:6380', REDIS_CHANNEL_PREFIX: 'prod-eu' }).redis?.channelPrefix).toBe(
-      'prod-eu',
-    );
+    expect(loadConfig({ REDIS_URL: 'redis://cache:6379/2' }).redis).toEqual({ url: 'redis://cache:6379/2', channelPrefix: 'stagecoach' });
+    expect(loadConfig({ REDIS_URL: 'rediss://cache:6380', REDIS_CHANNEL_PREFIX: 'prod-eu' }).redis?.channelPrefix).toBe('prod-eu');
     expect(() => loadConfig({ REDIS_URL: 'http://cache:6379' })).toThrow(/REDIS_URL/);
     expect(() => loadConfig({ REDIS_CHANNEL_PREFIX: 'has space' })).toThrow(/REDIS_CHANNEL_PREFIX/);
   });

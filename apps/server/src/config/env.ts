@@ -8,7 +8,9 @@ import { z } from 'zod';
 import { STAGING_METHODS, type StagingMethod } from '@stagecoach/domain';
 import { durationMs } from '../lib/duration';
 
-const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 // Every duration variable is a `durationMs` (lib/duration): ISO-8601 such as P14D, 45s/15m/12h/7d/2w, or bare seconds.
 
@@ -19,7 +21,11 @@ const csv = z.string().transform((v) =>
     .filter(Boolean),
 );
 
-const port = z.coerce.number({ error: 'expected a TCP port number' }).int('expected a TCP port number').min(0).max(65535);
+const port = z.coerce
+  .number({ error: 'expected a TCP port number' })
+  .int('expected a TCP port number')
+  .min(0)
+  .max(65535);
 
 export const EnvSchema = z.object({
   /** `development` (default), `test` or `production`; production refuses the development IdP. */
@@ -98,10 +104,7 @@ export const EnvSchema = z.object({
    * Redis for live updates between replicas (subscriptions, live log), e.g. redis://redis:6379;
    * unset → PostgreSQL LISTEN/NOTIFY on the application database (no extra service needed).
    */
-  REDIS_URL: z
-    .url({ error: 'expected a redis:// or rediss:// URL' })
-    .refine((v) => /^rediss?:\/\//.test(v), 'expected a redis:// or rediss:// URL')
-    .optional(),
+  REDIS_URL: z.url({ error: 'expected a redis:// or rediss:// URL' }).refine((v) => /^rediss?:\/\//.test(v), 'expected a redis:// or rediss:// URL').optional(),
   /**
    * Which proxies' X-Forwarded-For/-Proto to believe (Express `trust proxy`): `loopback` (default),
    * a comma-separated list of addresses, subnets or `loopback`/`linklocal`/`uniquelocal`, a hop
@@ -114,10 +117,7 @@ export const EnvSchema = z.object({
     .default('loopback')
     .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)),
   /** Prefix of the Redis pub/sub channels, so several deployments can share one Redis (channels ignore the db number). */
-  REDIS_CHANNEL_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits, "_", ".", ":" or "-"')
-    .default('stagecoach'),
+  REDIS_CHANNEL_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits, "_", ".", ":" or "-"').default('stagecoach'),
   /** Answer GraphQL introspection queries (on by default outside production). */
   GRAPHQL_INTROSPECTION: bool.optional(),
   /** `on` or `off`: the API explorer (GraphiQL) on `GET /graphql` from a browser and `/graphiql`; default on outside production. */
@@ -145,10 +145,7 @@ export const EnvSchema = z.object({
   /** How far beyond its original expiry a user may extend a request (admins: no limit). */
   EXTEND_MAX: durationMs.default(30 * 86_400_000),
   /** Cron pattern (graphile-worker crontab syntax, UTC) of the sweep that removes expired results and sends warnings. */
-  LIFECYCLE_SWEEP_CRON: z
-    .string()
-    .regex(/^\S+( \S+){4}$/, 'expected five cron fields, e.g. */10 * * * *')
-    .default('*/10 * * * *'),
+  LIFECYCLE_SWEEP_CRON: z.string().regex(/^\S+( \S+){4}$/, 'expected five cron fields, e.g. */10 * * * *').default('*/10 * * * *'),
   /** Default bytes one user may hold per target site (staged copies until they expire, plus queued files); unset → unlimited. */
   QUOTA_BYTES_PER_SITE: z.coerce.number({ error: 'expected a number of bytes' }).int().min(0).optional(),
   /** Default requests one user may have queued or running at once; unset → unlimited. */
@@ -212,12 +209,7 @@ export interface Config {
    * they cannot be declared above; this keeps env.ts the only reader of the environment.
    */
   readonly readSecretEnv: (name: string) => string | undefined;
-  readonly lifecycle: {
-    readonly retentionMs: number;
-    readonly warnBeforeMs: number;
-    readonly extendMaxMs: number;
-    readonly sweepCron: string;
-  };
+  readonly lifecycle: { readonly retentionMs: number; readonly warnBeforeMs: number; readonly extendMaxMs: number; readonly sweepCron: string };
   readonly quotas: { readonly bytesPerSite: number | null; readonly activeRequests: number | null };
   readonly compatWaitMs: number;
   /** TEST_PAUSE_LOCAL_COPY_AFTER_BYTES; never set in production. */
@@ -252,8 +244,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     if (e.NODE_ENV === 'production') {
       if (!e.OIDC_ISSUER) problems.push('OIDC_ISSUER: required in production (the development IdP is refused)');
       if (!e.SESSION_SECRET) problems.push('SESSION_SECRET: required in production');
-      if (e.TEST_PAUSE_LOCAL_COPY_AFTER_BYTES !== undefined)
-        problems.push('TEST_PAUSE_LOCAL_COPY_AFTER_BYTES: a test seam, refused in production');
+      if (e.TEST_PAUSE_LOCAL_COPY_AFTER_BYTES !== undefined) problems.push('TEST_PAUSE_LOCAL_COPY_AFTER_BYTES: a test seam, refused in production');
     }
   }
   if (problems.length > 0 || !e) throw new ConfigError(problems);
@@ -275,7 +266,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     dataDir: path.resolve(e.DATA_DIR),
     sitesFile: e.SITES_FILE ? path.resolve(e.SITES_FILE) : undefined,
     allowedMethods: Object.freeze(e.ALLOWED_METHODS ?? [...STAGING_METHODS]),
-    oidc: e.OIDC_ISSUER ? { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID!, clientSecret: e.OIDC_CLIENT_SECRET } : undefined,
+    oidc: e.OIDC_ISSUER
+      ? { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID!, clientSecret: e.OIDC_CLIENT_SECRET }
+      : undefined,
     adminEmails: Object.freeze(e.ADMIN_EMAILS.map((m) => m.toLowerCase())),
     sessionSecret: e.SESSION_SECRET,
     smtpUrl: e.SMTP_URL,
@@ -297,18 +290,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     sessionTtlMs: e.SESSION_TTL,
     tokenMaxDays: e.TOKEN_MAX_DAYS,
     devIdpUsersFile: e.DEV_IDP_USERS_FILE ? path.resolve(e.DEV_IDP_USERS_FILE) : undefined,
-    rateLimits: Object.freeze({
-      mutationsPerMinute: e.RATE_LIMIT_MUTATIONS,
-      mutationBurst: e.RATE_LIMIT_MUTATION_BURST,
-      loginsPerMinute: e.RATE_LIMIT_LOGINS,
-    }),
+    rateLimits: Object.freeze({ mutationsPerMinute: e.RATE_LIMIT_MUTATIONS, mutationBurst: e.RATE_LIMIT_MUTATION_BURST, loginsPerMinute: e.RATE_LIMIT_LOGINS }),
     readSecretEnv: (name: string) => source[name] || undefined,
-    lifecycle: Object.freeze({
-      retentionMs: e.RETENTION_DEFAULT,
-      warnBeforeMs: e.EXPIRY_WARNING,
-      extendMaxMs: e.EXTEND_MAX,
-      sweepCron: e.LIFECYCLE_SWEEP_CRON,
-    }),
+    lifecycle: Object.freeze({ retentionMs: e.RETENTION_DEFAULT, warnBeforeMs: e.EXPIRY_WARNING, extendMaxMs: e.EXTEND_MAX, sweepCron: e.LIFECYCLE_SWEEP_CRON }),
     quotas: Object.freeze({ bytesPerSite: e.QUOTA_BYTES_PER_SITE ?? null, activeRequests: e.QUOTA_ACTIVE_REQUESTS ?? null }),
     compatWaitMs: e.COMPAT_WAIT,
     testPauseLocalCopyAfterBytes: e.TEST_PAUSE_LOCAL_COPY_AFTER_BYTES,

@@ -88,54 +88,15 @@ export function createMetrics(opts: { db?: MetricsDb } = {}): Metrics {
   };
 
   // ---- staging (worker side) ----
-  const files = new Counter({
-    name: 'stagecoach_files_total',
-    help: 'Staged files finished, by staging method and file status.',
-    labelNames: ['method', 'status'] as const,
-    registers,
-  });
-  const bytes = new Counter({
-    name: 'stagecoach_file_bytes_total',
-    help: 'Bytes of finished staged files, by staging method and file status.',
-    labelNames: ['method', 'status'] as const,
-    registers,
-  });
-  const fileDuration = new Histogram({
-    name: 'stagecoach_file_duration_seconds',
-    help: 'Time to stage one file (start of its transfer to its outcome), by method and status.',
-    labelNames: ['method', 'status'] as const,
-    buckets: DURATION_BUCKETS,
-    registers,
-  });
-  const requests = new Counter({
-    name: 'stagecoach_requests_total',
-    help: 'Staging requests finished, by method and final status.',
-    labelNames: ['method', 'status'] as const,
-    registers,
-  });
-  const requestDuration = new Histogram({
-    name: 'stagecoach_request_duration_seconds',
-    help: 'Staging request duration from submission to its final status, by method and status.',
-    labelNames: ['method', 'status'] as const,
-    buckets: DURATION_BUCKETS,
-    registers,
-  });
+  const files = new Counter({ name: 'stagecoach_files_total', help: 'Staged files finished, by staging method and file status.', labelNames: ['method', 'status'] as const, registers });
+  const bytes = new Counter({ name: 'stagecoach_file_bytes_total', help: 'Bytes of finished staged files, by staging method and file status.', labelNames: ['method', 'status'] as const, registers });
+  const fileDuration = new Histogram({ name: 'stagecoach_file_duration_seconds', help: 'Time to stage one file (start of its transfer to its outcome), by method and status.', labelNames: ['method', 'status'] as const, buckets: DURATION_BUCKETS, registers });
+  const requests = new Counter({ name: 'stagecoach_requests_total', help: 'Staging requests finished, by method and final status.', labelNames: ['method', 'status'] as const, registers });
+  const requestDuration = new Histogram({ name: 'stagecoach_request_duration_seconds', help: 'Staging request duration from submission to its final status, by method and status.', labelNames: ['method', 'status'] as const, buckets: DURATION_BUCKETS, registers });
 
   // ---- jobs (graphile-worker) ----
-  const jobWait = new Histogram({
-    name: 'stagecoach_job_wait_seconds',
-    help: 'Job latency: from when a job became runnable to when a worker started it, by task.',
-    labelNames: ['task'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
-    registers,
-  });
-  const jobDuration = new Histogram({
-    name: 'stagecoach_job_duration_seconds',
-    help: 'Job run time by task and outcome.',
-    labelNames: ['task', 'outcome'] as const,
-    buckets: DURATION_BUCKETS,
-    registers,
-  });
+  const jobWait = new Histogram({ name: 'stagecoach_job_wait_seconds', help: 'Job latency: from when a job became runnable to when a worker started it, by task.', labelNames: ['task'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300], registers });
+  const jobDuration = new Histogram({ name: 'stagecoach_job_duration_seconds', help: 'Job run time by task and outcome.', labelNames: ['task', 'outcome'] as const, buckets: DURATION_BUCKETS, registers });
 
   if (opts.db) registerDatabaseGauges(registry, opts.db);
 
@@ -191,8 +152,7 @@ function registerDatabaseGauges(registry: Registry, db: MetricsDb): void {
       const s = await read();
       this.reset();
       for (const r of s?.queue ?? []) {
-        for (const state of ['pending', 'running', 'scheduled', 'failed'] as const)
-          this.set({ task: r.task, state }, Number(r[state]));
+        for (const state of ['pending', 'running', 'scheduled', 'failed'] as const) this.set({ task: r.task, state }, Number(r[state]));
       }
     },
   });

@@ -32,9 +32,7 @@ export function createOpsServer(orm: MikroORM, metrics: Metrics, opts: OpsServer
   if (opts.serveMetrics) app.get('/metrics', metricsEndpoint(metrics, opts.metricsToken));
   const offered = opts.serveMetrics ? '/healthz, /readyz and /metrics' : '/healthz and /readyz';
   app.use((_req, res) => {
-    res
-      .status(404)
-      .json({ error: { code: 'NOT_FOUND', message: `This is an operations port: only ${offered} are served here.` } });
+    res.status(404).json({ error: { code: 'NOT_FOUND', message: `This is an operations port: only ${offered} are served here.` } });
   });
   const httpServer = http.createServer(app);
   return {

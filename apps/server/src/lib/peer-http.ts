@@ -12,16 +12,8 @@ const PEER_TIMEOUT_MS = 30_000;
  * `what` names the operation in messages; URLs and credentials never appear in them. Redirects
  * are refused, not followed: the call carries credentials, which must reach no other address.
  */
-export async function peerFetch(
-  fetchImpl: Fetch,
-  what: string,
-  url: string,
-  init: RequestInit & { signal?: AbortSignal },
-  opts: { pass401?: boolean } = {},
-): Promise<Response> {
-  const signal = init.signal
-    ? AbortSignal.any([init.signal, AbortSignal.timeout(PEER_TIMEOUT_MS)])
-    : AbortSignal.timeout(PEER_TIMEOUT_MS);
+export async function peerFetch(fetchImpl: Fetch, what: string, url: string, init: RequestInit & { signal?: AbortSignal }, opts: { pass401?: boolean } = {}): Promise<Response> {
+  const signal = init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(PEER_TIMEOUT_MS)]) : AbortSignal.timeout(PEER_TIMEOUT_MS);
   let res: Response;
   try {
     res = await fetchImpl(url, { ...init, signal, redirect: 'manual' });
@@ -43,11 +35,7 @@ export async function peerFetch(
   }
   if ((res.status === 401 && !opts.pass401) || res.status === 403) {
     await res.body?.cancel();
-    throw new StorageError(
-      'SITE_UNAVAILABLE',
-      `${what}: the storage site refused Stagecoach's credentials (${res.status}); an administrator must fix the site configuration.`,
-      { retryable: false },
-    );
+    throw new StorageError('SITE_UNAVAILABLE', `${what}: the storage site refused Stagecoach's credentials (${res.status}); an administrator must fix the site configuration.`, { retryable: false });
   }
   return res;
 }
@@ -67,19 +55,13 @@ export async function problemText(res: Response): Promise<string> {
  * Reads a site's credentials file (mounted secret): `user:password` → HTTP Basic, anything else
  * → a bearer token. Read at use time so rotated secrets apply without a restart.
  */
-export async function readCredentials(
-  file: string | undefined,
-): Promise<{ header: string | null; user?: string; password?: string }> {
+export async function readCredentials(file: string | undefined): Promise<{ header: string | null; user?: string; password?: string }> {
   if (!file) return { header: null };
   let text: string;
   try {
     text = (await fs.readFile(file, 'utf8')).trim();
   } catch (e) {
-    throw new StorageError(
-      'SITE_UNAVAILABLE',
-      'The credentials of the storage site cannot be read; an administrator must fix the site configuration.',
-      { cause: e, retryable: false },
-    );
+    throw new StorageError('SITE_UNAVAILABLE', 'The credentials of the storage site cannot be read; an administrator must fix the site configuration.', { cause: e, retryable: false });
   }
   const colon = text.indexOf(':');
   if (colon > 0 && !text.includes(' ')) {

@@ -46,8 +46,7 @@ beforeAll(() => {
   validate = ajv.compile(JSON.parse(read('values.schema.json')) as object);
 });
 
-const errorsOf = (v: unknown) =>
-  validate(v) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`);
+const errorsOf = (v: unknown) => (validate(v) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`));
 
 describe('Helm chart infra/helm/stagecoach', () => {
   it('parses every non-template YAML file', () => {
@@ -122,8 +121,7 @@ describe('Helm chart infra/helm/stagecoach', () => {
       expect(keys.length).toBeGreaterThan(3);
       expect(keys.filter((k) => !known.has(k))).toEqual([]);
     }
-    for (const f of ['templates/api-deployment.yaml', 'templates/worker-deployment.yaml'])
-      expect(read(f)).toMatch(/- name: ROLE\n\s+value: (api|worker)/);
+    for (const f of ['templates/api-deployment.yaml', 'templates/worker-deployment.yaml']) expect(read(f)).toMatch(/- name: ROLE\n\s+value: (api|worker)/);
   });
 
   it('probes /healthz and /readyz and runs migrations as a pre-install/pre-upgrade hook', () => {
@@ -156,11 +154,7 @@ describe('Helm chart infra/helm/stagecoach', () => {
 
 describe('container image infra/docker/Dockerfile', () => {
   const dockerfile = fs.readFileSync(path.join(REPO_ROOT, 'infra', 'docker', 'Dockerfile'), 'utf8');
-  const ignore = fs
-    .readFileSync(path.join(REPO_ROOT, '.dockerignore'), 'utf8')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'));
+  const ignore = fs.readFileSync(path.join(REPO_ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
   const stages = dockerfile.split(/^FROM /m).slice(1);
 
   it('is multi-stage, deploys the server with pnpm and runs as a non-root user with a health check', () => {
@@ -178,27 +172,13 @@ describe('container image infra/docker/Dockerfile', () => {
   });
 
   it('copies only files that exist and that .dockerignore keeps in the build context', () => {
-    const sources = [...dockerfile.matchAll(/^COPY (?!--from)((?:\S+ )+)\S+$/gm)]
-      .flatMap((m) => m[1]!.trim().split(/\s+/))
-      .filter((s) => s !== '.');
+    const sources = [...dockerfile.matchAll(/^COPY (?!--from)((?:\S+ )+)\S+$/gm)].flatMap((m) => m[1]!.trim().split(/\s+/)).filter((s) => s !== '.');
     expect(sources.length).toBeGreaterThan(3);
-    const ignored = (p: string) =>
-      ignore.some(
-        (pat) =>
-          !pat.startsWith('!') &&
-          new RegExp(
-            `^${pat
-              .replace(/\./g, '\\.')
-              .split('**/')
-              .map((part) => part.replace(/\*/g, '[^/]*'))
-              .join('(?:.*/)?')}(?:/|$)`,
-          ).test(p),
-      );
+    const ignored = (p: string) => ignore.some((pat) => !pat.startsWith('!') && new RegExp(`^${pat.replace(/\./g, '\\.').split('**/').map((part) => part.replace(/\*/g, '[^/]*')).join('(?:.*/)?')}(?:/|$)`).test(p));
     for (const s of sources) {
       expect(fs.existsSync(path.join(REPO_ROOT, s)), `${s} exists`).toBe(true);
       expect(ignored(s), `${s} is not ignored`).toBe(false);
     }
-    for (const p of ['node_modules', 'apps/server/node_modules', '.git', '.tools', '.stagecoach', 'apps/server/dist'])
-      expect(ignored(p), `${p} is ignored`).toBe(true);
+    for (const p of ['node_modules', 'apps/server/node_modules', '.git', '.tools', '.stagecoach', 'apps/server/dist']) expect(ignored(p), `${p} is ignored`).toBe(true);
   });
 });

@@ -62,27 +62,17 @@ export class SignInService {
   async signIn(identity: OidcIdentity): Promise<User> {
     if (!identity.subject) throw new AppError('BAD_USER_INPUT', 'The identity provider returned no subject.');
     if (!identity.email) {
-      throw new AppError(
-        'BAD_USER_INPUT',
-        'Your identity provider did not share an email address; Stagecoach needs one (ask for the "email" scope).',
-      );
+      throw new AppError('BAD_USER_INPUT', 'Your identity provider did not share an email address; Stagecoach needs one (ask for the "email" scope).');
     }
     if (!OneAddress.safeParse(identity.email).success) {
-      this.deps.logger.warn(
-        { module: 'auth', issuer: identity.issuer, subject: identity.subject },
-        'sign-in refused: the email claim is not one valid address',
-      );
-      throw new AppError(
-        'BAD_USER_INPUT',
-        'Your identity provider sent an email claim that is not one valid address; ask its administrators to fix your account.',
-      );
+      this.deps.logger.warn({ module: 'auth', issuer: identity.issuer, subject: identity.subject }, 'sign-in refused: the email claim is not one valid address');
+      throw new AppError('BAD_USER_INPUT', 'Your identity provider sent an email claim that is not one valid address; ask its administrators to fix your account.');
     }
     try {
       return await this.em.transactional((tx) => this.resolve(tx, identity));
     } catch (e) {
       // Two first sign-ins of the same person at once: the loser finds the winner's row.
-      if (e instanceof UniqueConstraintViolationException)
-        return this.em.fork().transactional((tx) => this.resolve(tx, identity));
+      if (e instanceof UniqueConstraintViolationException) return this.em.fork().transactional((tx) => this.resolve(tx, identity));
       throw e;
     }
   }
@@ -118,19 +108,12 @@ export class SignInService {
       await tx.flush();
       return bootstrap;
     }
-    if (holder)
-      throw new AppError(
-        'FORBIDDEN',
-        'An account with this email address exists already under another sign-in; ask an administrator.',
-      );
+    if (holder) throw new AppError('FORBIDDEN', 'An account with this email address exists already under another sign-in; ask an administrator.');
 
     const listedAdmin = this.deps.config.adminEmails.includes(email);
     const initialAdmin = listedAdmin && id.emailVerified;
     if (listedAdmin && !initialAdmin) {
-      this.deps.logger.warn(
-        { module: 'auth', email },
-        'ADMIN_EMAILS lists this address but the IdP did not verify it: created as a pending user, not an admin',
-      );
+      this.deps.logger.warn({ module: 'auth', email }, 'ADMIN_EMAILS lists this address but the IdP did not verify it: created as a pending user, not an admin');
     }
     const provisioned = initialAdmin ? { role: 'ADMIN' as const, status: 'ACTIVE' as const } : this.provisioning?.(id);
     const status = provisioned?.status ?? 'PENDING';
@@ -161,11 +144,7 @@ export class SignInService {
   private async notifyAdmins(tx: EntityManager, user: User): Promise<void> {
     const { publicUrl, signupWebhookUrl } = this.deps.config;
     const admins = await tx.find(User, { role: 'ADMIN', status: 'ACTIVE' }, { orderBy: { createdAt: 'asc' } });
-    if (!admins.length)
-      this.deps.logger.warn(
-        { module: 'auth', userId: user.id },
-        'a new user waits for approval but there is no active admin (use ADMIN_EMAILS or `pnpm cli user add --admin`)',
-      );
+    if (!admins.length) this.deps.logger.warn({ module: 'auth', userId: user.id }, 'a new user waits for approval but there is no active admin (use ADMIN_EMAILS or `pnpm cli user add --admin`)');
     const { mail } = this.deps.services(tx);
     for (const admin of admins) {
       await mail.queue(
@@ -183,9 +162,6 @@ export class SignInService {
         { dedupeKey: `signup-pending:${user.id}:${admin.id}` },
       );
     }
-    if (signupWebhookUrl)
-      await enqueue(tx, SIGNUP_WEBHOOK, [
-        { payload: signupWebhookMessage(user, publicUrl), jobKey: `signup-webhook:${user.id}` },
-      ]);
+    if (signupWebhookUrl) await enqueue(tx, SIGNUP_WEBHOOK, [{ payload: signupWebhookMessage(user, publicUrl), jobKey: `signup-webhook:${user.id}` }]);
   }
 }

@@ -28,17 +28,10 @@ export const SKAO_METHODS: Readonly<Record<string, StagingMethod>> = {
 
 /** FastAPI's error shapes: `{detail: "..."}`, and for validation `{detail: [{type, loc, msg, input}]}` with 422. */
 const detail = (res: Response, status: number, message: string) => res.status(status).json({ detail: message });
-const invalid = (res: Response, problems: { type: string; loc: (string | number)[]; msg: string; input: unknown }[]) =>
-  res.status(422).json({ detail: problems });
+const invalid = (res: Response, problems: { type: string; loc: (string | number)[]; msg: string; input: unknown }[]) => res.status(422).json({ detail: problems });
 
 /** Status code a failed file answers with. */
-const FILE_FAILURE_STATUS: Record<string, number> = {
-  TARGET_EXISTS: 409,
-  SOURCE_NOT_FOUND: 400,
-  PATH_OUTSIDE_ROOT: 400,
-  QUOTA_EXCEEDED: 507,
-  METHOD_NOT_ALLOWED: 400,
-};
+const FILE_FAILURE_STATUS: Record<string, number> = { TARGET_EXISTS: 409, SOURCE_NOT_FOUND: 400, PATH_OUTSIDE_ROOT: 400, QUOTA_EXCEEDED: 507, METHOD_NOT_ALLOWED: 400 };
 
 /**
  * SKAO compatibility: `POST /stage_data?method=<m>&username=<u>` with `{local_path_on_storage,
@@ -70,33 +63,15 @@ export function skaoRoutes(orm: MikroORM, c: Container): Router {
       problems.push({ type: 'json_invalid', loc: ['body'], msg: 'JSON decode error', input: null });
     } else {
       const v = body.value as Record<string, unknown> | null;
-      const data = (v && typeof v === 'object' && v.data && typeof v.data === 'object' ? v.data : v) as Record<
-        string,
-        unknown
-      > | null;
+      const data = (v && typeof v === 'object' && v.data && typeof v.data === 'object' ? v.data : v) as Record<string, unknown> | null;
       if (!data || typeof data !== 'object' || Array.isArray(data)) {
-        problems.push({
-          type: 'model_attributes_type',
-          loc: ['body'],
-          msg: 'Input should be a valid dictionary or object to extract fields from',
-          input: data,
-        });
+        problems.push({ type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input: data });
       } else {
         if (typeof data.local_path_on_storage !== 'string' || data.local_path_on_storage === '') {
-          problems.push({
-            type: data.local_path_on_storage === undefined ? 'missing' : 'string_type',
-            loc: ['body', 'local_path_on_storage'],
-            msg: data.local_path_on_storage === undefined ? 'Field required' : 'Input should be a valid string',
-            input: data.local_path_on_storage ?? null,
-          });
+          problems.push({ type: data.local_path_on_storage === undefined ? 'missing' : 'string_type', loc: ['body', 'local_path_on_storage'], msg: data.local_path_on_storage === undefined ? 'Field required' : 'Input should be a valid string', input: data.local_path_on_storage ?? null });
         } else source = data.local_path_on_storage;
         if (data.relative_path !== undefined && data.relative_path !== null && typeof data.relative_path !== 'string') {
-          problems.push({
-            type: 'string_type',
-            loc: ['body', 'relative_path'],
-            msg: 'Input should be a valid string',
-            input: data.relative_path,
-          });
+          problems.push({ type: 'string_type', loc: ['body', 'relative_path'], msg: 'Input should be a valid string', input: data.relative_path });
         } else if (typeof data.relative_path === 'string' && data.relative_path.trim()) target = data.relative_path;
       }
     }
@@ -120,10 +95,7 @@ export function skaoRoutes(orm: MikroORM, c: Container): Router {
     const services = c.services(em);
     let request: StagingRequest;
     try {
-      request = await services.staging.stage(owner, {
-        method,
-        items: [{ source: relSource, target: method === 'DIRECT_DOWNLOAD' ? null : (target ?? null) }],
-      });
+      request = await services.staging.stage(owner, { method, items: [{ source: relSource, target: method === 'DIRECT_DOWNLOAD' ? null : (target ?? null) }] });
     } catch (e) {
       if (!isAppError(e)) throw e;
       if (e.code === 'SOURCE_NOT_FOUND') return detail(res, 400, `Source path does not exist: ${source}`);
@@ -132,46 +104,21 @@ export function skaoRoutes(orm: MikroORM, c: Container): Router {
     }
 
     const done = await waitForFinish(orm, request.id, c.config.compatWaitMs);
-    const base = {
-      request_id: request.id,
-      method: methodName,
-      local_path_on_storage: source,
-      relative_path: target ?? relSource,
-    };
-    if (!done)
-      return res.status(202).json({ status: 'accepted', message: 'Staging request accepted; it is still in progress.', ...base });
+    const base = { request_id: request.id, method: methodName, local_path_on_storage: source, relative_path: target ?? relSource };
+    if (!done) return res.status(202).json({ status: 'accepted', message: 'Staging request accepted; it is still in progress.', ...base });
     if (done.status === 'CANCELLED') return detail(res, 409, 'The staging request was cancelled.');
     if (done.filesFailed > 0) {
       const failed = await em.fork().findOne(StagedFile, { request: done.id, status: 'FAILED' }, { orderBy: { seq: 'asc' } });
-      return res
-        .status(FILE_FAILURE_STATUS[failed?.errorCode ?? ''] ?? 500)
-        .json({
-          detail: failed?.errorMessage ?? 'The staging failed.',
-          code: failed?.errorCode ?? 'TRANSFER_FAILED',
-          request_id: done.id,
-        });
+      return res.status(FILE_FAILURE_STATUS[failed?.errorCode ?? ''] ?? 500).json({ detail: failed?.errorMessage ?? 'The staging failed.', code: failed?.errorCode ?? 'TRANSFER_FAILED', request_id: done.id });
     }
     if (method === 'DIRECT_DOWNLOAD') return serveDownload(orm, c, res, done);
     if (done.filesSkipped === done.filesTotal) {
-      return res.json({
-        status: 'success',
-        message: 'The file is already available at the target; no copy was needed.',
-        ...base,
-      });
+      return res.json({ status: 'success', message: 'The file is already available at the target; no copy was needed.', ...base });
     }
-    return res.json({
-      status: 'success',
-      message: `Data staged successfully with ${methodName}.`,
-      files: done.filesDone + done.filesSkipped,
-      ...base,
-    });
+    return res.json({ status: 'success', message: `Data staged successfully with ${methodName}.`, files: done.filesDone + done.filesSkipped, ...base });
   };
   // The body is read raw and parsed here: a malformed one must answer FastAPI's 422, not the app's 400.
-  router.post(
-    '/stage_data',
-    express.raw({ type: () => true, limit: '1mb' }),
-    (req, res, next) => void handler(req, res).catch(next),
-  );
+  router.post('/stage_data', express.raw({ type: () => true, limit: '1mb' }), (req, res, next) => void handler(req, res).catch(next));
   return router;
 }
 

@@ -16,24 +16,15 @@ let server: TestServer;
 let admin: { id: string; email: string; token: string };
 
 const em = () => db.orm.em.fork();
-const sentTo = (m: ParsedMail) =>
-  [m.to]
-    .flat()
-    .map((a) => a?.text ?? '')
-    .join(', ');
+const sentTo = (m: ParsedMail) => [m.to].flat().map((a) => a?.text ?? '').join(', ');
 
 /** Polls the outbox row of a mail until `done` holds. */
-async function outboxRow(
-  where: Record<string, unknown>,
-  done: (m: OutboxEmail) => boolean,
-  timeoutMs = 15_000,
-): Promise<OutboxEmail> {
+async function outboxRow(where: Record<string, unknown>, done: (m: OutboxEmail) => boolean, timeoutMs = 15_000): Promise<OutboxEmail> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const row = await em().findOne(OutboxEmail, where);
     if (row && done(row)) return row;
-    if (Date.now() > deadline)
-      throw new Error(`outbox row ${JSON.stringify(where)} is ${row ? `${row.status} (${row.lastError})` : 'missing'}`);
+    if (Date.now() > deadline) throw new Error(`outbox row ${JSON.stringify(where)} is ${row ? `${row.status} (${row.lastError})` : 'missing'}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -42,11 +33,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   await seedEmailTemplates(em());
   sink = await startSmtpSink();
-  server = await startTestServer(
-    db.orm,
-    { SMTP_URL: sink.url, MAIL_FROM: 'Stagecoach <noreply@stagecoach.test>', FILE_TOOL: 'users' },
-    { dbUrl: db.url },
-  );
+  server = await startTestServer(db.orm, { SMTP_URL: sink.url, MAIL_FROM: 'Stagecoach <noreply@stagecoach.test>', FILE_TOOL: 'users' }, { dbUrl: db.url });
   admin = await userWithToken(db.orm, { email: 'root@example.org', role: 'ADMIN' });
 });
 afterAll(() => sink.close());
@@ -54,11 +41,7 @@ afterAll(() => sink.close());
 describe('account decisions by email (in-process SMTP server)', () => {
   it('sends the approval email with the right subject and body, and records the decision', async () => {
     const pending = await userWithToken(db.orm, { email: 'grace@example.org', status: 'PENDING' });
-    const res = await server.gql<{ approveUser: { status: string; decidedAt: string } }>(
-      `mutation($id: ID!) { approveUser(id: $id) { status decidedAt } }`,
-      { id: pending.id },
-      admin.token,
-    );
+    const res = await server.gql<{ approveUser: { status: string; decidedAt: string } }>(`mutation($id: ID!) { approveUser(id: $id) { status decidedAt } }`, { id: pending.id }, admin.token);
     expect(res.errors).toBeUndefined();
     expect(res.data!.approveUser.status).toBe('ACTIVE');
 
@@ -102,11 +85,7 @@ describe('account decisions by email (in-process SMTP server)', () => {
 
   it('sends the rejection with its reason, HTML-escaped in the HTML part', async () => {
     const pending = await userWithToken(db.orm, { email: 'mallory@example.org', status: 'PENDING' });
-    const res = await server.gql(
-      `mutation($id: ID!, $r: String) { rejectUser(id: $id, reason: $r) { status } }`,
-      { id: pending.id, r: 'Not a <b>member</b> & unknown' },
-      admin.token,
-    );
+    const res = await server.gql(`mutation($id: ID!, $r: String) { rejectUser(id: $id, reason: $r) { status } }`, { id: pending.id, r: 'Not a <b>member</b> & unknown' }, admin.token);
     expect(res.data).toEqual({ rejectUser: { status: 'REJECTED' } });
     const mail = await sink.waitFor((m) => sentTo(m).includes('mallory@example.org'));
     expect(mail.subject).toBe('Your Stagecoach account request was declined');
@@ -124,13 +103,11 @@ describe('account decisions by email (in-process SMTP server)', () => {
       expect(failed.sentAt ?? null).toBeNull();
       expect(failed.lastError).toMatch(/451|temporarily unavailable/i);
       // The job is still queued for a later attempt (graphile-worker's exponential backoff).
-      const jobs = await em()
-        .getConnection()
-        .execute<{ attempts: number; run_at: Date }[]>(
-          `select j.attempts, j.run_at from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+      const jobs = await em().getConnection().execute<{ attempts: number; run_at: Date }[]>(
+        `select j.attempts, j.run_at from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
           where t.identifier = 'send_email' and j.payload->>'id' = ?`,
-          [failed.id],
-        );
+        [failed.id],
+      );
       expect(jobs).toHaveLength(1);
       expect(jobs[0]!.attempts).toBe(1);
       expect(new Date(jobs[0]!.run_at).getTime()).toBeGreaterThan(Date.now());
@@ -165,11 +142,7 @@ describe('account decisions by email (in-process SMTP server)', () => {
     expect(mail.text).toContain('your LOCAL_COPY request');
 
     // Without notify nothing is mailed.
-    const quiet = await server.gql<{ stage: { id: string } }>(
-      `mutation($input: StageInput!) { stage(input: $input) { id } }`,
-      { input: { method: 'LOCAL_COPY', items: [{ source: 'notify/one.txt', target: 'again/one.txt' }] } },
-      alice.token,
-    );
+    const quiet = await server.gql<{ stage: { id: string } }>(`mutation($input: StageInput!) { stage(input: $input) { id } }`, { input: { method: 'LOCAL_COPY', items: [{ source: 'notify/one.txt', target: 'again/one.txt' }] } }, alice.token);
     await waitForRequest(server, alice.token, quiet.data!.stage.id);
     await new Promise((r) => setTimeout(r, 300));
     expect(await em().count(OutboxEmail, { recipient: 'alice@example.org' })).toBe(1);
@@ -189,15 +162,8 @@ describe('without SMTP_URL', () => {
       if (Date.now() > deadline) throw new Error('the mail was not logged');
       await new Promise((r) => setTimeout(r, 50));
     }
-    const res = await quiet.gql<{ emailOutbox: { to: string; status: string; subject: string; text: string }[] }>(
-      `{ emailOutbox(status: [LOGGED]) { to status subject text } }`,
-      {},
-      boss.token,
-    );
-    expect(res.data!.emailOutbox.find((m) => m.to === 'offline@example.org')).toMatchObject({
-      status: 'LOGGED',
-      subject: 'Your Stagecoach account has been approved',
-    });
+    const res = await quiet.gql<{ emailOutbox: { to: string; status: string; subject: string; text: string }[] }>(`{ emailOutbox(status: [LOGGED]) { to status subject text } }`, {}, boss.token);
+    expect(res.data!.emailOutbox.find((m) => m.to === 'offline@example.org')).toMatchObject({ status: 'LOGGED', subject: 'Your Stagecoach account has been approved' });
     expect(sink.messages.some((m) => sentTo(m).includes('offline@example.org'))).toBe(false);
   });
 });
@@ -206,15 +172,10 @@ describe('email templates', () => {
   const TEMPLATE = `{ emailTemplates { key subject text html variables customized } }`;
 
   it('are loaded from fixtures/email-templates and listed for admins', async () => {
-    const res = await server.gql<{
-      emailTemplates: { key: string; variables: string[]; customized: boolean; subject: string }[];
-    }>(TEMPLATE, {}, admin.token);
+    const res = await server.gql<{ emailTemplates: { key: string; variables: string[]; customized: boolean; subject: string }[] }>(TEMPLATE, {}, admin.token);
     expect(res.data!.emailTemplates.map((t) => t.key)).toEqual(TEMPLATE_KEYS);
     const byKey = new Map(res.data!.emailTemplates.map((t) => [t.key, t]));
-    expect(byKey.get('account-approved')).toMatchObject({
-      subject: 'Your Stagecoach account has been approved',
-      customized: false,
-    });
+    expect(byKey.get('account-approved')).toMatchObject({ subject: 'Your Stagecoach account has been approved', customized: false });
     expect(byKey.get('request-finished')!.variables).toEqual(expect.arrayContaining(['filesDone', 'requestUrl']));
   });
 
@@ -224,15 +185,8 @@ describe('email templates', () => {
       {},
       admin.token,
     );
-    expect(res.data!.previewEmailTemplate).toEqual({
-      subject: 'Your Stagecoach account request was declined',
-      html: '<p>This service is for members of the collaboration. / Grace Hopper</p>',
-    });
-    const bad = await server.gql(
-      `{ previewEmailTemplate(key: "account-rejected", text: "{{secret}}") { subject } }`,
-      {},
-      admin.token,
-    );
+    expect(res.data!.previewEmailTemplate).toEqual({ subject: 'Your Stagecoach account request was declined', html: '<p>This service is for members of the collaboration. / Grace Hopper</p>' });
+    const bad = await server.gql(`{ previewEmailTemplate(key: "account-rejected", text: "{{secret}}") { subject } }`, {}, admin.token);
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const unknown = await server.gql(`{ previewEmailTemplate(key: "nope") { subject } }`, {}, admin.token);
     expect(unknown.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');

@@ -9,17 +9,7 @@ import { defineJob, enqueue } from '../jobs/queue';
 import type { User } from '../users/user.entity';
 import { EmailTemplate } from './email-template.entity';
 import { OutboxEmail, type OutboxStatus } from './outbox-email.entity';
-import {
-  checkTemplate,
-  defaultTemplate,
-  isTemplateKey,
-  renderTemplate,
-  TEMPLATE_CATALOG,
-  TEMPLATE_KEYS,
-  type TemplateContent,
-  type TemplateKey,
-  type TemplateVariables,
-} from './templates';
+import { checkTemplate, defaultTemplate, isTemplateKey, renderTemplate, TEMPLATE_CATALOG, TEMPLATE_KEYS, type TemplateContent, type TemplateKey, type TemplateVariables } from './templates';
 
 /** Sends one outbox row. graphile-worker's exponential backoff over 25 attempts spans about three days: outages of an SMTP relay are survived. */
 /** Largest page `emailOutbox(first:)` serves. */
@@ -27,9 +17,7 @@ export const OUTBOX_PAGE_MAX = 500;
 
 export const SEND_EMAIL = defineJob('send_email', z.object({ id: z.guid() }), { maxAttempts: 25 });
 /** Posts a sign-up notification to SIGNUP_WEBHOOK_URL (Slack-compatible). */
-export const SIGNUP_WEBHOOK = defineJob('signup_webhook', z.object({ text: z.string(), blocks: z.array(z.unknown()) }), {
-  maxAttempts: 10,
-});
+export const SIGNUP_WEBHOOK = defineJob('signup_webhook', z.object({ text: z.string(), blocks: z.array(z.unknown()) }), { maxAttempts: 10 });
 
 export interface MailDeps {
   config: Pick<Config, 'publicUrl' | 'mailFrom' | 'smtpUrl' | 'signupWebhookUrl'>;
@@ -68,13 +56,7 @@ export class MailService {
    * `em` (one is opened when there is none). With a dedupe key an event handled twice mails once;
    * returns null when that key was already queued.
    */
-  async queue<K extends TemplateKey>(
-    em: EntityManager,
-    key: K,
-    to: string,
-    vars: TemplateVariables<K>,
-    opts: { dedupeKey?: string } = {},
-  ): Promise<string | null> {
+  async queue<K extends TemplateKey>(em: EntityManager, key: K, to: string, vars: TemplateVariables<K>, opts: { dedupeKey?: string } = {}): Promise<string | null> {
     if (!z.email().safeParse(to).success) {
       // Addresses are checked at sign-in; this guards accounts stored before that check.
       this.deps.logger.warn({ module: 'mail', template: key }, 'mail not queued: the recipient is not exactly one email address');
@@ -121,23 +103,15 @@ export class MailService {
   async previewTemplate(key: string, draft?: Partial<TemplateContent>): Promise<TemplateContent> {
     const k = this.knownKey(key);
     const stored = await this.template(k);
-    const content = {
-      subject: draft?.subject ?? stored.subject,
-      text: draft?.text ?? stored.text,
-      html: draft?.html ?? stored.html,
-    };
+    const content = { subject: draft?.subject ?? stored.subject, text: draft?.text ?? stored.text, html: draft?.html ?? stored.html };
     checkTemplate(k, content);
     return renderTemplate(content, TEMPLATE_CATALOG[k].variables);
   }
 
   /** The outbox, newest first. */
   listOutbox(opts: { status?: OutboxStatus[] | null; first: number }): Promise<OutboxEmail[]> {
-    if (!Number.isInteger(opts.first) || opts.first < 1 || opts.first > OUTBOX_PAGE_MAX)
-      throw new AppError('BAD_USER_INPUT', `first must be between 1 and ${OUTBOX_PAGE_MAX}.`);
-    return this.em.find(OutboxEmail, opts.status?.length ? { status: { $in: opts.status } } : {}, {
-      orderBy: { createdAt: 'desc' },
-      limit: opts.first,
-    });
+    if (!Number.isInteger(opts.first) || opts.first < 1 || opts.first > OUTBOX_PAGE_MAX) throw new AppError('BAD_USER_INPUT', `first must be between 1 and ${OUTBOX_PAGE_MAX}.`);
+    return this.em.find(OutboxEmail, opts.status?.length ? { status: { $in: opts.status } } : {}, { orderBy: { createdAt: 'desc' }, limit: opts.first });
   }
 
   /** Queues an unsent (or only logged) mail again, e.g. after SMTP_URL was fixed; a sent mail is not sent twice. */

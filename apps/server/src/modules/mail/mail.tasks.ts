@@ -20,11 +20,7 @@ interface OutboxRow {
 }
 
 /** Shortens an SMTP error for the outbox row (no stack, no credentials: nodemailer errors carry neither). */
-const describe = (e: unknown) =>
-  (e instanceof Error
-    ? `${(e as { code?: string }).code ? `${(e as { code?: string }).code}: ` : ''}${e.message}`
-    : String(e)
-  ).slice(0, 1000);
+const describe = (e: unknown) => (e instanceof Error ? `${(e as { code?: string }).code ? `${(e as { code?: string }).code}: ` : ''}${e.message}` : String(e)).slice(0, 1000);
 
 /**
  * The `send_email` job: sends one outbox row. The row is locked for the attempt (`for update skip
@@ -50,16 +46,8 @@ export function createSendEmailTask(orm: MikroORM, deps: MailDeps, mailer: Maile
       if (!row || row.status === 'SENT' || row.status === 'LOGGED') return null;
       const now = deps.clock.now();
       if (!mailer) {
-        log.info(
-          { mail: { id: row.id, to: row.recipient, subject: row.subject, text: row.text } },
-          'SMTP_URL is not set: email written to the log instead of sent (kept in the outbox)',
-        );
-        await conn.execute(
-          `update email_outbox set status = 'LOGGED', attempts = attempts + 1, last_attempt_at = ? where id = ?`,
-          [now, id],
-          'run',
-          ctx,
-        );
+        log.info({ mail: { id: row.id, to: row.recipient, subject: row.subject, text: row.text } }, 'SMTP_URL is not set: email written to the log instead of sent (kept in the outbox)');
+        await conn.execute(`update email_outbox set status = 'LOGGED', attempts = attempts + 1, last_attempt_at = ? where id = ?`, [now, id], 'run', ctx);
         return null;
       }
       try {
@@ -97,10 +85,7 @@ export interface SignupWebhookPayload {
 const slackEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** The Slack-compatible message for a new sign-up: plain `text` (fallback) and blocks with a button to the approval page. */
-export function signupWebhookMessage(
-  user: Pick<User, 'email' | 'name' | 'username' | 'emailVerified'>,
-  publicUrl: string,
-): SignupWebhookPayload {
+export function signupWebhookMessage(user: Pick<User, 'email' | 'name' | 'username' | 'emailVerified'>, publicUrl: string): SignupWebhookPayload {
   const who = user.name ? `${user.name} <${user.email}>` : user.email;
   const adminUrl = `${publicUrl}/admin/users`;
   return {
@@ -115,9 +100,7 @@ export function signupWebhookMessage(
       },
       {
         type: 'actions',
-        elements: [
-          { type: 'button', style: 'primary', text: { type: 'plain_text', text: 'Review pending accounts' }, url: adminUrl },
-        ],
+        elements: [{ type: 'button', style: 'primary', text: { type: 'plain_text', text: 'Review pending accounts' }, url: adminUrl }],
       },
     ],
   };
@@ -168,33 +151,21 @@ function requestVars(request: StagingRequest, owner: User, publicUrl: string, de
  * The staging worker's `RequestFinishedHook`: mails the owner when the request asked for it
  * (`notify: true`). Deduplicated by request id, so a hook that runs twice still mails once.
  */
-export function createRequestFinishedMailHook(
-  c: Pick<Container, 'config' | 'services'>,
-): (request: StagingRequest, em: EntityManager) => Promise<void> {
+export function createRequestFinishedMailHook(c: Pick<Container, 'config' | 'services'>): (request: StagingRequest, em: EntityManager) => Promise<void> {
   return async (request, em) => {
     if (!request.notify) return;
     const owner = await em.findOneOrFail(User, { id: request.owner.id });
-    await c
-      .services(em)
-      .mail.queue(
-        em,
-        'request-finished',
-        owner.email,
-        requestVars(request, owner, c.config.publicUrl, await requestFinishedDetails(em, request)),
-        {
-          dedupeKey: `request-finished:${request.id}`,
-        },
-      );
+    await c.services(em).mail.queue(em, 'request-finished', owner.email, requestVars(request, owner, c.config.publicUrl, await requestFinishedDetails(em, request)), {
+      dedupeKey: `request-finished:${request.id}`,
+    });
   };
 }
 
 /** The mail tasks for the job runner's task list (SMTP_URL unset → mails are logged and kept). */
-export function mailTasks(
-  c: MailDeps & Pick<Container, 'orm'>,
-  mailer: Mailer | null = c.config.smtpUrl ? createSmtpMailer(c.config.smtpUrl, c.config.mailFrom) : null,
-): TaskList {
+export function mailTasks(c: MailDeps & Pick<Container, 'orm'>, mailer: Mailer | null = c.config.smtpUrl ? createSmtpMailer(c.config.smtpUrl, c.config.mailFrom) : null): TaskList {
   return {
     [SEND_EMAIL.task]: createSendEmailTask(c.orm, c, mailer),
     [SIGNUP_WEBHOOK.task]: createSignupWebhookTask(c),
   };
 }
+

@@ -73,20 +73,10 @@ beforeAll(async () => {
     ].join('\n'),
   );
   // The access key comes from the environment (by name), the secret key from a file.
-  server = await startTestServer(
-    db.orm,
-    { SITES_FILE: path.join(dir, 'sites.yaml'), TEST_S3_ACCESS_KEY: s3.accessKeyId, TEST_S3_WRONG_KEY: 'NOT-A-KEY' },
-    { dbUrl: db.url, logger: serverLog.logger },
-  );
+  server = await startTestServer(db.orm, { SITES_FILE: path.join(dir, 'sites.yaml'), TEST_S3_ACCESS_KEY: s3.accessKeyId, TEST_S3_WRONG_KEY: 'NOT-A-KEY' }, { dbUrl: db.url, logger: serverLog.logger });
   alice = await userWithToken(db.orm, { email: 'alice@example.org' });
   bob = await userWithToken(db.orm, { email: 'bob@example.org' });
-  bucket = new S3Target({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    bucket: 'stage',
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-  });
+  bucket = new S3Target({ endpoint: s3.endpoint, region: s3.region, bucket: 'stage', forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
 }, 120_000);
 
 afterAll(async () => {
@@ -124,60 +114,33 @@ describe('stage with S3_COPY', () => {
     await fs.writeFile(other, 'someone else');
     const { digestForS3 } = await import('@stagecoach/storage/s3');
     await bucket.upload(other, 'users/alice/mine/small.txt', await digestForS3(other, 5 * MIB));
-    const r = await stageAndWait(alice.token, {
-      method: 'S3_COPY',
-      items: [
-        { source: 'set/small.txt', target: 'mine/small.txt' },
-        { source: 'set/empty', target: 'mine/empty' },
-      ],
-    });
+    const r = await stageAndWait(alice.token, { method: 'S3_COPY', items: [{ source: 'set/small.txt', target: 'mine/small.txt' }, { source: 'set/empty', target: 'mine/empty' }] });
     expect(r.status).toBe('PARTIALLY_SUCCEEDED');
-    expect(r.files.nodes[0]).toMatchObject({
-      status: 'FAILED',
-      error: { code: 'TARGET_EXISTS', message: expect.stringContaining('different content') },
-    });
+    expect(r.files.nodes[0]).toMatchObject({ status: 'FAILED', error: { code: 'TARGET_EXISTS', message: expect.stringContaining('different content') } });
     expect(r.files.nodes[1]!.status).toBe('DONE');
     expect((await bucket.head('users/alice/mine/small.txt'))!.sha256).toBe(sha256(Buffer.from('someone else')));
   }, 60_000);
 
   it("keeps users apart: another user's files land under their own prefix", async () => {
-    const r = await stageAndWait(bob.token, {
-      method: 'S3_COPY',
-      items: [{ source: 'set/small.txt', target: 'mine/small.txt' }],
-    });
+    const r = await stageAndWait(bob.token, { method: 'S3_COPY', items: [{ source: 'set/small.txt', target: 'mine/small.txt' }] });
     expect(r.status).toBe('SUCCEEDED');
     expect(r.files.nodes[0]!.status).toBe('DONE');
     expect((await bucket.head('users/bob/mine/small.txt'))!.sha256).toBe(await fileSha(path.join(archive, 'set', 'small.txt')));
   }, 60_000);
 
   it('fails with SITE_UNAVAILABLE when the store refuses the credentials', async () => {
-    const r = await stageAndWait(alice.token, {
-      method: 'S3_COPY',
-      targetSiteId: 'badcreds',
-      items: [{ source: 'set/small.txt', target: 'bad/small.txt' }],
-    });
+    const r = await stageAndWait(alice.token, { method: 'S3_COPY', targetSiteId: 'badcreds', items: [{ source: 'set/small.txt', target: 'bad/small.txt' }] });
     expect(r.status).toBe('FAILED');
-    expect(r.files.nodes[0]!.error).toEqual({
-      code: 'SITE_UNAVAILABLE',
-      message: expect.stringMatching(/refused Stagecoach's credentials/),
-    });
+    expect(r.files.nodes[0]!.error).toEqual({ code: 'SITE_UNAVAILABLE', message: expect.stringMatching(/refused Stagecoach's credentials/) });
   }, 60_000);
 
   it("fails with SITE_UNAVAILABLE when the site's secret file cannot be read, naming the file in the server log only", async () => {
     const secretFile = path.join(dir, 'lost-secret');
     await fs.rm(secretFile);
-    const r = await stageAndWait(alice.token, {
-      method: 'S3_COPY',
-      targetSiteId: 'lostsecret',
-      items: [{ source: 'set/small.txt', target: 'lost/small.txt' }],
-    });
+    const r = await stageAndWait(alice.token, { method: 'S3_COPY', targetSiteId: 'lostsecret', items: [{ source: 'set/small.txt', target: 'lost/small.txt' }] });
     expect(r.status).toBe('FAILED');
     expect(r.files.nodes[0]!.error).toEqual({ code: 'SITE_UNAVAILABLE', message: expect.stringMatching(/administrator/) });
-    const logs = await server.gql<{ logs: { message: string }[] }>(
-      `query($id: ID!) { logs(requestId: $id, minLevel: DEBUG) { message } }`,
-      { id: r.id },
-      alice.token,
-    );
+    const logs = await server.gql<{ logs: { message: string }[] }>(`query($id: ID!) { logs(requestId: $id, minLevel: DEBUG) { message } }`, { id: r.id }, alice.token);
     const userVisible = JSON.stringify([r.files.nodes, logs.data]);
     expect(userVisible).not.toContain('lost-secret');
     expect(userVisible).not.toContain(dir);
@@ -186,14 +149,8 @@ describe('stage with S3_COPY', () => {
 
   it('rejects a key longer than S3 allows before queuing', async () => {
     const long = `${'d'.repeat(200)}/`.repeat(6) + 'x'; // fine for POSIX (4096), too long for S3 (1024)
-    const res = await server.gql(
-      STAGE,
-      { input: { method: 'S3_COPY', items: [{ source: 'set/small.txt', target: long }] } },
-      alice.token,
-    );
+    const res = await server.gql(STAGE, { input: { method: 'S3_COPY', items: [{ source: 'set/small.txt', target: long }] } }, alice.token);
     expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect(res.errors?.[0]?.extensions?.items).toEqual([
-      expect.objectContaining({ message: expect.stringContaining("longer than S3's 1024 bytes") }),
-    ]);
+    expect(res.errors?.[0]?.extensions?.items).toEqual([expect.objectContaining({ message: expect.stringContaining("longer than S3's 1024 bytes") })]);
   });
 });

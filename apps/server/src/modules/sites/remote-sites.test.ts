@@ -31,45 +31,24 @@ describe('JUPYTERHUB and S3 sites', () => {
     const hub = JupyterHubSiteSchema.safeParse({ id: 'hub', kind: 'JUPYTERHUB', url: 'https://hub.example.org/', token: 'abc' });
     expect(hub.success).toBe(false);
     expect(hub.error!.issues[0]!.message).toMatch(/by reference: \{ env: VARIABLE_NAME \} or \{ file/);
-    const s3 = S3SiteSchema.safeParse({
-      id: 's3',
-      kind: 'S3',
-      bucket: 'data',
-      credentials: { accessKeyId: 'AKIA', secretAccessKey: { env: 'S' } },
-    });
+    const s3 = S3SiteSchema.safeParse({ id: 's3', kind: 'S3', bucket: 'data', credentials: { accessKeyId: 'AKIA', secretAccessKey: { env: 'S' } } });
     expect(s3.success).toBe(false);
   });
 
   it('requires {username} in the S3 prefix and a link validity of at most 7 days', () => {
     expect(S3SiteSchema.safeParse({ id: 's3', kind: 'S3', bucket: 'data', prefix: 'shared/' }).success).toBe(false);
     expect(S3SiteSchema.safeParse({ id: 's3', kind: 'S3', bucket: 'data', linkValidity: 'P8D' }).success).toBe(false);
-    expect(S3SiteSchema.parse({ id: 's3', kind: 'S3', bucket: 'data' })).toMatchObject({
-      prefix: '{username}/',
-      linkValidity: 'P7D',
-      roles: ['target'],
-      region: 'us-east-1',
-    });
+    expect(S3SiteSchema.parse({ id: 's3', kind: 'S3', bucket: 'data' })).toMatchObject({ prefix: '{username}/', linkValidity: 'P7D', roles: ['target'], region: 'us-east-1' });
   });
 
   it('refuses these sites as sources and upload folders that climb out', () => {
-    expect(
-      JupyterHubSiteSchema.safeParse({ id: 'hub', kind: 'JUPYTERHUB', url: 'https://h/', token: { env: 'T' }, roles: ['source'] })
-        .success,
-    ).toBe(false);
-    expect(
-      JupyterHubSiteSchema.safeParse({ id: 'hub', kind: 'JUPYTERHUB', url: 'https://h/', token: { env: 'T' }, uploadDir: '../x' })
-        .success,
-    ).toBe(false);
-    expect(
-      JupyterHubSiteSchema.safeParse({ id: 'hub', kind: 'JUPYTERHUB', url: 'https://h/', token: { env: 'T' }, uploadDir: '/abs' })
-        .success,
-    ).toBe(false);
+    expect(JupyterHubSiteSchema.safeParse({ id: 'hub', kind: 'JUPYTERHUB', url: 'https://h/', token: { env: 'T' }, roles: ['source'] }).success).toBe(false);
+    expect(JupyterHubSiteSchema.safeParse({ id: 'hub', kind: 'JUPYTERHUB', url: 'https://h/', token: { env: 'T' }, uploadDir: '../x' }).success).toBe(false);
+    expect(JupyterHubSiteSchema.safeParse({ id: 'hub', kind: 'JUPYTERHUB', url: 'https://h/', token: { env: 'T' }, uploadDir: '/abs' }).success).toBe(false);
   });
 
   it('resolves secret files relative to SITES_FILE and reads them at use', async () => {
-    const file = await sitesFile([
-      '  - { id: hub, kind: JUPYTERHUB, url: "https://hub.example.org/", token: { file: hub-token } }',
-    ]);
+    const file = await sitesFile(['  - { id: hub, kind: JUPYTERHUB, url: "https://hub.example.org/", token: { file: hub-token } }']);
     const [, hub] = await loadSitesFile(file);
     expect(hub).toMatchObject({ kind: 'JUPYTERHUB', token: { file: path.join(dir, 'hub-token') } });
     const config = loadConfig({ SITES_FILE: file, DATA_DIR: dir });
@@ -88,9 +67,7 @@ describe('JUPYTERHUB and S3 sites', () => {
 
   it('keeps the path of an unreadable secret file out of the message users read', async () => {
     const missing = path.join(dir, 'no-such-token');
-    const err = (await readSecret(loadConfig({ DATA_DIR: dir }), { file: missing }).catch((e: unknown) => e)) as Error & {
-      code: string;
-    };
+    const err = (await readSecret(loadConfig({ DATA_DIR: dir }), { file: missing }).catch((e: unknown) => e)) as Error & { code: string };
     expect(err.code).toBe('SITE_UNAVAILABLE');
     expect(err.message).not.toContain(dir);
     expect(err.message).not.toContain('no-such-token');

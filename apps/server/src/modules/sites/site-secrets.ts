@@ -17,9 +17,7 @@ async function lookUp(config: Pick<Config, 'readSecretEnv'>, ref: SecretRef): Pr
     try {
       value = await fs.readFile(ref.file, 'utf8');
     } catch (e) {
-      return {
-        problem: `the secret cannot be read from ${describeSecret(ref)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
-      };
+      return { problem: `the secret cannot be read from ${describeSecret(ref)} (${(e as NodeJS.ErrnoException).code ?? 'error'})` };
     }
   }
   const trimmed = value?.trim();
@@ -34,8 +32,7 @@ export async function secretProblem(config: Pick<Config, 'readSecretEnv'>, ref: 
 }
 
 /** What a user reads when a site's secret fails: nothing about where the secret lives. */
-export const SECRET_UNAVAILABLE_MESSAGE =
-  "The site's credentials cannot be read right now; an administrator must fix the site's configuration.";
+export const SECRET_UNAVAILABLE_MESSAGE = "The site's credentials cannot be read right now; an administrator must fix the site's configuration.";
 
 /**
  * Reads a site secret (surrounding whitespace trimmed: files usually end in a newline). Read at
@@ -45,7 +42,6 @@ export const SECRET_UNAVAILABLE_MESSAGE =
  */
 export async function readSecret(config: Pick<Config, 'readSecretEnv'>, ref: SecretRef): Promise<string> {
   const found = await lookUp(config, ref);
-  if ('problem' in found)
-    throw new StorageError('SITE_UNAVAILABLE', SECRET_UNAVAILABLE_MESSAGE, { retryable: false, cause: new Error(found.problem) });
+  if ('problem' in found) throw new StorageError('SITE_UNAVAILABLE', SECRET_UNAVAILABLE_MESSAGE, { retryable: false, cause: new Error(found.problem) });
   return found.value;
 }

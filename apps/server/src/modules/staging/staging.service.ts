@@ -3,13 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import {
-  isTerminalRequestStatus,
-  normalizeRelativePath,
-  type FileStatus,
-  type RequestStatus,
-  type StagingMethod,
-} from '@stagecoach/domain';
+import { isTerminalRequestStatus, normalizeRelativePath, type FileStatus, type RequestStatus, type StagingMethod } from '@stagecoach/domain';
 import { realRootOf, StorageError, walkFiles } from '@stagecoach/storage';
 import type { Config } from '../../config/env';
 import type { Clock } from '../../lib/clock';
@@ -143,34 +137,25 @@ export class StagingService {
       if (existing) return existing;
     }
     const handler = this.deps.methods.get(input.method);
-    if (!handler)
-      throw new AppError('METHOD_NOT_ALLOWED', `The method ${input.method} is not offered here.`, { method: input.method });
+    if (!handler) throw new AppError('METHOD_NOT_ALLOWED', `The method ${input.method} is not offered here.`, { method: input.method });
     const max = this.deps.config.maxItemsPerRequest;
     if (input.items.length === 0) throw new AppError('BAD_USER_INPUT', 'Give at least one item to stage.');
-    if (input.items.length > max)
-      throw new AppError('BAD_USER_INPUT', `At most ${max} items per request (got ${input.items.length}).`);
+    if (input.items.length > max) throw new AppError('BAD_USER_INPUT', `At most ${max} items per request (got ${input.items.length}).`);
 
     // Each kind of method takes its sources and targets from a different place (see methods/method.ts).
     const routed = handler.kind === 'url' ? planUrlSources(this.deps.sites.sites, handler.remote, input.items) : null;
     const sourceSite = routed ? null : this.deps.sites.source(input.sourceSiteId);
-    const targetSite =
-      handler.kind === 'file' && handler.target === 'user-area' ? this.deps.sites.userAreas(input.targetSiteId) : null;
+    const targetSite = handler.kind === 'file' && handler.target === 'user-area' ? this.deps.sites.userAreas(input.targetSiteId) : null;
     // Remote-target methods (JUPYTER_COPY, S3_COPY): the site of the method's kind, or the one the request names.
-    const deliverySite =
-      handler.kind === 'delivery' ? this.deps.sites.deliveryTarget(handler.delivery.siteKind, input.targetSiteId) : null;
+    const deliverySite = handler.kind === 'delivery' ? this.deps.sites.deliveryTarget(handler.delivery.siteKind, input.targetSiteId) : null;
     const planned = routed ? routed.planned : await this.plan(sourceSite!.root, input.items);
-    if (planned.length > max)
-      throw new AppError('BAD_USER_INPUT', `The folders expand to ${planned.length} files; at most ${max} per request.`);
+    if (planned.length > max) throw new AppError('BAD_USER_INPUT', `The folders expand to ${planned.length} files; at most ${max} per request.`);
     if (targetSite) await this.checkTargets(targetSite.root, owner.username, planned);
     if (handler.kind === 'delivery') checkDeliveryTargets(handler.delivery, deliverySite!, owner, planned);
 
     const bytesTotal = planned.reduce((s, f) => s + f.sizeBytes, 0);
     // Quotas are checked last, with the real size, and still before anything is queued.
-    await this.collaborators.quotas.assertAllowed(owner, {
-      targetSiteId: targetSite?.id ?? null,
-      method: input.method,
-      bytes: bytesTotal,
-    });
+    await this.collaborators.quotas.assertAllowed(owner, { targetSiteId: targetSite?.id ?? null, method: input.method, bytes: bytesTotal });
     const ids = planned.map(() => randomUUID());
     const jobs = jobBatches(handler, ids);
     // Stored with concurrent calls in one transaction (see stage-commits.ts), still all or nothing.
@@ -226,12 +211,7 @@ export class StagingService {
         const targetBase = item.target?.trim() ? item.target.trim() : rel;
         const normTarget = normalizeRelativePath(targetBase);
         if (!normTarget.ok) {
-          outside.push({
-            index,
-            source: item.source,
-            code: 'PATH_OUTSIDE_ROOT',
-            message: `Target ${JSON.stringify(targetBase)} is not allowed: ${normTarget.reason}.`,
-          });
+          outside.push({ index, source: item.source, code: 'PATH_OUTSIDE_ROOT', message: `Target ${JSON.stringify(targetBase)} is not allowed: ${normTarget.reason}.` });
           continue;
         }
         const st = await fs.stat(abs);
@@ -239,35 +219,17 @@ export class StagingService {
           let any = false;
           for await (const f of walkFiles(abs)) {
             any = true;
-            planned.push({
-              source: joinRel(rel, f.path),
-              target: joinRel(normTarget.path, f.path),
-              sizeBytes: f.sizeBytes,
-              item: index,
-            });
+            planned.push({ source: joinRel(rel, f.path), target: joinRel(normTarget.path, f.path), sizeBytes: f.sizeBytes, item: index });
           }
-          if (!any)
-            bad.push({
-              index,
-              source: item.source,
-              code: 'BAD_USER_INPUT',
-              message: `The folder ${JSON.stringify(item.source)} contains no files.`,
-            });
+          if (!any) bad.push({ index, source: item.source, code: 'BAD_USER_INPUT', message: `The folder ${JSON.stringify(item.source)} contains no files.` });
         } else if (st.isFile()) {
           planned.push({ source: rel, target: normTarget.path, sizeBytes: st.size, item: index });
         } else {
-          bad.push({
-            index,
-            source: item.source,
-            code: 'BAD_USER_INPUT',
-            message: `${JSON.stringify(item.source)} is not a regular file or folder.`,
-          });
+          bad.push({ index, source: item.source, code: 'BAD_USER_INPUT', message: `${JSON.stringify(item.source)} is not a regular file or folder.` });
         }
       } catch (e) {
-        if (e instanceof StorageError && e.code === 'PATH_OUTSIDE_ROOT')
-          outside.push({ index, source: item.source, code: e.code, message: e.message });
-        else if (e instanceof StorageError && e.code === 'SOURCE_NOT_FOUND')
-          missing.push({ index, source: item.source, code: e.code, message: e.message });
+        if (e instanceof StorageError && e.code === 'PATH_OUTSIDE_ROOT') outside.push({ index, source: item.source, code: e.code, message: e.message });
+        else if (e instanceof StorageError && e.code === 'SOURCE_NOT_FOUND') missing.push({ index, source: item.source, code: e.code, message: e.message });
         else if (e instanceof StorageError && e.code === 'SITE_UNAVAILABLE') throw new AppError('SITE_UNAVAILABLE', e.message);
         else throw e;
       }
@@ -278,13 +240,7 @@ export class StagingService {
     const seen = new Map<string, number>();
     const dupes: ItemProblem[] = [];
     for (const f of planned) {
-      if (seen.has(f.target))
-        dupes.push({
-          index: f.item,
-          source: f.source,
-          code: 'BAD_USER_INPUT',
-          message: `Two items would land on ${JSON.stringify(f.target)}.`,
-        });
+      if (seen.has(f.target)) dupes.push({ index: f.item, source: f.source, code: 'BAD_USER_INPUT', message: `Two items would land on ${JSON.stringify(f.target)}.` });
       seen.set(f.target, f.item);
     }
     if (dupes.length) throw itemsError('BAD_USER_INPUT', dupes);
@@ -304,8 +260,7 @@ export class StagingService {
       try {
         await this.deps.sites.resolveTarget(areaRoot, f.target);
       } catch (e) {
-        if (e instanceof StorageError && e.code === 'PATH_OUTSIDE_ROOT')
-          outside.push({ index: f.item, source: f.source, code: e.code, message: e.message });
+        if (e instanceof StorageError && e.code === 'PATH_OUTSIDE_ROOT') outside.push({ index: f.item, source: f.source, code: e.code, message: e.message });
         else throw e;
       }
     }
@@ -315,8 +270,7 @@ export class StagingService {
   /** A request the viewer may see: their own, or any for admins; NOT_FOUND otherwise (existence is not revealed). */
   async getVisible(viewer: Actor, id: string): Promise<StagingRequest> {
     const r = isUuid(id) ? await this.em.findOne(StagingRequest, { id }) : null;
-    if (!r || (viewer !== OPERATOR && r.owner.id !== viewer.id && viewer.role !== 'ADMIN'))
-      throw new AppError('NOT_FOUND', 'No such staging request.');
+    if (!r || (viewer !== OPERATOR && r.owner.id !== viewer.id && viewer.role !== 'ADMIN')) throw new AppError('NOT_FOUND', 'No such staging request.');
     return r;
   }
 
@@ -325,17 +279,12 @@ export class StagingService {
     const where: Record<string, unknown> = {};
     if (opts.statuses?.length) where.status = { $in: opts.statuses };
     if (opts.ownerId) where.owner = opts.ownerId;
-    return this.em.find(StagingRequest, where, {
-      populate: ['owner'],
-      orderBy: { createdAt: 'desc', id: 'desc' },
-      limit: opts.limit,
-    });
+    return this.em.find(StagingRequest, where, { populate: ['owner'], orderBy: { createdAt: 'desc', id: 'desc' }, limit: opts.limit });
   }
 
   /** Newest first, cursor = base64(createdAt|id). `mine: false` lists everyone's (admins only). */
   async list(viewer: User, opts: { first: number; after?: string | null; status?: RequestStatus[] | null; mine: boolean }) {
-    if (!opts.mine && viewer.role !== 'ADMIN')
-      throw new AppError('FORBIDDEN', 'Only administrators may list other users’ requests.');
+    if (!opts.mine && viewer.role !== 'ADMIN') throw new AppError('FORBIDDEN', 'Only administrators may list other users’ requests.');
     const first = Math.min(Math.max(opts.first, 1), REQUESTS_PAGE_MAX);
     const where: Record<string, unknown> = {};
     if (opts.mine) where.owner = viewer.id;
@@ -376,28 +325,16 @@ export class StagingService {
   /** Cancels pending files at once; running transfers see it within a flush interval and abort. */
   async cancel(viewer: Actor, id: string): Promise<StagingRequest> {
     const r = await this.getVisible(viewer, id);
-    if (isTerminalRequestStatus(r.status))
-      throw new AppError('NOT_CANCELLABLE', `The request is already ${r.status.toLowerCase().replace('_', ' ')}.`);
+    if (isTerminalRequestStatus(r.status)) throw new AppError('NOT_CANCELLABLE', `The request is already ${r.status.toLowerCase().replace('_', ' ')}.`);
     const now = this.deps.clock.now();
     const events = await this.em.transactional(async (em) => {
       // Conditional update: a request that finished meanwhile stays finished.
-      const n = await em.nativeUpdate(
-        StagingRequest,
-        { id: r.id, status: { $in: ['QUEUED', 'RUNNING'] } },
-        { status: 'CANCELLED', cancelledAt: now, finishedAt: now, linkVersion: r.linkVersion + 1 },
-      );
+      const n = await em.nativeUpdate(StagingRequest, { id: r.id, status: { $in: ['QUEUED', 'RUNNING'] } }, { status: 'CANCELLED', cancelledAt: now, finishedAt: now, linkVersion: r.linkVersion + 1 });
       if (n === 0) throw new AppError('NOT_CANCELLABLE', 'The request finished before it could be cancelled.');
-      await em.nativeUpdate(
-        StagedFile,
-        { request: r.id, status: 'PENDING' },
-        { status: 'CANCELLED', errorCode: 'CANCELLED', errorMessage: 'Cancelled by the user.', finishedAt: now },
-      );
+      await em.nativeUpdate(StagedFile, { request: r.id, status: 'PENDING' }, { status: 'CANCELLED', errorCode: 'CANCELLED', errorMessage: 'Cancelled by the user.', finishedAt: now });
       // URL-sourced methods: a job (with no files) cancels the remote work at the peers even if no worker follows the request any more.
       if (this.deps.methods.get(r.method)?.kind === 'url') await enqueueStageJobs(em, [{ requestId: r.id, fileIds: [] }]);
-      return this.logs.insert(
-        [{ level: 'WARN', message: `request cancelled by ${describeActor(viewer)}`, requestId: r.id, userId: r.owner.id }],
-        em,
-      );
+      return this.logs.insert([{ level: 'WARN', message: `request cancelled by ${describeActor(viewer)}`, requestId: r.id, userId: r.owner.id }], em);
     });
     this.logs.publish(events);
     const updated = await refreshCounters(this.em, r.id);
@@ -408,33 +345,17 @@ export class StagingService {
   /** Re-queues the FAILED files of a finished request. */
   async retry(viewer: User, id: string): Promise<StagingRequest> {
     const r = await this.getVisible(viewer, id);
-    if (!isTerminalRequestStatus(r.status))
-      throw new AppError('BAD_USER_INPUT', 'The request is still running; retry it once it has finished.');
+    if (!isTerminalRequestStatus(r.status)) throw new AppError('BAD_USER_INPUT', 'The request is still running; retry it once it has finished.');
     // Its results were removed (modules/lifecycle): new files would belong to a request nothing expires any more.
-    if (r.expiredAt)
-      throw new AppError('BAD_USER_INPUT', 'The results of this request were removed; stage the files again instead.');
-    const failed = await this.em.find(
-      StagedFile,
-      { request: r.id, status: 'FAILED' },
-      { fields: ['id'], orderBy: { seq: 'asc' } },
-    );
+    if (r.expiredAt) throw new AppError('BAD_USER_INPUT', 'The results of this request were removed; stage the files again instead.');
+    const failed = await this.em.find(StagedFile, { request: r.id, status: 'FAILED' }, { fields: ['id'], orderBy: { seq: 'asc' } });
     if (failed.length === 0) throw new AppError('BAD_USER_INPUT', 'The request has no failed files to retry.');
     const events = await this.em.transactional(async (em) => {
-      await em.nativeUpdate(
-        StagedFile,
-        { request: r.id, status: 'FAILED' },
-        { status: 'PENDING', errorCode: null, errorMessage: null, errorStack: null, finishedAt: null, bytesDone: 0 },
-      );
+      await em.nativeUpdate(StagedFile, { request: r.id, status: 'FAILED' }, { status: 'PENDING', errorCode: null, errorMessage: null, errorStack: null, finishedAt: null, bytesDone: 0 });
       await em.nativeUpdate(StagingRequest, { id: r.id }, { status: 'QUEUED', finishedAt: null, cancelledAt: null });
       const ids = failed.map((f) => f.id);
-      await enqueueStageJobs(
-        em,
-        jobBatches(this.deps.methods.get(r.method), ids).map((fileIds) => ({ requestId: r.id, fileIds })),
-      );
-      return this.logs.insert(
-        [{ level: 'INFO', message: `retrying ${failed.length} failed file(s)`, requestId: r.id, userId: r.owner.id }],
-        em,
-      );
+      await enqueueStageJobs(em, jobBatches(this.deps.methods.get(r.method), ids).map((fileIds) => ({ requestId: r.id, fileIds })));
+      return this.logs.insert([{ level: 'INFO', message: `retrying ${failed.length} failed file(s)`, requestId: r.id, userId: r.owner.id }], em);
     });
     this.logs.publish(events);
     const updated = await refreshCounters(this.em, r.id);

@@ -13,14 +13,7 @@ import type { PosixSiteConfig } from '../sites/sites.config';
 import { StagedFile } from './staged-file.entity';
 import { StagingRequest } from './staging-request.entity';
 import { STAGE_BATCH } from './stage-commits';
-import {
-  cancelActiveFiles,
-  lockRequest,
-  markRunning,
-  recordFileOutcomes,
-  recountLocked,
-  type FileUpdate,
-} from './staging.repository';
+import { cancelActiveFiles, lockRequest, markRunning, recordFileOutcomes, recountLocked, type FileUpdate } from './staging.repository';
 import { toSnapshot } from './staging.service';
 
 /** Progress is written and published at most this often per batch: the throttle for subscribers. */
@@ -48,11 +41,7 @@ function reportFinished(c: Container, method: string, updates: FileUpdate[]): vo
   if (!finished.length) return;
   c.metrics?.filesFinished(
     method,
-    finished.map((u) => ({
-      status: u.status,
-      bytes: Number(u.bytes_done),
-      seconds: (Date.parse(u.finished_at!) - Date.parse(u.started_at)) / 1000,
-    })),
+    finished.map((u) => ({ status: u.status, bytes: Number(u.bytes_done), seconds: (Date.parse(u.finished_at!) - Date.parse(u.started_at)) / 1000 })),
   );
 }
 
@@ -83,14 +72,7 @@ class BatchLedger {
   }
 
   log(level: NewLogEntry['level'], message: string, fileId?: string, fields?: Record<string, unknown>): void {
-    this.logs.push({
-      level,
-      message,
-      requestId: this.request.id,
-      fileId: fileId ?? null,
-      userId: this.request.owner.id,
-      fields: fields ?? null,
-    });
+    this.logs.push({ level, message, requestId: this.request.id, fileId: fileId ?? null, userId: this.request.owner.id, fields: fields ?? null });
   }
 
   /**
@@ -136,32 +118,22 @@ class BatchLedger {
     this.dirs = new Set();
     const logService = this.c.services(this.em).logs;
     const closeAt = close ? { now: this.c.clock.now(), downloadLinkTtlMs: this.c.config.downloadLinkTtlMs } : undefined;
-    const { events, request, closed } = await this.writeOrRestore(updates, logs, dirs, () =>
-      this.em.transactional(async (em) => {
-        // Lock first (request row, then file rows: the order cancel() uses too); see recountLocked.
-        const locked = await lockRequest(em, this.request.id);
-        await recordFileOutcomes(em, updates);
-        const counted = await recountLocked(em, this.request.id, locked, closeAt);
-        if (counted.closing && onClosed.length) {
-          // Inside the closing transaction: a failing hook (e.g. the notification outbox write)
-          // rolls the close back, the job is retried, and the hook runs again — never lost.
-          // recountLocked loaded it with its owner when closing.
-          for (const hook of onClosed) await hook(counted.request, em);
-        }
-        const entries = counted.closing
-          ? [
-              ...logs,
-              {
-                level: counted.closing.status === 'SUCCEEDED' ? 'INFO' : counted.closing.status === 'FAILED' ? 'ERROR' : 'WARN',
-                message: counted.closing.message,
-                requestId: this.request.id,
-                userId: this.request.owner.id,
-              } satisfies NewLogEntry,
-            ]
-          : logs;
-        return { events: await logService.insert(entries, em), request: counted.request, closed: counted.closing !== null };
-      }),
-    );
+    const { events, request, closed } = await this.writeOrRestore(updates, logs, dirs, () => this.em.transactional(async (em) => {
+      // Lock first (request row, then file rows: the order cancel() uses too); see recountLocked.
+      const locked = await lockRequest(em, this.request.id);
+      await recordFileOutcomes(em, updates);
+      const counted = await recountLocked(em, this.request.id, locked, closeAt);
+      if (counted.closing && onClosed.length) {
+        // Inside the closing transaction: a failing hook (e.g. the notification outbox write)
+        // rolls the close back, the job is retried, and the hook runs again — never lost.
+        // recountLocked loaded it with its owner when closing.
+        for (const hook of onClosed) await hook(counted.request, em);
+      }
+      const entries = counted.closing
+        ? [...logs, { level: counted.closing.status === 'SUCCEEDED' ? 'INFO' : counted.closing.status === 'FAILED' ? 'ERROR' : 'WARN', message: counted.closing.message, requestId: this.request.id, userId: this.request.owner.id } satisfies NewLogEntry]
+        : logs;
+      return { events: await logService.insert(entries, em), request: counted.request, closed: counted.closing !== null };
+    }));
     logService.publish(events);
     reportFinished(this.c, this.request.method, updates);
     if (request.status === 'CANCELLED' && !this.controller.signal.aborted) this.controller.abort();
@@ -179,12 +151,7 @@ class BatchLedger {
    * fsyncs the folders, then writes; on failure puts everything back for the next flush (newer
    * outcomes win): a lost DONE would leave its file RUNNING and the request never finishing.
    */
-  private async writeOrRestore<T>(
-    updates: FileUpdate[],
-    logs: NewLogEntry[],
-    dirs: Set<string>,
-    write: () => Promise<T>,
-  ): Promise<T> {
+  private async writeOrRestore<T>(updates: FileUpdate[], logs: NewLogEntry[], dirs: Set<string>, write: () => Promise<T>): Promise<T> {
     try {
       if (dirs.size) await syncDirectories(dirs);
       return await write();
@@ -211,11 +178,7 @@ export function createStageBatchTask(c: Container, onFinished: RequestFinishedHo
       const request = await em.findOne(StagingRequest, { id: payload.requestId }, { populate: ['owner'] });
       if (!request) return;
       const handler = c.methods.get(request.method);
-      const files = await em.find(
-        StagedFile,
-        { id: { $in: payload.fileIds }, status: { $in: ['PENDING', 'RUNNING'] } },
-        { orderBy: { seq: 'asc' } },
-      );
+      const files = await em.find(StagedFile, { id: { $in: payload.fileIds }, status: { $in: ['PENDING', 'RUNNING'] } }, { orderBy: { seq: 'asc' } });
       const controller = new AbortController();
       const ledger = new BatchLedger(em, c, request, controller);
       const workerId = helpers.job.locked_by ?? null;
@@ -225,10 +188,7 @@ export function createStageBatchTask(c: Container, onFinished: RequestFinishedHo
         const resumed = files.filter((f) => f.status === 'RUNNING').length;
         if (resumed) ledger.log('WARN', `resuming ${resumed} file(s) interrupted by a restart`);
 
-        const timer = setInterval(
-          () => ledger.tick((err: unknown) => helpers.logger.error(`progress flush failed: ${String(err)}`)),
-          FLUSH_MS,
-        );
+        const timer = setInterval(() => ledger.tick((err: unknown) => helpers.logger.error(`progress flush failed: ${String(err)}`)), FLUSH_MS);
         try {
           if (handler?.kind === 'url') {
             // One run per request, reporting per file.
@@ -238,8 +198,7 @@ export function createStageBatchTask(c: Container, onFinished: RequestFinishedHo
             try {
               const queue = [...files];
               const workers = Array.from({ length: Math.min(c.config.workerConcurrency, queue.length) }, async () => {
-                for (let f = queue.shift(); f; f = queue.shift())
-                  await transferOne(c, context, f, ledger, controller.signal, workerId);
+                for (let f = queue.shift(); f; f = queue.shift()) await transferOne(c, context, f, ledger, controller.signal, workerId);
               });
               await Promise.all(workers);
             } finally {
@@ -273,42 +232,21 @@ interface BatchContext {
   openError?: unknown;
 }
 
-async function prepare(
-  c: Container,
-  request: StagingRequest,
-  handler: FileMethod | DeliveryMethod | undefined,
-  ledger: BatchLedger,
-  signal: AbortSignal,
-): Promise<BatchContext> {
+async function prepare(c: Container, request: StagingRequest, handler: FileMethod | DeliveryMethod | undefined, ledger: BatchLedger, signal: AbortSignal): Promise<BatchContext> {
   if (!handler) return { handler, sourceSite: undefined, areaRoot: null };
   const sourceSite = c.sites.source(request.sourceSiteId);
-  if (handler.kind === 'delivery')
-    return { handler, sourceSite, areaRoot: null, ...(await openDelivery(c, request, handler.delivery, ledger, signal)) };
-  const areaRoot =
-    handler.target === 'user-area'
-      ? await c.sites.userAreaRoot(c.sites.userAreas(request.targetSiteId), request.owner.username)
-      : null;
+  if (handler.kind === 'delivery') return { handler, sourceSite, areaRoot: null, ...(await openDelivery(c, request, handler.delivery, ledger, signal)) };
+  const areaRoot = handler.target === 'user-area' ? await c.sites.userAreaRoot(c.sites.userAreas(request.targetSiteId), request.owner.username) : null;
   return { handler, sourceSite, areaRoot };
 }
 
 /** Opens a remote-target session once per batch, retrying transient failures like a file would. */
-async function openDelivery(
-  c: Container,
-  request: StagingRequest,
-  delivery: RemoteDelivery,
-  ledger: BatchLedger,
-  signal: AbortSignal,
-): Promise<Pick<BatchContext, 'session' | 'openError'>> {
+async function openDelivery(c: Container, request: StagingRequest, delivery: RemoteDelivery, ledger: BatchLedger, signal: AbortSignal): Promise<Pick<BatchContext, 'session' | 'openError'>> {
   let site;
   try {
     site = c.sites.deliveryTarget(delivery.siteKind, request.targetSiteId);
   } catch {
-    return {
-      session: null,
-      openError: new StorageError('SITE_UNAVAILABLE', 'The target site of this request is no longer configured.', {
-        retryable: false,
-      }),
-    };
+    return { session: null, openError: new StorageError('SITE_UNAVAILABLE', 'The target site of this request is no longer configured.', { retryable: false }) };
   }
   const { owner } = request;
   for (let attempt = 1; ; attempt++) {
@@ -325,10 +263,7 @@ async function openDelivery(
     } catch (e) {
       if (!signal.aborted && isTransient(e) && attempt < c.config.stagingMaxAttempts) {
         const delay = 500 * 2 ** (attempt - 1);
-        ledger.log(
-          'WARN',
-          `${(e as Error).message} — retrying in ${delay} ms (attempt ${attempt} of ${c.config.stagingMaxAttempts})`,
-        );
+        ledger.log('WARN', `${(e as Error).message} — retrying in ${delay} ms (attempt ${attempt} of ${c.config.stagingMaxAttempts})`);
         await sleep(delay, undefined, { signal }).catch(() => undefined);
         continue;
       }
@@ -344,14 +279,7 @@ async function openDelivery(
   }
 }
 
-async function transferOne(
-  c: Container,
-  ctx: BatchContext,
-  file: StagedFile,
-  ledger: BatchLedger,
-  signal: AbortSignal,
-  workerId: string | null,
-): Promise<void> {
+async function transferOne(c: Container, ctx: BatchContext, file: StagedFile, ledger: BatchLedger, signal: AbortSignal, workerId: string | null): Promise<void> {
   const base: FileUpdate = {
     id: file.id,
     status: 'RUNNING',
@@ -368,24 +296,14 @@ async function transferOne(
     finished_at: null,
   };
   const fail = (code: string, message: string, err?: unknown) => {
-    ledger.set({
-      ...base,
-      status: code === 'CANCELLED' ? 'CANCELLED' : 'FAILED',
-      error_code: code,
-      error_message: message,
-      error_stack: err instanceof Error ? (err.stack ?? '').slice(0, STACK_LIMIT) : null,
-      finished_at: c.clock.now().toISOString(),
-    });
+    ledger.set({ ...base, status: code === 'CANCELLED' ? 'CANCELLED' : 'FAILED', error_code: code, error_message: message, error_stack: err instanceof Error ? (err.stack ?? '').slice(0, STACK_LIMIT) : null, finished_at: c.clock.now().toISOString() });
     ledger.log(code === 'CANCELLED' ? 'WARN' : 'ERROR', `${file.source}: ${message}`, file.id, { code });
   };
   if (!ctx.handler || !ctx.sourceSite) return fail('METHOD_NOT_ALLOWED', 'This staging method is no longer offered here.');
   if (ctx.openError) {
     const e = ctx.openError;
-    if (signal.aborted || (e instanceof StorageError && e.code === 'CANCELLED'))
-      return fail('CANCELLED', 'Cancelled before it finished.');
-    return e instanceof StorageError
-      ? fail(e.code, e.message, e)
-      : fail('TRANSFER_FAILED', 'The target site could not be prepared; an administrator can see the details.', e);
+    if (signal.aborted || (e instanceof StorageError && e.code === 'CANCELLED')) return fail('CANCELLED', 'Cancelled before it finished.');
+    return e instanceof StorageError ? fail(e.code, e.message, e) : fail('TRANSFER_FAILED', 'The target site could not be prepared; an administrator can see the details.', e);
   }
   const runner = ctx.handler.kind === 'delivery' ? ctx.session : ctx.handler;
   if (!runner) return fail('TRANSFER_FAILED', 'The target site could not be prepared; an administrator can see the details.');
@@ -413,32 +331,14 @@ async function transferOne(
         onProgress: (bytes) => ledger.set({ ...base, bytes_done: bytes }),
         deferDirectorySync: ledger.deferDirectorySync,
       });
-      ledger.set({
-        ...base,
-        status: outcome.status,
-        size_bytes: outcome.sizeBytes,
-        bytes_done: outcome.sizeBytes,
-        checksum: outcome.checksum,
-        access_url: outcome.accessUrl ?? null,
-        finished_at: c.clock.now().toISOString(),
-      });
-      ledger.log(
-        outcome.status === 'SKIPPED' ? 'INFO' : 'INFO',
-        outcome.message,
-        file.id,
-        outcome.checksum ? { sha256: outcome.checksum, bytes: outcome.sizeBytes } : { bytes: outcome.sizeBytes },
-      );
+      ledger.set({ ...base, status: outcome.status, size_bytes: outcome.sizeBytes, bytes_done: outcome.sizeBytes, checksum: outcome.checksum, access_url: outcome.accessUrl ?? null, finished_at: c.clock.now().toISOString() });
+      ledger.log(outcome.status === 'SKIPPED' ? 'INFO' : 'INFO', outcome.message, file.id, outcome.checksum ? { sha256: outcome.checksum, bytes: outcome.sizeBytes } : { bytes: outcome.sizeBytes });
       return;
     } catch (e) {
-      if (signal.aborted || isAbortError(e) || (e instanceof StorageError && e.code === 'CANCELLED'))
-        return fail('CANCELLED', 'Cancelled; the partial copy was removed.');
+      if (signal.aborted || isAbortError(e) || (e instanceof StorageError && e.code === 'CANCELLED')) return fail('CANCELLED', 'Cancelled; the partial copy was removed.');
       if (isTransient(e) && base.attempts < c.config.stagingMaxAttempts) {
         const delay = 500 * 2 ** (base.attempts - 1);
-        ledger.log(
-          'WARN',
-          `${file.source}: ${(e as Error).message} — retrying in ${delay} ms (attempt ${base.attempts} of ${c.config.stagingMaxAttempts})`,
-          file.id,
-        );
+        ledger.log('WARN', `${file.source}: ${(e as Error).message} — retrying in ${delay} ms (attempt ${base.attempts} of ${c.config.stagingMaxAttempts})`, file.id);
         await sleep(delay, undefined, { signal }).catch(() => undefined);
         continue;
       }
@@ -454,16 +354,8 @@ async function transferOne(
  * interrupted transfers left in the owner's area. Remote-target methods (S3 multipart uploads,
  * Jupyter part files) have no `discard`: their leftovers stay until the next attempt or expiry.
  */
-async function abandonFiles(
-  c: Container,
-  request: StagingRequest,
-  handler: StagingMethodHandler | undefined,
-  files: StagedFile[],
-  ledger: BatchLedger,
-  workerId: string | null,
-): Promise<void> {
-  const discard =
-    handler?.kind === 'file' && handler.target === 'user-area' && handler.discard ? handler.discard.bind(handler) : undefined;
+async function abandonFiles(c: Container, request: StagingRequest, handler: StagingMethodHandler | undefined, files: StagedFile[], ledger: BatchLedger, workerId: string | null): Promise<void> {
+  const discard = handler?.kind === 'file' && handler.target === 'user-area' && handler.discard ? handler.discard.bind(handler) : undefined;
   let areaRoot: string | null = null;
   if (discard) {
     try {
@@ -502,28 +394,12 @@ async function abandonFiles(
 }
 
 /** Runs a URL-sourced method over the job's files, turning its per-file reports into ledger updates. */
-async function runRemote(
-  em: EntityManager,
-  c: Container,
-  request: StagingRequest,
-  remote: RemoteSourcing,
-  files: StagedFile[],
-  ledger: BatchLedger,
-  signal: AbortSignal,
-  workerId: string | null,
-): Promise<void> {
+async function runRemote(em: EntityManager, c: Container, request: StagingRequest, remote: RemoteSourcing, files: StagedFile[], ledger: BatchLedger, signal: AbortSignal, workerId: string | null): Promise<void> {
   const byId = new Map(files.map((f) => [f.id, f]));
   const startedAt = c.clock.now().toISOString();
   await remote.runBatch({
     request: { id: request.id, ownerId: request.owner.id, ownerUsername: request.owner.username },
-    files: files.map((f) => ({
-      id: f.id,
-      source: f.source,
-      target: f.target,
-      status: f.status,
-      sizeBytes: f.sizeBytes === null || f.sizeBytes === undefined ? null : Number(f.sizeBytes),
-      attempts: f.attempts,
-    })),
+    files: files.map((f) => ({ id: f.id, source: f.source, target: f.target, status: f.status, sizeBytes: f.sizeBytes === null || f.sizeBytes === undefined ? null : Number(f.sizeBytes), attempts: f.attempts })),
     em,
     config: c.config,
     clock: c.clock,
@@ -551,12 +427,8 @@ async function runRemote(
         access_url: u.accessUrl ?? null,
         finished_at: finished ? c.clock.now().toISOString() : null,
       });
-      if (u.error)
-        ledger.log(u.status === 'CANCELLED' ? 'WARN' : 'ERROR', `${f.source}: ${u.error.message}`, fileId, {
-          code: u.error.code,
-        });
-      else if (u.status === 'DONE')
-        ledger.log('INFO', `${f.source} is available${u.accessUrl ? ` at ${u.accessUrl}` : ''}`, fileId);
+      if (u.error) ledger.log(u.status === 'CANCELLED' ? 'WARN' : 'ERROR', `${f.source}: ${u.error.message}`, fileId, { code: u.error.code });
+      else if (u.status === 'DONE') ledger.log('INFO', `${f.source} is available${u.accessUrl ? ` at ${u.accessUrl}` : ''}`, fileId);
     },
     log: (level, message, fileId) => ledger.log(level, message, fileId),
   });

@@ -30,19 +30,14 @@ export class UserAdminService {
 
   /** Users, oldest first, optionally by status. */
   list(status?: UserStatus | null): Promise<User[]> {
-    if (status && !USER_STATUSES.includes(status))
-      throw new AppError('BAD_USER_INPUT', `status must be one of ${USER_STATUSES.join(', ')}.`);
+    if (status && !USER_STATUSES.includes(status)) throw new AppError('BAD_USER_INPUT', `status must be one of ${USER_STATUSES.join(', ')}.`);
     return this.em.find(User, status ? { status } : {}, { orderBy: { createdAt: 'asc', email: 'asc' } });
   }
 
   /** PENDING → ACTIVE, and the user is told by email. */
   approve(actor: Actor, id: string): Promise<User> {
     return this.decide(actor, id, ['PENDING'], { status: 'ACTIVE', rejectReason: null }, async (tx, user) => {
-      await this.mail.queue(tx, 'account-approved', user.email, {
-        name: user.name || user.username,
-        email: user.email,
-        appUrl: this.deps.config.publicUrl,
-      });
+      await this.mail.queue(tx, 'account-approved', user.email, { name: user.name || user.username, email: user.email, appUrl: this.deps.config.publicUrl });
     });
   }
 
@@ -79,15 +74,9 @@ export class UserAdminService {
       if (user.role === role) return user;
       if (role !== 'ADMIN') {
         // Serialises concurrent demotions: both would otherwise see "another admin remains".
-        await tx
-          .getConnection()
-          .execute(`select id from users where role = 'ADMIN' for update`, [], 'all', tx.getTransactionContext());
+        await tx.getConnection().execute(`select id from users where role = 'ADMIN' for update`, [], 'all', tx.getTransactionContext());
         const admins = await tx.count(User, { role: 'ADMIN', status: 'ACTIVE', id: { $ne: user.id } });
-        if (user.status === 'ACTIVE' && admins === 0)
-          throw new AppError(
-            'BAD_USER_INPUT',
-            'This is the last active administrator; make someone else an administrator first.',
-          );
+        if (user.status === 'ACTIVE' && admins === 0) throw new AppError('BAD_USER_INPUT', 'This is the last active administrator; make someone else an administrator first.');
       }
       user.role = role;
       user.decidedAt = this.deps.clock.now();
@@ -114,25 +103,14 @@ export class UserAdminService {
     return inTransaction(this.em, async (tx) => {
       const user = await this.find(tx, id);
       const now = this.deps.clock.now();
-      const won = await tx.nativeUpdate(
-        User,
-        { id: user.id, status: { $in: from } },
-        { ...change, decidedAt: now, decidedById: actor?.id ?? null, updatedAt: now },
-      );
+      const won = await tx.nativeUpdate(User, { id: user.id, status: { $in: from } }, { ...change, decidedAt: now, decidedById: actor?.id ?? null, updatedAt: now });
       if (!won) {
         await tx.refresh(user);
-        throw new AppError(
-          'ALREADY_DECIDED',
-          `${user.email} is already ${user.status.toLowerCase()}; this cannot be done from there.`,
-          { status: user.status },
-        );
+        throw new AppError('ALREADY_DECIDED', `${user.email} is already ${user.status.toLowerCase()}; this cannot be done from there.`, { status: user.status });
       }
       await tx.refresh(user);
       await after?.(tx, user);
-      this.deps.logger.info(
-        { module: 'users', targetUserId: user.id, status: change.status, by: who(actor) },
-        'account decision',
-      );
+      this.deps.logger.info({ module: 'users', targetUserId: user.id, status: change.status, by: who(actor) }, 'account decision');
       return user;
     });
   }

@@ -10,10 +10,7 @@ const UserSchema = defineEntity({
   name: 'User',
   tableName: 'users',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: p.uuid().primary().onCreate(() => randomUUID()),
     /**
      * Unique among verified addresses only: an address the IdP has not verified could be anyone's,
      * so it must not keep its verified owner out.
@@ -34,15 +31,9 @@ const UserSchema = defineEntity({
     /** Last completed OIDC sign-in. */
     lastLoginAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p
-      .datetime()
-      .onCreate(() => new Date())
-      .onUpdate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },
-  uniques: [
-    { properties: ['oidcIssuer', 'oidcSubject'] },
-    { name: 'users_verified_email_unique', properties: ['email'], where: { emailVerified: true } },
-  ],
+  uniques: [{ properties: ['oidcIssuer', 'oidcSubject'] }, { name: 'users_verified_email_unique', properties: ['email'], where: { emailVerified: true } }],
 });
 
 export class User extends UserSchema.class {}

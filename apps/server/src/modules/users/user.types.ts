@@ -4,10 +4,7 @@ import { ROLES, USER_STATUSES, type Role, type UserStatus, type User as UserEnti
 
 export const RoleEnum = Object.fromEntries(ROLES.map((r) => [r, r])) as { [K in Role]: K };
 export const UserStatusEnum = Object.fromEntries(USER_STATUSES.map((s) => [s, s])) as { [K in UserStatus]: K };
-registerEnumType(RoleEnum, {
-  name: 'Role',
-  description: 'What a user may do: USER stages their own data, ADMIN manages everything.',
-});
+registerEnumType(RoleEnum, { name: 'Role', description: 'What a user may do: USER stages their own data, ADMIN manages everything.' });
 registerEnumType(UserStatusEnum, {
   name: 'UserStatus',
   description: 'Account lifecycle: PENDING until an admin decides, then ACTIVE or REJECTED; ACTIVE users may later be DISABLED.',
@@ -36,15 +33,10 @@ export class UserType {
   @Field(() => DateTimeScalar, { description: 'When the account was created.' })
   createdAt!: Date;
 
-  @Field(() => Boolean, {
-    description: 'Whether the identity provider verified the email address (admins weigh this when approving).',
-  })
+  @Field(() => Boolean, { description: 'Whether the identity provider verified the email address (admins weigh this when approving).' })
   emailVerified!: boolean;
 
-  @Field(() => DateTimeScalar, {
-    nullable: true,
-    description: 'When an administrator last decided on the account (approved, rejected, role, disabled).',
-  })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When an administrator last decided on the account (approved, rejected, role, disabled).' })
   decidedAt!: Date | null;
 }
 

@@ -6,21 +6,14 @@ import { RoleEnum, toUser, UserStatusEnum, UserType } from './user.types';
 
 @Resolver()
 export class UsersResolver {
-  @Query(() => UserType, {
-    nullable: true,
-    description:
-      'The signed-in user, or null when anonymous. Answers for every status, so a PENDING user sees that they wait for approval.',
-  })
+  @Query(() => UserType, { nullable: true, description: 'The signed-in user, or null when anonymous. Answers for every status, so a PENDING user sees that they wait for approval.' })
   me(@Ctx() ctx: GraphQLContext): UserType | null {
     return ctx.viewer ? toUser(ctx.viewer.user) : null;
   }
 
   @Authorized('ADMIN')
   @Query(() => [UserType], { description: 'Every user, oldest first, optionally only those with one status (ADMIN).' })
-  async users(
-    @Ctx() ctx: GraphQLContext,
-    @Arg('status', () => UserStatusEnum, { nullable: true }) status: UserStatus | null,
-  ): Promise<UserType[]> {
+  async users(@Ctx() ctx: GraphQLContext, @Arg('status', () => UserStatusEnum, { nullable: true }) status: UserStatus | null): Promise<UserType[]> {
     return (await ctx.services.userAdmin.list(status)).map(toUser);
   }
 
@@ -31,27 +24,18 @@ export class UsersResolver {
   }
 
   @Authorized('ADMIN')
-  @Mutation(() => UserType, {
-    description: 'Rejects a PENDING user and emails them the reason (ADMIN); ALREADY_DECIDED once decided.',
-  })
+  @Mutation(() => UserType, { description: 'Rejects a PENDING user and emails them the reason (ADMIN); ALREADY_DECIDED once decided.' })
   async rejectUser(
     @Ctx() ctx: GraphQLContext,
     @Arg('id', () => ID) id: string,
-    @Arg('reason', () => String, { nullable: true, description: 'Shown to the user in the email (at most 2000 characters).' })
-    reason: string | null,
+    @Arg('reason', () => String, { nullable: true, description: 'Shown to the user in the email (at most 2000 characters).' }) reason: string | null,
   ): Promise<UserType> {
     return toUser(await ctx.services.userAdmin.reject(viewerOf(ctx), id, reason));
   }
 
   @Authorized('ADMIN')
-  @Mutation(() => UserType, {
-    description: 'Makes a user an admin or a regular user (ADMIN); the last active admin cannot be demoted.',
-  })
-  async setUserRole(
-    @Ctx() ctx: GraphQLContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('role', () => RoleEnum) role: Role,
-  ): Promise<UserType> {
+  @Mutation(() => UserType, { description: 'Makes a user an admin or a regular user (ADMIN); the last active admin cannot be demoted.' })
+  async setUserRole(@Ctx() ctx: GraphQLContext, @Arg('id', () => ID) id: string, @Arg('role', () => RoleEnum) role: Role): Promise<UserType> {
     return toUser(await ctx.services.userAdmin.setRole(viewerOf(ctx), id, role));
   }
 
