@@ -9,6 +9,7 @@ import { SIGNUP_WEBHOOK } from '../mail/mail.service';
 import { signupWebhookMessage } from '../mail/mail.tasks';
 import { User, type Role, type UserStatus } from '../users/user.entity';
 import type { UserAdminDeps } from '../users/user-admin.service';
+import { usernameOrigin } from '../users/users.service';
 
 /** What Stagecoach keeps from an OIDC sign-in (userinfo claims; the id token carries only `sub`). */
 export interface OidcIdentity {
@@ -92,6 +93,8 @@ export class SignInService {
         known.email = email;
         known.emailVerified = true;
       }
+      // Accounts from before the origin was recorded: judged against what the IdP says now.
+      known.usernameOrigin ??= usernameOrigin(known.username, id.preferredUsername, known.email);
       known.lastLoginAt = now;
       await tx.flush();
       return known;
