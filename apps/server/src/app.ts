@@ -19,7 +19,7 @@ import { SocketAuthority } from './graphql/socket-authority';
 import { subscriptionsOverWebSocketOnlyPlugin } from './graphql/websocket-only';
 import { serveGraphqlWs } from './graphql/ws-server';
 import { healthRoutes } from './http/health';
-import { createMetrics, type Metrics } from './http/metrics';
+import { createMetrics, metricsEndpoint, type Metrics } from './http/metrics';
 import { explorerRoutes, webRoutes } from './http/web';
 import { AppError, HTTP_STATUS, isAppError } from './lib/errors';
 import { currentLogContext, iterateInLogContext, requestIdFrom, runWithLogContext, type LogContext } from './lib/log-context';
@@ -136,9 +136,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
 
   app.use(healthRoutes(orm));
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  // With METRICS_PORT, /metrics lives on that ops listener only (main.ts); in production the user
+  // port serves it only behind METRICS_TOKEN.
+  if (config.metrics.onUserPort) app.get('/metrics', metricsEndpoint(metrics, config.metrics.token));
   app.use(auth.routes);
 
   // ---- GraphQL over WebSocket (graphql-ws) on the same path and port ----

@@ -114,7 +114,7 @@ function createServices(em: EntityManager, c: Container): Services {
   const quotas = new QuotaService(em, c);
   return {
     users: new UsersService(em),
-    tokens: new TokensService(em, c.clock, c.authEpochs),
+    tokens: new TokensService(em, c.clock, c.config.tokenMaxDays, c.authEpochs),
     logs,
     mail,
     quotas,

@@ -71,12 +71,26 @@ async function main(): Promise<void> {
   }
   // A worker answers probes and scrapes only; the full app (GraphQL, auth, downloads) is for api/all.
   const web = serves ? await createApp({ container: c, metrics }) : null;
-  const app = web ?? createOpsServer(db.orm, metrics);
+  const app =
+    web ??
+    createOpsServer(db.orm, metrics, { serveMetrics: config.metrics.port === undefined, metricsToken: config.metrics.token });
   const port = await app.listen(config.port, config.host);
   const url = config.publicUrl.replace(`:${config.port}`, `:${port}`);
+  // METRICS_PORT: probes and scrapes on a port of their own, never routed to users.
+  const ops =
+    config.metrics.port === undefined
+      ? null
+      : createOpsServer(db.orm, metrics, { serveMetrics: true, metricsToken: config.metrics.token });
+  const opsPort = ops ? await ops.listen(config.metrics.port!, config.host) : undefined;
+  if (opsPort !== undefined)
+    logger.info({ port: opsPort, token: Boolean(config.metrics.token) }, '/metrics is served on the ops port');
+  else if (web && !config.metrics.onUserPort)
+    logger.warn('/metrics is not served: set METRICS_PORT (an ops port) or METRICS_TOKEN to let Prometheus scrape this process');
 
   if (!web) {
-    process.stdout.write(`\n  Stagecoach worker is running (jobs; /healthz, /readyz and /metrics on port ${port})\n\n`);
+    process.stdout.write(
+      `\n  Stagecoach worker is running (jobs; /healthz, /readyz${opsPort === undefined ? ' and /metrics' : ''} on port ${port}${opsPort === undefined ? '' : `, /metrics on port ${opsPort}`})\n\n`,
+    );
   } else {
     process.stdout.write(
       [
@@ -105,6 +119,7 @@ async function main(): Promise<void> {
     force.unref();
     try {
       await app.close();
+      await ops?.close();
       logger.debug('HTTP and WebSocket drained');
       await jobs?.stop();
       logger.debug('job runner stopped');

@@ -91,6 +91,22 @@ describe('loadConfig: deployment', () => {
     expect(() => loadConfig({ TRUST_PROXY: 'evil;rm' })).toThrow(/TRUST_PROXY/);
   });
 
+  it('keeps /metrics off the user port in production unless METRICS_TOKEN is set, and off it whenever METRICS_PORT is', () => {
+    const prod = {
+      NODE_ENV: 'production',
+      OIDC_ISSUER: 'https://idp.example.org',
+      OIDC_CLIENT_ID: 'sc',
+      SESSION_SECRET: 'x'.repeat(32),
+    };
+    expect(loadConfig(prod).metrics).toEqual({ port: undefined, token: undefined, onUserPort: false });
+    expect(loadConfig({ ...prod, METRICS_TOKEN: 't'.repeat(16) }).metrics.onUserPort).toBe(true);
+    expect(loadConfig({ METRICS_PORT: '9464' }).metrics).toEqual({ port: 9464, token: undefined, onUserPort: false });
+    expect(loadConfig({}).metrics.onUserPort).toBe(true);
+    expect(() => loadConfig({ PORT: '4000', METRICS_PORT: '4000' })).toThrow(/METRICS_PORT: must differ from PORT/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(ConfigError);
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).not.toThrow(/short"/);
+  });
+
   it('accepts the three roles only', () => {
     for (const role of ['api', 'worker', 'all'] as const) expect(loadConfig({ ROLE: role }).role).toBe(role);
     expect(() => loadConfig({ ROLE: 'both' })).toThrow(/ROLE/);

@@ -59,12 +59,27 @@ export const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   /** HTTP port for the web app, GraphQL and WebSocket (same port). */
   PORT: port.default(4000),
+  /**
+   * Port of an ops listener (`/healthz`, `/readyz`, `/metrics`) beside PORT. When set, `/metrics`
+   * is served there only, so it is never reachable through the user-facing port or its ingress.
+   */
+  METRICS_PORT: port.optional(),
+  /**
+   * Bearer token Prometheus must send (`Authorization: Bearer …`) to read `/metrics`, on whichever
+   * port serves it. In production, the user port serves `/metrics` only when this is set (and
+   * METRICS_PORT is not).
+   */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Bind address; loopback by default so a dev machine exposes nothing. */
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Public base URL used in links (emails, OIDC redirect); defaults to http://HOST:PORT. */
   PUBLIC_URL: z.url({ error: 'expected an absolute http(s) URL' }).optional(),
   /** PostgreSQL connection string; unset → embedded PostgreSQL kept under DATA_DIR. */
   DATABASE_URL: z.url({ error: 'expected a postgres:// URL' }).optional(),
+  /** Tries to reach DATABASE_URL at start before giving up (a pod may start before its database). */
+  DATABASE_CONNECT_ATTEMPTS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).max(1000).default(10),
+  /** Wait after the first failed try to reach DATABASE_URL; doubled after each further one (at most a minute). */
+  DATABASE_CONNECT_WAIT: durationMs.default(2000),
   /** Where the embedded database, default sites and other state live. */
   DATA_DIR: z.string().min(1).default('./.stagecoach'),
   /** YAML or JSON file describing the sites; unset → default `archive` and `users` sites under DATA_DIR. */
@@ -143,6 +158,8 @@ export const EnvSchema = z.object({
   SESSION_TTL: durationMs.default(7 * 86_400_000),
   /** Accounts of the built-in development IdP (used only when OIDC_ISSUER is unset); default fixtures/oidc/users.json. */
   DEV_IDP_USERS_FILE: z.string().min(1).optional(),
+  /** Longest lifetime of an API token in days; a longer one, or one that never expires, is refused. */
+  TOKEN_MAX_DAYS: z.coerce.number({ error: 'expected a whole number of days' }).int().min(1).max(3650).default(365),
   /** Sustained GraphQL mutations one user may run per minute (each mutation field counts; 1200 = 20/s). */
   RATE_LIMIT_MUTATIONS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).default(1200),
   /** Mutations one user may run at once before the sustained rate applies (also the most one operation may hold). */
@@ -183,8 +200,15 @@ export interface Config {
   readonly isProduction: boolean;
   readonly port: number;
   readonly host: string;
+  /**
+   * Who may read `/metrics`: `port` is METRICS_PORT (an ops listener serving it instead of PORT),
+   * `token` the bearer a scrape must send, `onUserPort` whether the app's own port serves it.
+   */
+  readonly metrics: { readonly port: number | undefined; readonly token: string | undefined; readonly onUserPort: boolean };
   readonly publicUrl: string;
   readonly databaseUrl: string | undefined;
+  /** DATABASE_CONNECT_ATTEMPTS and DATABASE_CONNECT_WAIT. */
+  readonly databaseConnect: { readonly attempts: number; readonly waitMs: number };
   readonly dataDir: string;
   readonly sitesFile: string | undefined;
   readonly allowedMethods: readonly StagingMethod[];
@@ -209,6 +233,8 @@ export interface Config {
   readonly explorer: boolean;
   readonly oidcScopes: string;
   readonly sessionTtlMs: number;
+  /** TOKEN_MAX_DAYS. */
+  readonly tokenMaxDays: number;
   readonly devIdpUsersFile: string | undefined;
   readonly rateLimits: { readonly mutationsPerMinute: number; readonly mutationBurst: number; readonly loginsPerMinute: number };
   readonly webSocket: { readonly maxConnectionsPerAddress: number; readonly maxAnonymousOperations: number };
@@ -240,12 +266,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? '(environment)');
       const value = cleaned[name];
-      const shown = value === undefined || /SECRET|PASSWORD|URL/.test(name) ? '' : ` (got "${value}")`;
+      const shown = value === undefined || /SECRET|PASSWORD|TOKEN|URL/.test(name) ? '' : ` (got "${value}")`;
       problems.push(`${name}: ${issue.message}${shown}`);
     }
   }
   const e = parsed.data;
   if (e) {
+    if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT)
+      problems.push('METRICS_PORT: must differ from PORT');
     if (e.OIDC_ISSUER && !e.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID: required when OIDC_ISSUER is set');
     if (e.NODE_ENV === 'production') {
       if (!e.OIDC_ISSUER) problems.push('OIDC_ISSUER: required in production (the development IdP is refused)');
@@ -260,8 +288,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     isProduction: e.NODE_ENV === 'production',
     port: e.PORT,
     host: e.HOST,
+    metrics: Object.freeze({
+      port: e.METRICS_PORT,
+      token: e.METRICS_TOKEN,
+      // Never beside the users without a token in production; outside it, handy for development.
+      onUserPort: e.METRICS_PORT === undefined && (e.METRICS_TOKEN !== undefined || e.NODE_ENV !== 'production'),
+    }),
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/$/, ''),
     databaseUrl: e.DATABASE_URL,
+    databaseConnect: Object.freeze({ attempts: e.DATABASE_CONNECT_ATTEMPTS, waitMs: e.DATABASE_CONNECT_WAIT }),
     dataDir: path.resolve(e.DATA_DIR),
     sitesFile: e.SITES_FILE ? path.resolve(e.SITES_FILE) : undefined,
     allowedMethods: Object.freeze(e.ALLOWED_METHODS ?? [...STAGING_METHODS]),
@@ -287,6 +322,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     explorer: (e.GRAPHQL_EXPLORER ?? (e.NODE_ENV === 'production' ? 'off' : 'on')) === 'on',
     oidcScopes: e.OIDC_SCOPES,
     sessionTtlMs: e.SESSION_TTL,
+    tokenMaxDays: e.TOKEN_MAX_DAYS,
     devIdpUsersFile: e.DEV_IDP_USERS_FILE ? path.resolve(e.DEV_IDP_USERS_FILE) : undefined,
     rateLimits: Object.freeze({ mutationsPerMinute: e.RATE_LIMIT_MUTATIONS, mutationBurst: e.RATE_LIMIT_MUTATION_BURST, loginsPerMinute: e.RATE_LIMIT_LOGINS }),
     webSocket: Object.freeze({ maxConnectionsPerAddress: e.WS_MAX_CONNECTIONS_PER_ADDRESS, maxAnonymousOperations: e.WS_MAX_ANONYMOUS_OPERATIONS }),

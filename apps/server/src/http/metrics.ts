@@ -1,4 +1,5 @@
-import type { NextFunction, Request, Response } from 'express';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { QueueDepthRow } from '../modules/jobs/queue';
 import type { OpenRequestsRow } from '../modules/staging/staging.repository';
@@ -33,6 +34,26 @@ export interface Metrics {
   readonly middleware: (req: Request, res: Response, next: NextFunction) => void;
   readonly staging: StagingMetrics;
   readonly jobs: JobMetrics;
+}
+
+const digest = (v: string) => createHash('sha256').update(v).digest();
+
+/** `GET /metrics`: the registry's text, to anyone or only to a scrape sending `Authorization: Bearer <token>`. */
+export function metricsEndpoint(metrics: Metrics, token: string | undefined): RequestHandler {
+  const expected = token === undefined ? undefined : digest(token);
+  return (req, res, next) => {
+    if (expected) {
+      const sent = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '')?.[1];
+      if (!sent || !timingSafeEqual(digest(sent), expected)) {
+        res
+          .status(401)
+          .set('www-authenticate', 'Bearer realm="metrics"')
+          .json({ error: { code: 'UNAUTHENTICATED', message: 'Send the metrics token as "Authorization: Bearer <token>".' } });
+        return;
+      }
+    }
+    metrics.registry.metrics().then((text) => res.type(metrics.registry.contentType).send(text), next);
+  };
 }
 
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import { healthRoutes } from './health';
-import type { Metrics } from './metrics';
+import { metricsEndpoint, type Metrics } from './metrics';
 
 export interface OpsServer {
   readonly httpServer: http.Server;
@@ -11,21 +11,28 @@ export interface OpsServer {
   close(): Promise<void>;
 }
 
+export interface OpsServerOptions {
+  /** Serve `/metrics` here (false on a worker's PORT when METRICS_PORT takes it). */
+  serveMetrics: boolean;
+  /** METRICS_TOKEN: the bearer a scrape must send. */
+  metricsToken: string | undefined;
+}
+
 /**
- * The HTTP listener of a `worker` process: only `/healthz`, `/readyz` and `/metrics`, so
- * orchestrators can probe it and Prometheus can scrape it. Everything else answers 404 — workers
- * serve no users (no GraphQL, no sessions, no downloads).
+ * An ops listener: only `/healthz`, `/readyz` and (unless told otherwise) `/metrics`, so
+ * orchestrators can probe it and Prometheus can scrape it. It is a `worker` process's PORT and
+ * any process's METRICS_PORT. Everything else answers 404 — it serves no users (no GraphQL, no
+ * sessions, no downloads).
  */
-export function createOpsServer(orm: MikroORM, metrics: Metrics): OpsServer {
+export function createOpsServer(orm: MikroORM, metrics: Metrics, opts: OpsServerOptions): OpsServer {
   const app = express();
   app.disable('x-powered-by');
   app.use(metrics.middleware);
   app.use(healthRoutes(orm));
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  if (opts.serveMetrics) app.get('/metrics', metricsEndpoint(metrics, opts.metricsToken));
+  const offered = opts.serveMetrics ? '/healthz, /readyz and /metrics' : '/healthz and /readyz';
   app.use((_req, res) => {
-    res.status(404).json({ error: { code: 'NOT_FOUND', message: 'This is a worker process: only /healthz, /readyz and /metrics are served here.' } });
+    res.status(404).json({ error: { code: 'NOT_FOUND', message: `This is an operations port: only ${offered} are served here.` } });
   });
   const httpServer = http.createServer(app);
   return {

@@ -9,16 +9,25 @@ const PEER_TIMEOUT_MS = 30_000;
 /**
  * One HTTP call to a storage peer (tape REST, WebDAV door, Rucio). Network failures and 5xx
  * become SITE_UNAVAILABLE (retryable); other statuses are returned for the caller to interpret.
- * `what` names the operation in messages; URLs and credentials never appear in them.
+ * `what` names the operation in messages; URLs and credentials never appear in them. Redirects
+ * are refused, not followed: the call carries credentials, which must reach no other address.
  */
 export async function peerFetch(fetchImpl: Fetch, what: string, url: string, init: RequestInit & { signal?: AbortSignal }, opts: { pass401?: boolean } = {}): Promise<Response> {
   const signal = init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(PEER_TIMEOUT_MS)]) : AbortSignal.timeout(PEER_TIMEOUT_MS);
   let res: Response;
   try {
-    res = await fetchImpl(url, { ...init, signal, redirect: 'follow' });
+    res = await fetchImpl(url, { ...init, signal, redirect: 'manual' });
   } catch (e) {
     if (init.signal?.aborted) throw e;
     throw new StorageError('SITE_UNAVAILABLE', `${what}: the storage site did not answer.`, { cause: e, retryable: true });
+  }
+  if (res.status >= 300 && res.status < 400) {
+    await res.body?.cancel();
+    throw new StorageError(
+      'SITE_UNAVAILABLE',
+      `${what}: the storage site answered with a redirect (${res.status}), which Stagecoach does not follow with credentials; an administrator must point the site configuration at the final URL.`,
+      { retryable: false },
+    );
   }
   if (res.status >= 500) {
     await res.body?.cancel();

@@ -135,6 +135,16 @@ describe('Helm chart infra/helm/stagecoach', () => {
     expect(job).toContain('command: ["node", "dist/cli.js", "migrate"]');
   });
 
+  it('serves /metrics on a metrics port of its own that the Ingress never routes to', () => {
+    expect(read('templates/_helpers.tpl')).toContain('METRICS_PORT: {{ .Values.metrics.port | quote }}');
+    for (const f of ['templates/api-deployment.yaml', 'templates/worker-deployment.yaml']) {
+      expect(read(f)).toMatch(/- name: metrics\n\s+containerPort: \{\{ \.Values\.metrics\.port \}\}/);
+    }
+    expect(read('templates/servicemonitor.yaml')).toMatch(/- port: metrics\n\s+path: \/metrics/);
+    expect(read('templates/ingress.yaml')).not.toMatch(/metrics/);
+    expect(errorsOf({ ...values, metrics: { ...(values.metrics as Values), port: 4000 } })).not.toEqual([]);
+  });
+
   it('documents every value in README.md', () => {
     const readme = read('README.md');
     const undocumented = leafPaths(values).filter((p) => !readme.includes(`\`${p}\``));

@@ -59,6 +59,7 @@ app.kubernetes.io/component: {{ .component }}
 NODE_ENV: production
 HOST: "0.0.0.0"
 PORT: "4000"
+METRICS_PORT: {{ .Values.metrics.port | quote }}
 DATA_DIR: /data
 SITES_FILE: /etc/stagecoach/sites.yaml
 PUBLIC_URL: {{ .Values.config.publicUrl | quote }}
@@ -207,7 +208,7 @@ checksum/secret: {{ include "stagecoach.secretData" . | sha256sum }}
 {{- end }}
 {{- if .Values.metrics.podAnnotations }}
 prometheus.io/scrape: "true"
-prometheus.io/port: "4000"
+prometheus.io/port: {{ .Values.metrics.port | quote }}
 prometheus.io/path: /metrics
 {{- end }}
 {{- end -}}

@@ -1,5 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
 import type { Config } from '../../config/env';
 import { AppError } from '../../lib/errors';
 import type { Services } from '../../container';
@@ -43,6 +44,9 @@ export function identityFromClaims(issuer: string, claims: Record<string, unknow
   };
 }
 
+/** Exactly one plain address (no display name, no list, no line breaks): it may become a mail recipient. */
+const OneAddress = z.email();
+
 /**
  * Turns an OIDC identity into a Stagecoach user. Users are keyed by issuer + subject; a first
  * sign-in creates a PENDING user and notifies the admins (outbox mail + optional webhook, in the
@@ -61,6 +65,10 @@ export class SignInService {
     if (!identity.email) {
       throw new AppError('BAD_USER_INPUT', 'Your identity provider did not share an email address; Stagecoach needs one (ask for the "email" scope).');
     }
+    if (!OneAddress.safeParse(identity.email).success) {
+      this.deps.logger.warn({ module: 'auth', issuer: identity.issuer, subject: identity.subject }, 'sign-in refused: the email claim is not one valid address');
+      throw new AppError('BAD_USER_INPUT', 'Your identity provider sent an email claim that is not one valid address; ask its administrators to fix your account.');
+    }
     try {
       return await this.em.transactional((tx) => this.resolve(tx, identity));
     } catch (e) {
@@ -75,10 +83,16 @@ export class SignInService {
     const email = id.email!;
     const known = await tx.findOne(User, { oidcIssuer: id.issuer, oidcSubject: id.subject });
     if (known) {
-      known.emailVerified = id.emailVerified;
       if (id.name) known.name = id.name;
-      // Follow an address change unless another account already uses the new address.
-      if (known.email !== email && !(await tx.findOne(User, { email }))) known.email = email;
+      if (email === known.email) {
+        // The same address: its verified flag is the IdP's latest word, unless another account
+        // holds the address verified already (only one verified holder per address).
+        if (!id.emailVerified || !(await this.verifiedHolder(tx, email, known.id))) known.emailVerified = id.emailVerified;
+      } else if (id.emailVerified && !(await this.verifiedHolder(tx, email, known.id))) {
+        // Follow an address change only when the IdP verified the new address and nobody holds it verified.
+        known.email = email;
+        known.emailVerified = true;
+      }
       // Accounts from before the origin was recorded: judged against what the IdP says now.
       known.usernameOrigin ??= usernameOrigin(known.username, id.preferredUsername, known.email);
       known.lastLoginAt = now;
@@ -86,18 +100,18 @@ export class SignInService {
       return known;
     }
 
-    const sameEmail = await tx.findOne(User, { email });
-    if (sameEmail) {
-      // A bootstrap account (`pnpm cli user add`) is claimed by its owner's first OIDC sign-in —
-      // only with a verified address, and never when it is bound to another identity already.
-      if (!sameEmail.oidcSubject && id.emailVerified) {
-        Object.assign(sameEmail, { oidcIssuer: id.issuer, oidcSubject: id.subject, emailVerified: true, lastLoginAt: now });
-        if (id.name && !sameEmail.name) sameEmail.name = id.name;
-        await tx.flush();
-        return sameEmail;
-      }
-      throw new AppError('FORBIDDEN', 'An account with this email address exists already under another sign-in; ask an administrator.');
+    // Only a verified address holds its slot: unverified accounts with this address do not count.
+    const holder = await this.verifiedHolder(tx, email);
+    // A bootstrap account (`pnpm cli user add`) is claimed by its owner's first OIDC sign-in —
+    // only with a verified address, and never when it is bound to another identity already.
+    const bootstrap = id.emailVerified ? (holder ?? (await tx.findOne(User, { email, oidcSubject: null }))) : null;
+    if (bootstrap && !bootstrap.oidcSubject) {
+      Object.assign(bootstrap, { oidcIssuer: id.issuer, oidcSubject: id.subject, emailVerified: true, lastLoginAt: now });
+      if (id.name && !bootstrap.name) bootstrap.name = id.name;
+      await tx.flush();
+      return bootstrap;
     }
+    if (holder) throw new AppError('FORBIDDEN', 'An account with this email address exists already under another sign-in; ask an administrator.');
 
     const listedAdmin = this.deps.config.adminEmails.includes(email);
     const initialAdmin = listedAdmin && id.emailVerified;
@@ -122,6 +136,11 @@ export class SignInService {
     this.deps.logger.info({ module: 'auth', userId: user.id, status, role: user.role }, 'new user signed in');
     if (status === 'PENDING') await this.notifyAdmins(tx, user);
     return user;
+  }
+
+  /** The account other than `except` that holds `email` as a verified address. */
+  private verifiedHolder(tx: EntityManager, email: string, except?: string): Promise<User | null> {
+    return tx.findOne(User, { email, emailVerified: true, ...(except ? { id: { $ne: except } } : {}) });
   }
 
   /** Mails every active admin and posts the sign-up webhook, both inside the sign-up transaction. */

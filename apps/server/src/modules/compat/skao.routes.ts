@@ -132,7 +132,7 @@ export function skaoRoutes(orm: MikroORM, c: Container, limits: MutationLimits):
     let owner = caller;
     if (username !== caller.username && username !== caller.email) {
       if (caller.role !== 'ADMIN') return detail(res, 403, `The username ${username} does not match the authenticated user.`);
-      const other = await em.findOne(User, { $or: [{ username: username! }, { email: username!.toLowerCase() }] });
+      const other = (await em.findOne(User, { username: username! })) ?? (await c.services(em).users.findByEmail(username!));
       if (!other) return detail(res, 404, `Unknown user: ${username}`);
       if (other.status !== 'ACTIVE') return detail(res, 403, `The account of ${username} is not active.`);
       owner = other;

@@ -60,6 +60,18 @@ describe('account decisions by email (in-process SMTP server)', () => {
     expect(user.decidedAt).toBeInstanceOf(Date);
   });
 
+  it('queues no mail to a stored address that is not exactly one address (an account older than the sign-in check)', async () => {
+    const odd = await userWithToken(db.orm, { email: 'odd@example.org', status: 'PENDING' });
+    await em().nativeUpdate(User, { id: odd.id }, { email: 'odd@example.org, everyone@example.org' });
+    const res = await server.gql<{ approveUser: { status: string } }>(
+      `mutation($id: ID!) { approveUser(id: $id) { status } }`,
+      { id: odd.id },
+      admin.token,
+    );
+    expect(res.data?.approveUser.status).toBe('ACTIVE');
+    expect(await em().count(OutboxEmail, { recipient: { $like: '%everyone@example.org%' } })).toBe(0);
+  });
+
   it('refuses a second decision with ALREADY_DECIDED and mails nothing more', async () => {
     const pending = await userWithToken(db.orm, { email: 'twice@example.org', status: 'PENDING' });
     await server.gql(`mutation($id: ID!) { approveUser(id: $id) { id } }`, { id: pending.id }, admin.token);

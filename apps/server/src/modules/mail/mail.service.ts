@@ -57,6 +57,11 @@ export class MailService {
    * returns null when that key was already queued.
    */
   async queue<K extends TemplateKey>(em: EntityManager, key: K, to: string, vars: TemplateVariables<K>, opts: { dedupeKey?: string } = {}): Promise<string | null> {
+    if (!z.email().safeParse(to).success) {
+      // Addresses are checked at sign-in; this guards accounts stored before that check.
+      this.deps.logger.warn({ module: 'mail', template: key }, 'mail not queued: the recipient is not exactly one email address');
+      return null;
+    }
     return inTransaction(em, async (tx) => {
       const content = renderTemplate(await this.template(key, tx), vars);
       const rows = await tx.getConnection().execute<{ id: string }[]>(

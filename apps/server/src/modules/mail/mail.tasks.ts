@@ -116,7 +116,13 @@ export function createSignupWebhookTask(deps: MailDeps, fetchImpl: typeof fetch 
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(message),
       signal: AbortSignal.timeout(10_000),
+      // The URL is the credential: the message goes to that address or nowhere.
+      redirect: 'manual',
     });
+    if (res.status >= 300 && res.status < 400)
+      throw new Error(
+        `signup webhook answered a redirect (HTTP ${res.status}); redirects are not followed: set SIGNUP_WEBHOOK_URL to the final URL`,
+      );
     if (!res.ok) throw new Error(`signup webhook answered HTTP ${res.status}`);
   });
 }

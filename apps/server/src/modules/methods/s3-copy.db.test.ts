@@ -8,6 +8,7 @@ import { startS3rver, type S3Peer } from '@stagecoach/storage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, userWithToken, waitForRequest, type TestServer } from '../../../test/app';
 import { createTestDatabase, type TestDatabase } from '../../../test/db';
+import { captureLogs } from '../../../test/log-capture';
 
 let s3: S3Peer;
 let db: TestDatabase;
@@ -17,6 +18,7 @@ let archive: string;
 let bucket: S3Target;
 let alice: { id: string; email: string; token: string };
 let bob: { id: string; email: string; token: string };
+const serverLog = captureLogs('warn');
 
 const MIB = 1024 * 1024;
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -54,8 +56,9 @@ beforeAll(async () => {
   await fs.writeFile(path.join(archive, 'set', 'small.txt'), 'hello object storage\n');
   await fs.writeFile(path.join(archive, 'set', 'empty'), Buffer.alloc(0));
   await fs.writeFile(path.join(dir, 's3-secret'), `${s3.secretAccessKey}\n`);
-  const site = (id: string, keyVariable: string, extra = '') =>
-    `  - { id: ${id}, kind: S3, endpoint: "${s3.endpoint}", bucket: stage, forcePathStyle: true, prefix: "users/{username}/", partSizeBytes: ${5 * MIB}, queueSize: 2, linkValidity: PT1H, credentials: { accessKeyId: { env: ${keyVariable} }, secretAccessKey: { file: s3-secret } }${extra} }`;
+  await fs.writeFile(path.join(dir, 'lost-secret'), `${s3.secretAccessKey}\n`);
+  const site = (id: string, keyVariable: string, extra = '', secretFile = 's3-secret') =>
+    `  - { id: ${id}, kind: S3, endpoint: "${s3.endpoint}", bucket: stage, forcePathStyle: true, prefix: "users/{username}/", partSizeBytes: ${5 * MIB}, queueSize: 2, linkValidity: PT1H, credentials: { accessKeyId: { env: ${keyVariable} }, secretAccessKey: { file: ${secretFile} } }${extra} }`;
   await fs.writeFile(
     path.join(dir, 'sites.yaml'),
     [
@@ -65,10 +68,12 @@ beforeAll(async () => {
       site('objects', 'TEST_S3_ACCESS_KEY', ', default: true'),
       // s3rver checks access key ids but not SigV4 signatures, so the wrong credential is the key id.
       site('badcreds', 'TEST_S3_WRONG_KEY'),
+      // Its secret file is removed after the start (a rotated secret gone wrong).
+      site('lostsecret', 'TEST_S3_ACCESS_KEY', '', 'lost-secret'),
     ].join('\n'),
   );
   // The access key comes from the environment (by name), the secret key from a file.
-  server = await startTestServer(db.orm, { SITES_FILE: path.join(dir, 'sites.yaml'), TEST_S3_ACCESS_KEY: s3.accessKeyId, TEST_S3_WRONG_KEY: 'NOT-A-KEY' }, { dbUrl: db.url });
+  server = await startTestServer(db.orm, { SITES_FILE: path.join(dir, 'sites.yaml'), TEST_S3_ACCESS_KEY: s3.accessKeyId, TEST_S3_WRONG_KEY: 'NOT-A-KEY' }, { dbUrl: db.url, logger: serverLog.logger });
   alice = await userWithToken(db.orm, { email: 'alice@example.org' });
   bob = await userWithToken(db.orm, { email: 'bob@example.org' });
   bucket = new S3Target({ endpoint: s3.endpoint, region: s3.region, bucket: 'stage', forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
@@ -127,6 +132,19 @@ describe('stage with S3_COPY', () => {
     const r = await stageAndWait(alice.token, { method: 'S3_COPY', targetSiteId: 'badcreds', items: [{ source: 'set/small.txt', target: 'bad/small.txt' }] });
     expect(r.status).toBe('FAILED');
     expect(r.files.nodes[0]!.error).toEqual({ code: 'SITE_UNAVAILABLE', message: expect.stringMatching(/refused Stagecoach's credentials/) });
+  }, 60_000);
+
+  it("fails with SITE_UNAVAILABLE when the site's secret file cannot be read, naming the file in the server log only", async () => {
+    const secretFile = path.join(dir, 'lost-secret');
+    await fs.rm(secretFile);
+    const r = await stageAndWait(alice.token, { method: 'S3_COPY', targetSiteId: 'lostsecret', items: [{ source: 'set/small.txt', target: 'lost/small.txt' }] });
+    expect(r.status).toBe('FAILED');
+    expect(r.files.nodes[0]!.error).toEqual({ code: 'SITE_UNAVAILABLE', message: expect.stringMatching(/administrator/) });
+    const logs = await server.gql<{ logs: { message: string }[] }>(`query($id: ID!) { logs(requestId: $id, minLevel: DEBUG) { message } }`, { id: r.id }, alice.token);
+    const userVisible = JSON.stringify([r.files.nodes, logs.data]);
+    expect(userVisible).not.toContain('lost-secret');
+    expect(userVisible).not.toContain(dir);
+    expect(serverLog.lines.some((l) => JSON.stringify(l).includes(secretFile))).toBe(true);
   }, 60_000);
 
   it("counts the user's bytes on the bucket against their byte quota, for new requests and for retries", async () => {

@@ -58,7 +58,20 @@ describe('JUPYTERHUB and S3 sites', () => {
   it('reads secrets named by environment variable through the config', async () => {
     const config = loadConfig({ DATA_DIR: dir, MY_S3_KEY: 'AKIA-1' });
     expect(await readSecret(config, { env: 'MY_S3_KEY' })).toBe('AKIA-1');
-    await expect(readSecret(config, { env: 'NOT_SET_ANYWHERE' })).rejects.toMatchObject({ code: 'SITE_UNAVAILABLE', message: expect.stringContaining('environment variable NOT_SET_ANYWHERE is not set') });
+    const err = (await readSecret(config, { env: 'NOT_SET_ANYWHERE' }).catch((e: unknown) => e)) as Error & { code: string };
+    // The message reaches users: it names no variable; the cause (for the server log) does.
+    expect(err).toMatchObject({ code: 'SITE_UNAVAILABLE', message: expect.stringContaining('administrator') });
+    expect(err.message).not.toContain('NOT_SET_ANYWHERE');
+    expect((err.cause as Error).message).toContain('environment variable NOT_SET_ANYWHERE is not set');
+  });
+
+  it('keeps the path of an unreadable secret file out of the message users read', async () => {
+    const missing = path.join(dir, 'no-such-token');
+    const err = (await readSecret(loadConfig({ DATA_DIR: dir }), { file: missing }).catch((e: unknown) => e)) as Error & { code: string };
+    expect(err.code).toBe('SITE_UNAVAILABLE');
+    expect(err.message).not.toContain(dir);
+    expect(err.message).not.toContain('no-such-token');
+    expect((err.cause as Error).message).toContain(`file ${missing} (ENOENT)`);
   });
 
   it('stops the start listing every secret that cannot be read', async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isTerminalRequestStatus, normalizeRelativePath, type FileStatus, type RequestStatus, type StagingMethod } from '@stagecoach/domain';
 import { realRootOf, StorageError, walkFiles } from '@stagecoach/storage';
@@ -100,6 +101,17 @@ export const OPERATOR = Symbol('operator');
 export type Actor = User | typeof OPERATOR;
 const describeActor = (a: Actor) => (a === OPERATOR ? 'an operator (pnpm cli)' : a.email);
 
+/** Largest file sequence number a cursor may name (the column is a 32-bit integer). */
+const MAX_SEQ = 2 ** 31 - 1;
+const invalidCursor = () =>
+  new AppError('BAD_USER_INPUT', 'Invalid cursor: pass an endCursor (or edge cursor) this API returned.');
+
+/** The text inside a cursor we handed out (base64url); anything else is BAD_USER_INPUT, never a database error. */
+function cursorText(after: string): string {
+  if (after.length > 200 || !/^[A-Za-z0-9_-]+$/.test(after)) throw invalidCursor();
+  return Buffer.from(after, 'base64url').toString('utf8');
+}
+
 /** Requests: validation, queuing, reading with ownership, cancel and retry. */
 export class StagingService {
   constructor(
@@ -147,7 +159,7 @@ export class StagingService {
     const ids = planned.map(() => randomUUID());
     const jobs = jobBatches(handler, ids);
     // Stored with concurrent calls in one transaction (see stage-commits.ts), still all or nothing.
-    const written = await this.deps.committer.submit({
+    const write = {
       request: {
         ownerId: owner.id,
         method: input.method,
@@ -162,8 +174,22 @@ export class StagingService {
       },
       files: planned.map((f, seq) => ({ id: ids[seq]!, seq, source: f.source, target: f.target, sizeBytes: f.sizeBytes })),
       jobs,
-      log: { level: 'INFO', message: `request submitted: ${input.method}, ${planned.length} file(s), ${bytesTotal} bytes` },
-    });
+      log: {
+        level: 'INFO' as const,
+        message: `request submitted: ${input.method}, ${planned.length} file(s), ${bytesTotal} bytes`,
+      },
+    };
+    let written;
+    try {
+      written = await this.deps.committer.submit(write);
+    } catch (e) {
+      // Another call with the same idempotency key won the race: answer its request.
+      if (key && e instanceof UniqueConstraintViolationException) {
+        const winner = await this.em.findOne(StagingRequest, { owner: owner.id, idempotencyKey: key });
+        if (winner) return winner;
+      }
+      throw e;
+    }
     this.logs.publish(written.events);
     this.deps.pubsub.publish('request:updated', written.request.id, toSnapshot(written.request));
     return written.request;
@@ -265,8 +291,8 @@ export class StagingService {
     if (opts.status?.length) where.status = { $in: opts.status };
     const totalCount = await this.em.count(StagingRequest, where);
     if (opts.after) {
-      const [at, id] = Buffer.from(opts.after, 'base64url').toString().split('|');
-      if (!at || !id || Number.isNaN(Date.parse(at))) throw new AppError('BAD_USER_INPUT', 'Invalid cursor.');
+      const [, at, id] = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\|(.+)$/.exec(cursorText(opts.after)) ?? [];
+      if (!at || !id || !isUuid(id) || Number.isNaN(Date.parse(at))) throw invalidCursor();
       where.$or = [{ createdAt: { $lt: new Date(at) } }, { createdAt: new Date(at), id: { $lt: id } }];
     }
     const rows = await this.em.find(StagingRequest, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: first + 1 });
@@ -282,8 +308,9 @@ export class StagingService {
     if (opts.status?.length) where.status = { $in: opts.status };
     const totalCount = await this.em.count(StagedFile, where);
     if (opts.after) {
-      const seq = Number(Buffer.from(opts.after, 'base64url').toString());
-      if (!Number.isInteger(seq)) throw new AppError('BAD_USER_INPUT', 'Invalid cursor.');
+      const text = cursorText(opts.after);
+      const seq = /^\d{1,10}$/.test(text) ? Number(text) : NaN;
+      if (!(seq <= MAX_SEQ)) throw invalidCursor();
       where.seq = { $gt: seq };
     }
     const rows = await this.em.find(StagedFile, where, { orderBy: { seq: 'asc' }, limit: first + 1 });

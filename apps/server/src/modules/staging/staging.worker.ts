@@ -267,6 +267,13 @@ async function openDelivery(c: Container, request: StagingRequest, delivery: Rem
         await sleep(delay, undefined, { signal }).catch(() => undefined);
         continue;
       }
+      // Users read the error's message; what operators need (e.g. which secret failed) is its cause.
+      const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : undefined;
+      if (!signal.aborted)
+        c.logger.warn(
+          { module: 'staging', requestId: request.id, siteId: site.id, err: e, cause },
+          'the target site could not be prepared for a batch',
+        );
       return { session: null, openError: e };
     }
   }

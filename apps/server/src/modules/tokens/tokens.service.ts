@@ -13,20 +13,33 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
+/** The default of TOKEN_MAX_DAYS. */
+export const DEFAULT_TOKEN_MAX_DAYS = 365;
+
 export class TokensService {
   constructor(
     private readonly em: EntityManager,
     private readonly clock: Clock,
+    /** TOKEN_MAX_DAYS: the longest lifetime a token may be minted with. */
+    private readonly maxDays = DEFAULT_TOKEN_MAX_DAYS,
     /** Told when a token is revoked, so sockets opened with it stop at once. */
     private readonly authEpochs?: AuthEpochs,
   ) {}
 
-  /** Mints a token; the secret is returned once and only its hash is stored. */
+  /**
+   * Mints a token; the secret is returned once and only its hash is stored. Every token expires:
+   * a lifetime over TOKEN_MAX_DAYS, or none at all, is refused (not shortened), so a script never
+   * holds a token that ends sooner than it asked for without knowing.
+   */
   async create(user: User, name: string, expiresInDays: number | null): Promise<{ token: ApiToken; secret: string }> {
     const trimmed = name.trim();
     if (!trimmed || trimmed.length > 100) throw new AppError('BAD_USER_INPUT', 'Token name must be 1–100 characters.');
-    if (expiresInDays !== null && (!Number.isInteger(expiresInDays) || expiresInDays < 1 || expiresInDays > 3650)) {
-      throw new AppError('BAD_USER_INPUT', 'expiresInDays must be a whole number between 1 and 3650.');
+    if (expiresInDays === null || !Number.isInteger(expiresInDays) || expiresInDays < 1 || expiresInDays > this.maxDays) {
+      throw new AppError(
+        'BAD_USER_INPUT',
+        `Tokens must expire: expiresInDays must be a whole number between 1 and ${this.maxDays}.`,
+        { limit: this.maxDays },
+      );
     }
     const secret = PREFIX + randomBytes(32).toString('base64url');
     const now = this.clock.now();
@@ -35,7 +48,7 @@ export class TokensService {
       name: trimmed,
       secretHash: hashSecret(secret),
       createdAt: now,
-      expiresAt: expiresInDays === null ? null : new Date(now.getTime() + expiresInDays * 86_400_000),
+      expiresAt: new Date(now.getTime() + expiresInDays * 86_400_000),
     });
     await this.em.flush();
     return { token, secret };

@@ -18,7 +18,11 @@ const UserSchema = defineEntity({
   tableName: 'users',
   properties: {
     id: p.uuid().primary().onCreate(() => randomUUID()),
-    email: p.string().unique(),
+    /**
+     * Unique among verified addresses only: an address the IdP has not verified could be anyone's,
+     * so it must not keep its verified owner out.
+     */
+    email: p.string().index(),
     emailVerified: p.boolean().default(false),
     /** Filesystem-safe and unique: names the user's area on POSIX sites. */
     username: p.string().unique(),
@@ -38,7 +42,7 @@ const UserSchema = defineEntity({
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },
-  uniques: [{ properties: ['oidcIssuer', 'oidcSubject'] }],
+  uniques: [{ properties: ['oidcIssuer', 'oidcSubject'] }, { name: 'users_verified_email_unique', properties: ['email'], where: { emailVerified: true } }],
 });
 
 export class User extends UserSchema.class {}

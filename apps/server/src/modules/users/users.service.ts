@@ -38,10 +38,13 @@ export interface NewUser {
 export class UsersService {
   constructor(private readonly em: EntityManager) {}
 
-  /** Creates a user with a unique username (suffix -2, -3, … on collision). */
+  /**
+   * Creates a user with a unique username (suffix -2, -3, … on collision). An address belongs to
+   * the one account that holds it verified; accounts with the address unverified do not block it.
+   */
   async create(input: NewUser): Promise<User> {
     const email = input.email.trim().toLowerCase();
-    if (await this.em.findOne(User, { email })) {
+    if (await this.em.findOne(User, { email, emailVerified: true })) {
       throw new AppError('BAD_USER_INPUT', `A user with email ${email} already exists.`);
     }
     const base = usernameBase(input.preferredUsername, email);
@@ -65,8 +68,14 @@ export class UsersService {
     return user;
   }
 
-  findByEmail(email: string): Promise<User | null> {
-    return this.em.findOne(User, { email: email.trim().toLowerCase() });
+  /** The account with this address: its verified holder, else the oldest account that claims it unverified. */
+  async findByEmail(email: string): Promise<User | null> {
+    const [user] = await this.em.find(
+      User,
+      { email: email.trim().toLowerCase() },
+      { orderBy: { emailVerified: 'desc', createdAt: 'asc' }, limit: 1 },
+    );
+    return user ?? null;
   }
 
   async getByEmail(email: string): Promise<User> {
