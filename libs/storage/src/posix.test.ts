@@ -29,6 +29,8 @@ import {
   isTempFileName,
   listDirectory,
   sha256File,
+  walkCounters,
+  WalkBudget,
   walkFiles,
   writeFileAtomic,
   type WalkedFile,
@@ -418,9 +420,9 @@ describe('listDirectory', () => {
 });
 
 describe('walkFiles', () => {
-  async function collect(root: string, skipped: string[] = []): Promise<WalkedFile[]> {
+  async function collect(root: string, skipped: string[] = [], budget?: WalkBudget): Promise<WalkedFile[]> {
     const out: WalkedFile[] = [];
-    for await (const f of walkFiles(root, { onSkip: (p, kind) => skipped.push(`${kind}:${p}`) })) out.push(f);
+    for await (const f of walkFiles(root, { onSkip: (p, kind) => skipped.push(`${kind}:${p}`), budget })) out.push(f);
     return out;
   }
 
@@ -448,6 +450,30 @@ describe('walkFiles', () => {
     const skipped: string[] = [];
     expect(await collect(join(dir, 'tree'), skipped)).toEqual([{ path: 'real.txt', sizeBytes: 1 }]);
     expect(skipped.sort()).toEqual(['other:fifo', 'symlink:dir-link', 'symlink:file-link', 'symlink:loop']);
+  });
+
+  it('stops after the budget of entries, one budget shared by several walks', async () => {
+    await mkdir(join(dir, 'many'));
+    for (let i = 0; i < 1000; i++) await writeFile(join(dir, 'many', `f${i}`), '');
+    await file('two/x', 'x');
+    await file('two/y', 'y');
+    const budget = new WalkBudget(6);
+    const before = walkCounters.entriesRead;
+    expect(await collect(join(dir, 'two'), [], budget)).toHaveLength(2);
+    expect(budget.exceeded).toBe(false);
+    await collect(join(dir, 'many'), [], budget);
+    expect(budget.exceeded).toBe(true);
+    expect(budget.entriesRead).toBe(6);
+    expect(walkCounters.entriesRead - before).toBeLessThanOrEqual(6);
+  });
+
+  it('counts folders and links against the budget', async () => {
+    for (let i = 0; i < 50; i++) await mkdir(join(dir, 'dirs', `d${i}`), { recursive: true });
+    for (let i = 0; i < 50; i++) await symlink('/nowhere', join(dir, 'dirs', `l${i}`));
+    const budget = new WalkBudget(6);
+    expect(await collect(join(dir, 'dirs'), [], budget)).toEqual([]);
+    expect(budget.exceeded).toBe(true);
+    expect(budget.entriesRead).toBe(6);
   });
 
   it('reports a missing folder as SOURCE_NOT_FOUND', async () => {

@@ -1,11 +1,12 @@
 import { createHash, randomBytes, randomFill } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, type Dirent } from 'node:fs';
 import {
   copyFile,
   link,
   lstat,
   mkdir,
   open,
+  opendir,
   readdir,
   readlink,
   stat,
@@ -592,12 +593,42 @@ export interface WalkedFile {
   sizeBytes: number;
 }
 
+/**
+ * How many directory entries a walk (or several walks sharing it) may read. Once `limit` entries
+ * have been read the walk stops and `exceeded` is set: a caller that needs at most N files passes
+ * N + 1 and refuses when it is exceeded, without reading the rest of a huge tree.
+ */
+export class WalkBudget {
+  entriesRead = 0;
+  exceeded = false;
+  constructor(readonly limit: number) {}
+
+  /** Counts one entry; false once the limit is spent. */
+  take(): boolean {
+    if (this.entriesRead >= this.limit) {
+      this.exceeded = true;
+      return false;
+    }
+    this.entriesRead++;
+    walkCounters.entriesRead++;
+    return true;
+  }
+}
+
+/** Directory entries read by every walk of this process, for tests that bound the work done. */
+export const walkCounters = { entriesRead: 0 };
+
 export interface WalkOptions {
   /** Told about every entry left out: symlinks (could leave the root or loop) and special files (FIFOs block). */
   onSkip?: (path: string, kind: 'symlink' | 'other') => void;
+  /** Stops the walk once this many entries (files, folders, links) have been read; see WalkBudget. */
+  budget?: WalkBudget;
 }
 
-/** Yields every regular file below `absDir` in name order, depth first, never following symlinks. */
+/**
+ * Yields every regular file below `absDir` in name order, depth first, never following symlinks.
+ * Folders are read incrementally, so a budget stops the walk without reading a huge folder whole.
+ */
 export async function* walkFiles(absDir: string, options: WalkOptions = {}): AsyncGenerator<WalkedFile> {
   try {
     const s = await stat(absDir);
@@ -611,17 +642,27 @@ export async function* walkFiles(absDir: string, options: WalkOptions = {}): Asy
 }
 
 async function* walk(absDir: string, prefix: string, options: WalkOptions): AsyncGenerator<WalkedFile> {
-  let dirents;
+  const dirents: Dirent[] = [];
   try {
-    dirents = await readdir(join(absDir, prefix), { withFileTypes: true });
+    const dir = await opendir(join(absDir, prefix), { bufferSize: 32 });
+    try {
+      for (let d = await dir.read(); d !== null; d = await dir.read()) {
+        if (options.budget && !options.budget.take()) return;
+        dirents.push(d);
+      }
+    } finally {
+      await dir.close().catch(() => undefined);
+    }
   } catch (err) {
     throw toStorageError(err, 'source');
   }
   dirents.sort((a, b) => compareNames(a.name, b.name));
   for (const d of dirents) {
     const rel = prefix === '' ? d.name : `${prefix}/${d.name}`;
-    if (d.isDirectory()) yield* walk(absDir, rel, options);
-    else if (d.isSymbolicLink()) options.onSkip?.(rel, 'symlink');
+    if (d.isDirectory()) {
+      yield* walk(absDir, rel, options);
+      if (options.budget?.exceeded) return;
+    } else if (d.isSymbolicLink()) options.onSkip?.(rel, 'symlink');
     else if (!d.isFile()) options.onSkip?.(rel, 'other');
     else {
       const s = await lstatOrNull(join(absDir, rel));

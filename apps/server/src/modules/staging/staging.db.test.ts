@@ -6,6 +6,7 @@ import tar from 'tar-stream';
 import { createClient } from 'graphql-ws';
 import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { walkCounters } from '@stagecoach/storage';
 import { createTestDatabase, type TestDatabase } from '../../../test/db';
 import { startTestServer, userWithToken, waitForRequest, type TestServer } from '../../../test/app';
 import { StagingRequest } from './staging-request.entity';
@@ -109,6 +110,23 @@ describe('stage validation', () => {
     expect(res.errors?.[0]?.extensions?.code).toBe('PATH_OUTSIDE_ROOT');
     expect(res.errors?.[0]?.extensions?.items).toEqual([expect.objectContaining({ index: 1, source, code: 'PATH_OUTSIDE_ROOT' })]);
     expect(await requestCount()).toBe(before);
+  });
+
+  it('refuses a folder larger than MAX_ITEMS_PER_REQUEST after reading at most max + 1 entries, across all items', async () => {
+    const small = await startTestServer(db.orm, { FILE_TOOL: 'users', MAX_ITEMS_PER_REQUEST: '5' });
+    const smallArchive = path.join(small.dataDir, 'sites', 'archive');
+    await fs.mkdir(path.join(smallArchive, 'huge'), { recursive: true });
+    await fs.mkdir(path.join(smallArchive, 'three'), { recursive: true });
+    for (let i = 0; i < 1000; i++) await fs.writeFile(path.join(smallArchive, 'huge', `f${i}`), '');
+    for (let i = 0; i < 3; i++) await fs.writeFile(path.join(smallArchive, 'three', `g${i}`), 'x');
+    const before = walkCounters.entriesRead;
+    const res = await small.gql(STAGE, { input: { method: 'LOCAL_COPY', items: [{ source: 'three' }, { source: 'huge' }] } }, alice.token);
+    expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.errors?.[0]?.message).toMatch(/at most 5/);
+    expect(walkCounters.entriesRead - before).toBeLessThanOrEqual(6);
+    // Within the limit, folders still expand in full.
+    const ok = await small.gql<{ stage: { filesTotal: number } }>(STAGE, { input: { method: 'LOCAL_COPY', items: [{ source: 'three' }] } }, alice.token);
+    expect(ok.data?.stage.filesTotal).toBe(3);
   });
 
   it('rejects a symlink leading out of the root', async () => {

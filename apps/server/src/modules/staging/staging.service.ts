@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isTerminalRequestStatus, normalizeRelativePath, type FileStatus, type RequestStatus, type StagingMethod } from '@stagecoach/domain';
-import { realRootOf, StorageError, walkFiles } from '@stagecoach/storage';
+import { realRootOf, StorageError, WalkBudget, walkFiles } from '@stagecoach/storage';
 import type { Config } from '../../config/env';
 import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
@@ -136,7 +136,7 @@ export class StagingService {
     const targetSite = handler.kind === 'file' && handler.target === 'user-area' ? this.deps.sites.userAreas(input.targetSiteId) : null;
     // Remote-target methods (JUPYTER_COPY, S3_COPY): the site of the method's kind, or the one the request names.
     const deliverySite = handler.kind === 'delivery' ? this.deps.sites.deliveryTarget(handler.delivery.siteKind, input.targetSiteId) : null;
-    const planned = routed ? routed.planned : await this.plan(sourceSite!.root, input.items);
+    const planned = routed ? routed.planned : await this.plan(sourceSite!.root, input.items, max);
     if (planned.length > max) throw new AppError('BAD_USER_INPUT', `The folders expand to ${planned.length} files; at most ${max} per request.`);
     if (targetSite) await this.checkTargets(targetSite.root, owner.username, planned);
     if (handler.kind === 'delivery') checkDeliveryTargets(handler.delivery, deliverySite!, owner, planned);
@@ -169,8 +169,13 @@ export class StagingService {
     return written.request;
   }
 
-  /** Resolves every source (expanding folders) and collects every problem before failing. */
-  private async plan(root: string, items: StageItem[]): Promise<PlannedFile[]> {
+  /**
+   * Resolves every source (expanding folders) and collects every problem before failing. The
+   * folder walks share one budget of `max` + 1 entries: a request naming a huge tree is refused
+   * as soon as it is known to be too large, not after reading all of it.
+   */
+  private async plan(root: string, items: StageItem[], max: number): Promise<PlannedFile[]> {
+    const budget = new WalkBudget(max + 1);
     const outside: ItemProblem[] = [];
     const missing: ItemProblem[] = [];
     const bad: ItemProblem[] = [];
@@ -191,9 +196,13 @@ export class StagingService {
         const st = await fs.stat(abs);
         if (st.isDirectory()) {
           let any = false;
-          for await (const f of walkFiles(abs)) {
+          for await (const f of walkFiles(abs, { budget })) {
             any = true;
             planned.push({ source: joinRel(rel, f.path), target: joinRel(normTarget.path, f.path), sizeBytes: f.sizeBytes, item: index });
+            if (planned.length > max) break;
+          }
+          if (budget.exceeded || planned.length > max) {
+            throw new AppError('BAD_USER_INPUT', `The folders expand to more than ${max} entries; at most ${max} files per request.`);
           }
           if (!any) bad.push({ index, source: item.source, code: 'BAD_USER_INPUT', message: `The folder ${JSON.stringify(item.source)} contains no files.` });
         } else if (st.isFile()) {
