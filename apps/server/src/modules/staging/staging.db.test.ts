@@ -205,6 +205,31 @@ describe('links and cancellation', () => {
   });
 });
 
+describe('retry', () => {
+  const RETRY = `mutation($id: ID!) { retryStagingRequest(id: $id) { status } }`;
+
+  it('queues the failed files once when two retries race, and gives them fresh attempts', async () => {
+    await fs.mkdir(path.join(users, 'alice', 'race'), { recursive: true });
+    await fs.writeFile(path.join(users, 'alice', 'race', 'c.txt'), 'different');
+    const s = await stage(alice.token, { method: 'LOCAL_COPY', items: [{ source: 'set/c.txt', target: 'race/c.txt' }] });
+    const id = s.data!.stage.id;
+    expect((await waitForRequest(server, alice.token, id)).status).toBe('FAILED');
+    const em = db.orm.em.fork();
+    await em.getConnection().execute(`update staged_files set attempts = 3 where request_id = ?`, [id]);
+    await fs.rm(path.join(users, 'alice', 'race', 'c.txt'));
+
+    const results = await Promise.all([server.gql(RETRY, { id }, alice.token), server.gql(RETRY, { id }, alice.token)]);
+    expect(results.filter((r) => r.errors === undefined)).toHaveLength(1);
+    expect(results.filter((r) => r.errors?.[0]?.extensions?.code === 'BAD_USER_INPUT')).toHaveLength(1);
+    const done = await waitForRequest<{ status: string; filesDone: number }>(server, alice.token, id);
+    expect(done).toMatchObject({ status: 'SUCCEEDED', filesDone: 1 });
+    const rows = await em.getConnection().execute<{ n: string }[]>(`select count(*) n from log_entries where request_id = ? and message like 'retrying%'`, [id]);
+    expect(Number(rows[0]!.n)).toBe(1);
+    const [file] = await em.getConnection().execute<{ attempts: number }[]>(`select attempts from staged_files where request_id = ?`, [id]);
+    expect(file!.attempts).toBe(1);
+  });
+});
+
 describe('live updates', () => {
   it('streams RUNNING then SUCCEEDED with counters rising over graphql-ws', async () => {
     const names = Array.from({ length: 30 }, (_, i) => `live/f${i}.bin`);

@@ -327,13 +327,21 @@ export class StagingService {
   /** Re-queues the FAILED files of a finished request. */
   async retry(viewer: User, id: string): Promise<StagingRequest> {
     const r = await this.getVisible(viewer, id);
-    if (!isTerminalRequestStatus(r.status)) throw new AppError('BAD_USER_INPUT', 'The request is still running; retry it once it has finished.');
-    // Its results were removed (modules/lifecycle): new files would belong to a request nothing expires any more.
-    if (r.expiredAt) throw new AppError('BAD_USER_INPUT', 'The results of this request were removed; stage the files again instead.');
-    const failed = await this.em.find(StagedFile, { request: r.id, status: 'FAILED' }, { fields: ['id'], orderBy: { seq: 'asc' } });
-    if (failed.length === 0) throw new AppError('BAD_USER_INPUT', 'The request has no failed files to retry.');
+    // One transaction holding the request row: a second retry waits, then sees it QUEUED and is refused.
     const events = await this.em.transactional(async (em) => {
-      await em.nativeUpdate(StagedFile, { request: r.id, status: 'FAILED' }, { status: 'PENDING', errorCode: null, errorMessage: null, errorStack: null, finishedAt: null, bytesDone: 0 });
+      const [locked] = await em.getConnection().execute<{ status: RequestStatus; expired_at: Date | null }[]>(
+        'select status, expired_at from staging_requests where id = ? for update',
+        [r.id],
+        'all',
+        em.getTransactionContext(),
+      );
+      if (!locked || !isTerminalRequestStatus(locked.status)) throw new AppError('BAD_USER_INPUT', 'The request is still running; retry it once it has finished.');
+      // Its results were removed (modules/lifecycle): new files would belong to a request nothing expires any more.
+      if (locked.expired_at) throw new AppError('BAD_USER_INPUT', 'The results of this request were removed; stage the files again instead.');
+      const failed = await em.find(StagedFile, { request: r.id, status: 'FAILED' }, { fields: ['id'], orderBy: { seq: 'asc' } });
+      if (failed.length === 0) throw new AppError('BAD_USER_INPUT', 'The request has no failed files to retry.');
+      // attempts back to 0: a retried file gets its transient retries again.
+      await em.nativeUpdate(StagedFile, { request: r.id, status: 'FAILED' }, { status: 'PENDING', attempts: 0, errorCode: null, errorMessage: null, errorStack: null, finishedAt: null, bytesDone: 0 });
       await em.nativeUpdate(StagingRequest, { id: r.id }, { status: 'QUEUED', finishedAt: null, cancelledAt: null });
       const ids = failed.map((f) => f.id);
       await enqueueStageJobs(em, jobBatches(this.deps.methods.get(r.method), ids).map((fileIds) => ({ requestId: r.id, fileIds })));
