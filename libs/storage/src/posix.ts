@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomFill } from 'node:crypto';
-import { constants, type Dirent } from 'node:fs';
+import { constants, type BigIntStats, type Dirent } from 'node:fs';
 import {
   copyFile,
   link,
@@ -669,6 +669,26 @@ async function* walk(absDir: string, prefix: string, options: WalkOptions): Asyn
       if (s !== null) yield { path: rel, sizeBytes: s.size };
     }
   }
+}
+
+/**
+ * What an entry is right now, without following a final symlink: `dev:ino:size:mtimeNs`, or null
+ * when nothing is there. Any rewrite in place changes the mtime, a replacement changes the inode:
+ * two equal identities mean the same, unchanged entry.
+ */
+export async function entryIdentity(path: string): Promise<string | null> {
+  try {
+    return identityOf(await lstat(path, { bigint: true }));
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw toStorageError(err, 'target');
+  }
+}
+
+/** The identity (see entryIdentity) of stats taken with `bigint: true`. */
+export function identityOf(s: BigIntStats): string {
+  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}`;
 }
 
 /** Bytes available to unprivileged users on the file system holding `path`. */
