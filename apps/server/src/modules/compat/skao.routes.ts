@@ -162,6 +162,6 @@ async function serveDownload(orm: MikroORM, c: Container, res: Response, r: Stag
     res.status(410).json({ detail: 'The file is no longer in the archive.' });
     return;
   }
-  if (f.checksum) res.setHeader('ETag', `"${f.checksum}"`);
+  // No checksum ETag: the bytes are read live, so the validator must change with the file (send's does).
   await new Promise<void>((resolve) => res.download(abs, path.posix.basename(f.target), { dotfiles: 'allow' }, () => resolve()));
 }
