@@ -28,6 +28,7 @@ import {
   freeBytes,
   isTempFileName,
   listDirectory,
+  listDirectoryPage,
   sha256File,
   walkCounters,
   WalkBudget,
@@ -416,6 +417,43 @@ describe('listDirectory', () => {
   it('reports a missing folder or a file as SOURCE_NOT_FOUND', async () => {
     expect((await errorOf(listDirectory(join(dir, 'nope')))).code).toBe('SOURCE_NOT_FOUND');
     expect((await errorOf(listDirectory(await file('f', 'x')))).code).toBe('SOURCE_NOT_FOUND');
+  });
+});
+
+describe('listDirectoryPage', () => {
+  it('pages through a folder in listing order, each page starting after the last entry of the one before', async () => {
+    await mkdir(join(dir, 'big'));
+    for (let i = 0; i < 1000; i++) await writeFile(join(dir, 'big', `f${String(i).padStart(4, '0')}`), 'x'.repeat(i % 7));
+    for (let i = 0; i < 5; i++) await mkdir(join(dir, 'big', `z-dir${i}`));
+    await symlink('/nowhere', join(dir, 'big', 'link'));
+    const all = await listDirectory(join(dir, 'big'));
+    const paged = [];
+    let after = null;
+    for (let pages = 0; ; pages++) {
+      expect(pages).toBeLessThan(10);
+      const page = await listDirectoryPage(join(dir, 'big'), { first: 300, after });
+      expect(page.entries.length).toBeLessThanOrEqual(300);
+      paged.push(...page.entries);
+      if (!page.hasMore) break;
+      const last = page.entries.at(-1)!;
+      after = { isDirectory: last.isDirectory, name: last.name };
+    }
+    expect(paged).toEqual(all);
+    expect(paged.slice(0, 5).every((e) => e.isDirectory)).toBe(true);
+  });
+
+  it('says when the page is the last one and reports a missing folder as SOURCE_NOT_FOUND', async () => {
+    await file('small/a', 'a');
+    await file('small/b', 'bb');
+    expect(await listDirectoryPage(join(dir, 'small'), { first: 2 })).toEqual({
+      entries: [
+        { name: 'a', kind: 'file', isDirectory: false, sizeBytes: 1 },
+        { name: 'b', kind: 'file', isDirectory: false, sizeBytes: 2 },
+      ],
+      hasMore: false,
+    });
+    expect(await listDirectoryPage(join(dir, 'small'), { first: 1 })).toMatchObject({ hasMore: true });
+    expect((await errorOf(listDirectoryPage(join(dir, 'nope'), { first: 5 }))).code).toBe('SOURCE_NOT_FOUND');
   });
 });
 

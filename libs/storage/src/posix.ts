@@ -582,6 +582,79 @@ export async function listDirectory(absDir: string): Promise<DirectoryEntry[]> {
   return entries.sort((a, b) => Number(b.isDirectory) - Number(a.isDirectory) || compareNames(a.name, b.name));
 }
 
+/** Where a page of a listing starts: after this entry, in listing order (folders first, then by name). */
+export interface ListingPosition {
+  isDirectory: boolean;
+  name: string;
+}
+
+export interface DirectoryPage {
+  entries: DirectoryEntry[];
+  /** More entries follow the last one. */
+  hasMore: boolean;
+}
+
+/**
+ * One page of `listDirectory`'s order: the first `first` entries after `after`. The folder is read
+ * incrementally and only the page is kept (and lstat'ed), so memory and per-file work stay bounded
+ * by the page size, however large the folder is.
+ */
+export async function listDirectoryPage(absDir: string, options: { first: number; after?: ListingPosition | null }): Promise<DirectoryPage> {
+  const { first, after } = options;
+  if (!Number.isSafeInteger(first) || first < 1) throw new RangeError('first must be a positive integer');
+  let dir;
+  try {
+    dir = await opendir(absDir, { bufferSize: 128 });
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new StorageError('SOURCE_NOT_FOUND', 'The folder does not exist.', { cause: err });
+    }
+    throw toStorageError(err, 'source');
+  }
+  // The smallest `first + 1` entries after `after`, kept sorted (one more tells whether more follow).
+  const kept: Dirent[] = [];
+  const keep = first + 1;
+  try {
+    for (let d = await dir.read(); d !== null; d = await dir.read()) {
+      if (after && compareListing(d, after) <= 0) continue;
+      if (kept.length === keep && compareListing(d, kept[keep - 1]!) >= 0) continue;
+      let lo = 0;
+      let hi = kept.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (compareListing(kept[mid]!, d) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      kept.splice(lo, 0, d);
+      if (kept.length > keep) kept.pop();
+    }
+  } catch (err) {
+    throw toStorageError(err, 'source');
+  } finally {
+    await dir.close().catch(() => undefined);
+  }
+  const hasMore = kept.length > first;
+  const entries: DirectoryEntry[] = [];
+  for (const d of kept.slice(0, first)) {
+    if (d.isDirectory()) entries.push({ name: d.name, kind: 'directory', isDirectory: true, sizeBytes: null });
+    else if (d.isSymbolicLink()) entries.push({ name: d.name, kind: 'symlink', isDirectory: false, sizeBytes: null });
+    else if (!d.isFile()) entries.push({ name: d.name, kind: 'other', isDirectory: false, sizeBytes: null });
+    else {
+      const st = await lstatOrNull(join(absDir, d.name));
+      // Deleted since it was read: left out rather than failing the page.
+      if (st !== null) entries.push({ name: d.name, kind: 'file', isDirectory: false, sizeBytes: st.size });
+    }
+  }
+  return { entries, hasMore };
+}
+
+function compareListing(a: ListingPosition | Dirent, b: ListingPosition | Dirent): number {
+  const da = typeof a.isDirectory === 'function' ? a.isDirectory() : a.isDirectory;
+  const db = typeof b.isDirectory === 'function' ? b.isDirectory() : b.isDirectory;
+  return Number(db) - Number(da) || compareNames(a.name, b.name);
+}
+
 /** Code-unit order: stable across locales and machines, unlike localeCompare. */
 function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
