@@ -498,20 +498,25 @@ describe('walkFiles', () => {
     const budget = new WalkBudget(6);
     const before = walkCounters.entriesRead;
     expect(await collect(join(dir, 'two'), [], budget)).toHaveLength(2);
-    expect(budget.exceeded).toBe(false);
+    expect(budget.exceeded).toBeNull();
     await collect(join(dir, 'many'), [], budget);
-    expect(budget.exceeded).toBe(true);
+    expect(budget.exceeded).toBe('files');
     expect(budget.entriesRead).toBe(6);
     expect(walkCounters.entriesRead - before).toBeLessThanOrEqual(6);
   });
 
-  it('counts folders and links against the budget', async () => {
+  it('limits folders and links apart from files', async () => {
     for (let i = 0; i < 50; i++) await mkdir(join(dir, 'dirs', `d${i}`), { recursive: true });
     for (let i = 0; i < 50; i++) await symlink('/nowhere', join(dir, 'dirs', `l${i}`));
     const budget = new WalkBudget(6);
     expect(await collect(join(dir, 'dirs'), [], budget)).toEqual([]);
-    expect(budget.exceeded).toBe(true);
+    expect(budget.exceeded).toBe('others');
     expect(budget.entriesRead).toBe(6);
+    // Up to the limit of each kind, nothing is refused: 3 folders holding 6 files in all.
+    for (let i = 0; i < 6; i++) await file(`mixed/d${i % 3}/f${i}`, 'x');
+    const enough = new WalkBudget(6);
+    expect(await collect(join(dir, 'mixed'), [], enough)).toHaveLength(6);
+    expect(enough.exceeded).toBeNull();
   });
 
   it('reports a missing folder as SOURCE_NOT_FOUND', async () => {

@@ -667,21 +667,27 @@ export interface WalkedFile {
 }
 
 /**
- * How many directory entries a walk (or several walks sharing it) may read. Once `limit` entries
- * have been read the walk stops and `exceeded` is set: a caller that needs at most N files passes
- * N + 1 and refuses when it is exceeded, without reading the rest of a huge tree.
+ * How far a walk (or several walks sharing it) may go: at most `limit` files and, apart, at most
+ * `limit` other entries (folders, links, special files). Once either is spent the walk stops and
+ * `exceeded` says which: a caller that needs at most N files passes N + 1 and refuses when it is
+ * exceeded, without reading the rest of a huge tree.
  */
 export class WalkBudget {
   entriesRead = 0;
-  exceeded = false;
+  files = 0;
+  others = 0;
+  exceeded: 'files' | 'others' | null = null;
   constructor(readonly limit: number) {}
 
-  /** Counts one entry; false once the limit is spent. */
-  take(): boolean {
-    if (this.entriesRead >= this.limit) {
-      this.exceeded = true;
+  /** Counts one entry; false once its kind's limit is spent. */
+  take(d: Dirent): boolean {
+    const isFile = d.isFile();
+    if ((isFile ? this.files : this.others) >= this.limit) {
+      this.exceeded = isFile ? 'files' : 'others';
       return false;
     }
+    if (isFile) this.files++;
+    else this.others++;
     this.entriesRead++;
     walkCounters.entriesRead++;
     return true;
@@ -694,7 +700,7 @@ export const walkCounters = { entriesRead: 0 };
 export interface WalkOptions {
   /** Told about every entry left out: symlinks (could leave the root or loop) and special files (FIFOs block). */
   onSkip?: (path: string, kind: 'symlink' | 'other') => void;
-  /** Stops the walk once this many entries (files, folders, links) have been read; see WalkBudget. */
+  /** Stops the walk once its files, or its folders and links, pass a limit; see WalkBudget. */
   budget?: WalkBudget;
 }
 
@@ -720,7 +726,7 @@ async function* walk(absDir: string, prefix: string, options: WalkOptions): Asyn
     const dir = await opendir(join(absDir, prefix), { bufferSize: 32 });
     try {
       for (let d = await dir.read(); d !== null; d = await dir.read()) {
-        if (options.budget && !options.budget.take()) return;
+        if (options.budget && !options.budget.take(d)) return;
         dirents.push(d);
       }
     } finally {

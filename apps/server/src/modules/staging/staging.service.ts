@@ -171,8 +171,8 @@ export class StagingService {
 
   /**
    * Resolves every source (expanding folders) and collects every problem before failing. The
-   * folder walks share one budget of `max` + 1 entries: a request naming a huge tree is refused
-   * as soon as it is known to be too large, not after reading all of it.
+   * folder walks share one budget of `max` + 1 files (and as many folders and links): a request
+   * naming a huge tree is refused as soon as it is known to be too large, not after reading it all.
    */
   private async plan(root: string, items: StageItem[], max: number): Promise<PlannedFile[]> {
     const budget = new WalkBudget(max + 1);
@@ -201,9 +201,8 @@ export class StagingService {
             planned.push({ source: joinRel(rel, f.path), target: joinRel(normTarget.path, f.path), sizeBytes: f.sizeBytes, item: index });
             if (planned.length > max) break;
           }
-          if (budget.exceeded || planned.length > max) {
-            throw new AppError('BAD_USER_INPUT', `The folders expand to more than ${max} entries; at most ${max} files per request.`);
-          }
+          if (budget.exceeded === 'others') throw new AppError('BAD_USER_INPUT', `The folders hold more than ${max} folders and links; name smaller folders (at most ${max} files per request).`);
+          if (budget.exceeded || planned.length > max) throw new AppError('BAD_USER_INPUT', `The folders expand to more than ${max} files; at most ${max} per request.`);
           if (!any) bad.push({ index, source: item.source, code: 'BAD_USER_INPUT', message: `The folder ${JSON.stringify(item.source)} contains no files.` });
         } else if (st.isFile()) {
           planned.push({ source: rel, target: normTarget.path, sizeBytes: st.size, item: index });
