@@ -19,7 +19,7 @@ export class SitesResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg('siteId', () => ID, { nullable: true }) siteId: string | null,
     @Arg('path', () => String, { nullable: true, defaultValue: '' }) path: string | null,
-    @Arg('first', () => Int, { nullable: true, description: `Page size, 1..${BROWSE_PAGE_MAX} (default ${BROWSE_PAGE_MAX}).` }) first: number | null,
+    @Arg('first', () => Int, { nullable: true, description: `Entries per page, 1–${BROWSE_PAGE_MAX}. Default: the most.` }) first: number | null,
     @Arg('after', () => String, { nullable: true, description: 'The `cursor` of the last entry of the previous page.' }) after: string | null,
   ): Promise<DirEntryType[]> {
     return (await ctx.container.sites.browse(siteId, path ?? '', { first, after })).map(toDirEntry);
