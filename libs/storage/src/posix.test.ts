@@ -28,7 +28,10 @@ import {
   freeBytes,
   isTempFileName,
   listDirectory,
+  listDirectoryPage,
   sha256File,
+  walkCounters,
+  WalkBudget,
   walkFiles,
   writeFileAtomic,
   type WalkedFile,
@@ -417,10 +420,47 @@ describe('listDirectory', () => {
   });
 });
 
+describe('listDirectoryPage', () => {
+  it('pages through a folder in listing order, each page starting after the last entry of the one before', async () => {
+    await mkdir(join(dir, 'big'));
+    for (let i = 0; i < 1000; i++) await writeFile(join(dir, 'big', `f${String(i).padStart(4, '0')}`), 'x'.repeat(i % 7));
+    for (let i = 0; i < 5; i++) await mkdir(join(dir, 'big', `z-dir${i}`));
+    await symlink('/nowhere', join(dir, 'big', 'link'));
+    const all = await listDirectory(join(dir, 'big'));
+    const paged = [];
+    let after = null;
+    for (let pages = 0; ; pages++) {
+      expect(pages).toBeLessThan(10);
+      const page = await listDirectoryPage(join(dir, 'big'), { first: 300, after });
+      expect(page.entries.length).toBeLessThanOrEqual(300);
+      paged.push(...page.entries);
+      if (!page.hasMore) break;
+      const last = page.entries.at(-1)!;
+      after = { isDirectory: last.isDirectory, name: last.name };
+    }
+    expect(paged).toEqual(all);
+    expect(paged.slice(0, 5).every((e) => e.isDirectory)).toBe(true);
+  });
+
+  it('says when the page is the last one and reports a missing folder as SOURCE_NOT_FOUND', async () => {
+    await file('small/a', 'a');
+    await file('small/b', 'bb');
+    expect(await listDirectoryPage(join(dir, 'small'), { first: 2 })).toEqual({
+      entries: [
+        { name: 'a', kind: 'file', isDirectory: false, sizeBytes: 1 },
+        { name: 'b', kind: 'file', isDirectory: false, sizeBytes: 2 },
+      ],
+      hasMore: false,
+    });
+    expect(await listDirectoryPage(join(dir, 'small'), { first: 1 })).toMatchObject({ hasMore: true });
+    expect((await errorOf(listDirectoryPage(join(dir, 'nope'), { first: 5 }))).code).toBe('SOURCE_NOT_FOUND');
+  });
+});
+
 describe('walkFiles', () => {
-  async function collect(root: string, skipped: string[] = []): Promise<WalkedFile[]> {
+  async function collect(root: string, skipped: string[] = [], budget?: WalkBudget): Promise<WalkedFile[]> {
     const out: WalkedFile[] = [];
-    for await (const f of walkFiles(root, { onSkip: (p, kind) => skipped.push(`${kind}:${p}`) })) out.push(f);
+    for await (const f of walkFiles(root, { onSkip: (p, kind) => skipped.push(`${kind}:${p}`), budget })) out.push(f);
     return out;
   }
 
@@ -448,6 +488,35 @@ describe('walkFiles', () => {
     const skipped: string[] = [];
     expect(await collect(join(dir, 'tree'), skipped)).toEqual([{ path: 'real.txt', sizeBytes: 1 }]);
     expect(skipped.sort()).toEqual(['other:fifo', 'symlink:dir-link', 'symlink:file-link', 'symlink:loop']);
+  });
+
+  it('stops after the budget of entries, one budget shared by several walks', async () => {
+    await mkdir(join(dir, 'many'));
+    for (let i = 0; i < 1000; i++) await writeFile(join(dir, 'many', `f${i}`), '');
+    await file('two/x', 'x');
+    await file('two/y', 'y');
+    const budget = new WalkBudget(6);
+    const before = walkCounters.entriesRead;
+    expect(await collect(join(dir, 'two'), [], budget)).toHaveLength(2);
+    expect(budget.exceeded).toBeNull();
+    await collect(join(dir, 'many'), [], budget);
+    expect(budget.exceeded).toBe('files');
+    expect(budget.entriesRead).toBe(6);
+    expect(walkCounters.entriesRead - before).toBeLessThanOrEqual(6);
+  });
+
+  it('limits folders and links apart from files', async () => {
+    for (let i = 0; i < 50; i++) await mkdir(join(dir, 'dirs', `d${i}`), { recursive: true });
+    for (let i = 0; i < 50; i++) await symlink('/nowhere', join(dir, 'dirs', `l${i}`));
+    const budget = new WalkBudget(6);
+    expect(await collect(join(dir, 'dirs'), [], budget)).toEqual([]);
+    expect(budget.exceeded).toBe('others');
+    expect(budget.entriesRead).toBe(6);
+    // Up to the limit of each kind, nothing is refused: 3 folders holding 6 files in all.
+    for (let i = 0; i < 6; i++) await file(`mixed/d${i % 3}/f${i}`, 'x');
+    const enough = new WalkBudget(6);
+    expect(await collect(join(dir, 'mixed'), [], enough)).toHaveLength(6);
+    expect(enough.exceeded).toBeNull();
   });
 
   it('reports a missing folder as SOURCE_NOT_FOUND', async () => {

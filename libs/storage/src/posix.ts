@@ -1,11 +1,12 @@
 import { createHash, randomBytes, randomFill } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, type BigIntStats, type Dirent } from 'node:fs';
 import {
   copyFile,
   link,
   lstat,
   mkdir,
   open,
+  opendir,
   readdir,
   readlink,
   stat,
@@ -581,6 +582,79 @@ export async function listDirectory(absDir: string): Promise<DirectoryEntry[]> {
   return entries.sort((a, b) => Number(b.isDirectory) - Number(a.isDirectory) || compareNames(a.name, b.name));
 }
 
+/** Where a page of a listing starts: after this entry, in listing order (folders first, then by name). */
+export interface ListingPosition {
+  isDirectory: boolean;
+  name: string;
+}
+
+export interface DirectoryPage {
+  entries: DirectoryEntry[];
+  /** More entries follow the last one. */
+  hasMore: boolean;
+}
+
+/**
+ * One page of `listDirectory`'s order: the first `first` entries after `after`. The folder is read
+ * incrementally and only the page is kept (and lstat'ed), so memory and per-file work stay bounded
+ * by the page size, however large the folder is.
+ */
+export async function listDirectoryPage(absDir: string, options: { first: number; after?: ListingPosition | null }): Promise<DirectoryPage> {
+  const { first, after } = options;
+  if (!Number.isSafeInteger(first) || first < 1) throw new RangeError('first must be a positive integer');
+  let dir;
+  try {
+    dir = await opendir(absDir, { bufferSize: 128 });
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new StorageError('SOURCE_NOT_FOUND', 'The folder does not exist.', { cause: err });
+    }
+    throw toStorageError(err, 'source');
+  }
+  // The smallest `first + 1` entries after `after`, kept sorted (one more tells whether more follow).
+  const kept: Dirent[] = [];
+  const keep = first + 1;
+  try {
+    for (let d = await dir.read(); d !== null; d = await dir.read()) {
+      if (after && compareListing(d, after) <= 0) continue;
+      if (kept.length === keep && compareListing(d, kept[keep - 1]!) >= 0) continue;
+      let lo = 0;
+      let hi = kept.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (compareListing(kept[mid]!, d) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      kept.splice(lo, 0, d);
+      if (kept.length > keep) kept.pop();
+    }
+  } catch (err) {
+    throw toStorageError(err, 'source');
+  } finally {
+    await dir.close().catch(() => undefined);
+  }
+  const hasMore = kept.length > first;
+  const entries: DirectoryEntry[] = [];
+  for (const d of kept.slice(0, first)) {
+    if (d.isDirectory()) entries.push({ name: d.name, kind: 'directory', isDirectory: true, sizeBytes: null });
+    else if (d.isSymbolicLink()) entries.push({ name: d.name, kind: 'symlink', isDirectory: false, sizeBytes: null });
+    else if (!d.isFile()) entries.push({ name: d.name, kind: 'other', isDirectory: false, sizeBytes: null });
+    else {
+      const st = await lstatOrNull(join(absDir, d.name));
+      // Deleted since it was read: left out rather than failing the page.
+      if (st !== null) entries.push({ name: d.name, kind: 'file', isDirectory: false, sizeBytes: st.size });
+    }
+  }
+  return { entries, hasMore };
+}
+
+function compareListing(a: ListingPosition | Dirent, b: ListingPosition | Dirent): number {
+  const da = typeof a.isDirectory === 'function' ? a.isDirectory() : a.isDirectory;
+  const db = typeof b.isDirectory === 'function' ? b.isDirectory() : b.isDirectory;
+  return Number(db) - Number(da) || compareNames(a.name, b.name);
+}
+
 /** Code-unit order: stable across locales and machines, unlike localeCompare. */
 function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -592,12 +666,48 @@ export interface WalkedFile {
   sizeBytes: number;
 }
 
+/**
+ * How far a walk (or several walks sharing it) may go: at most `limit` files and, apart, at most
+ * `limit` other entries (folders, links, special files). Once either is spent the walk stops and
+ * `exceeded` says which: a caller that needs at most N files passes N + 1 and refuses when it is
+ * exceeded, without reading the rest of a huge tree.
+ */
+export class WalkBudget {
+  entriesRead = 0;
+  files = 0;
+  others = 0;
+  exceeded: 'files' | 'others' | null = null;
+  constructor(readonly limit: number) {}
+
+  /** Counts one entry; false once its kind's limit is spent. */
+  take(d: Dirent): boolean {
+    const isFile = d.isFile();
+    if ((isFile ? this.files : this.others) >= this.limit) {
+      this.exceeded = isFile ? 'files' : 'others';
+      return false;
+    }
+    if (isFile) this.files++;
+    else this.others++;
+    this.entriesRead++;
+    walkCounters.entriesRead++;
+    return true;
+  }
+}
+
+/** Directory entries read by every walk of this process, for tests that bound the work done. */
+export const walkCounters = { entriesRead: 0 };
+
 export interface WalkOptions {
   /** Told about every entry left out: symlinks (could leave the root or loop) and special files (FIFOs block). */
   onSkip?: (path: string, kind: 'symlink' | 'other') => void;
+  /** Stops the walk once its files, or its folders and links, pass a limit; see WalkBudget. */
+  budget?: WalkBudget;
 }
 
-/** Yields every regular file below `absDir` in name order, depth first, never following symlinks. */
+/**
+ * Yields every regular file below `absDir` in name order, depth first, never following symlinks.
+ * Folders are read incrementally, so a budget stops the walk without reading a huge folder whole.
+ */
 export async function* walkFiles(absDir: string, options: WalkOptions = {}): AsyncGenerator<WalkedFile> {
   try {
     const s = await stat(absDir);
@@ -611,23 +721,53 @@ export async function* walkFiles(absDir: string, options: WalkOptions = {}): Asy
 }
 
 async function* walk(absDir: string, prefix: string, options: WalkOptions): AsyncGenerator<WalkedFile> {
-  let dirents;
+  const dirents: Dirent[] = [];
   try {
-    dirents = await readdir(join(absDir, prefix), { withFileTypes: true });
+    const dir = await opendir(join(absDir, prefix), { bufferSize: 32 });
+    try {
+      for (let d = await dir.read(); d !== null; d = await dir.read()) {
+        if (options.budget && !options.budget.take(d)) return;
+        dirents.push(d);
+      }
+    } finally {
+      await dir.close().catch(() => undefined);
+    }
   } catch (err) {
     throw toStorageError(err, 'source');
   }
   dirents.sort((a, b) => compareNames(a.name, b.name));
   for (const d of dirents) {
     const rel = prefix === '' ? d.name : `${prefix}/${d.name}`;
-    if (d.isDirectory()) yield* walk(absDir, rel, options);
-    else if (d.isSymbolicLink()) options.onSkip?.(rel, 'symlink');
+    if (d.isDirectory()) {
+      yield* walk(absDir, rel, options);
+      if (options.budget?.exceeded) return;
+    } else if (d.isSymbolicLink()) options.onSkip?.(rel, 'symlink');
     else if (!d.isFile()) options.onSkip?.(rel, 'other');
     else {
       const s = await lstatOrNull(join(absDir, rel));
       if (s !== null) yield { path: rel, sizeBytes: s.size };
     }
   }
+}
+
+/**
+ * What an entry is right now, without following a final symlink: `dev:ino:size:mtimeNs`, or null
+ * when nothing is there. Any rewrite in place changes the mtime, a replacement changes the inode:
+ * two equal identities mean the same, unchanged entry.
+ */
+export async function entryIdentity(path: string): Promise<string | null> {
+  try {
+    return identityOf(await lstat(path, { bigint: true }));
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw toStorageError(err, 'target');
+  }
+}
+
+/** The identity (see entryIdentity) of stats taken with `bigint: true`. */
+export function identityOf(s: BigIntStats): string {
+  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}`;
 }
 
 /** Bytes available to unprivileged users on the file system holding `path`. */

@@ -24,6 +24,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { LOGS_LAST_MAX } from '../modules/logs/logs.service';
+import { BROWSE_PAGE_MAX } from '../modules/sites/sites.service';
 import { OUTBOX_PAGE_MAX } from '../modules/mail/mail.service';
 import { FILES_PAGE_MAX, REQUESTS_PAGE_MAX } from '../modules/staging/staging.service';
 
@@ -40,6 +41,7 @@ export const PAGED_FIELDS: Readonly<Record<string, { arg: string; max: number }>
   'StagingRequest.files': { arg: 'first', max: FILES_PAGE_MAX },
   'Query.emailOutbox': { arg: 'first', max: OUTBOX_PAGE_MAX },
   'Query.logs': { arg: 'last', max: LOGS_LAST_MAX },
+  'Query.browse': { arg: 'first', max: BROWSE_PAGE_MAX },
 };
 
 /**

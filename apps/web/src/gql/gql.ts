@@ -40,7 +40,7 @@ type Documents = {
     "\n  mutation RetryRequest($id: ID!) {\n    retryStagingRequest(id: $id) {\n      ...RequestFields\n    }\n  }\n": typeof types.RetryRequestDocument,
     "\n  subscription RequestUpdated($id: ID!) {\n    stagingRequestUpdated(id: $id) {\n      ...RequestFields\n    }\n  }\n": typeof types.RequestUpdatedDocument,
     "\n  query GetMe {\n    me {\n      id\n      username\n      name\n      email\n      role\n      status\n      createdAt\n    }\n  }\n": typeof types.GetMeDocument,
-    "\n  query BrowseSource($siteId: ID, $path: String) {\n    browse(siteId: $siteId, path: $path) {\n      name\n      path\n      isDirectory\n      sizeBytes\n    }\n  }\n": typeof types.BrowseSourceDocument,
+    "\n  query BrowseSource($siteId: ID, $path: String, $first: Int, $after: String) {\n    browse(siteId: $siteId, path: $path, first: $first, after: $after) {\n      name\n      path\n      isDirectory\n      sizeBytes\n      cursor\n    }\n  }\n": typeof types.BrowseSourceDocument,
     "\n  query StageOptions {\n    stagingMethods {\n      method\n      label\n      description\n    }\n    sites {\n      id\n      name\n      kind\n      isSource\n      isTarget\n      isDefault\n    }\n  }\n": typeof types.StageOptionsDocument,
     "\n  mutation StageFiles($input: StageInput!) {\n    stage(input: $input) {\n      id\n      status\n      filesTotal\n    }\n  }\n": typeof types.StageFilesDocument,
     "\n  mutation CreateApiToken($name: String!, $expiresInDays: Int) {\n    createApiToken(name: $name, expiresInDays: $expiresInDays) {\n      secret\n      token {\n        id\n        name\n        expiresAt\n      }\n    }\n  }\n": typeof types.CreateApiTokenDocument,
@@ -73,7 +73,7 @@ const documents: Documents = {
     "\n  mutation RetryRequest($id: ID!) {\n    retryStagingRequest(id: $id) {\n      ...RequestFields\n    }\n  }\n": types.RetryRequestDocument,
     "\n  subscription RequestUpdated($id: ID!) {\n    stagingRequestUpdated(id: $id) {\n      ...RequestFields\n    }\n  }\n": types.RequestUpdatedDocument,
     "\n  query GetMe {\n    me {\n      id\n      username\n      name\n      email\n      role\n      status\n      createdAt\n    }\n  }\n": types.GetMeDocument,
-    "\n  query BrowseSource($siteId: ID, $path: String) {\n    browse(siteId: $siteId, path: $path) {\n      name\n      path\n      isDirectory\n      sizeBytes\n    }\n  }\n": types.BrowseSourceDocument,
+    "\n  query BrowseSource($siteId: ID, $path: String, $first: Int, $after: String) {\n    browse(siteId: $siteId, path: $path, first: $first, after: $after) {\n      name\n      path\n      isDirectory\n      sizeBytes\n      cursor\n    }\n  }\n": types.BrowseSourceDocument,
     "\n  query StageOptions {\n    stagingMethods {\n      method\n      label\n      description\n    }\n    sites {\n      id\n      name\n      kind\n      isSource\n      isTarget\n      isDefault\n    }\n  }\n": types.StageOptionsDocument,
     "\n  mutation StageFiles($input: StageInput!) {\n    stage(input: $input) {\n      id\n      status\n      filesTotal\n    }\n  }\n": types.StageFilesDocument,
     "\n  mutation CreateApiToken($name: String!, $expiresInDays: Int) {\n    createApiToken(name: $name, expiresInDays: $expiresInDays) {\n      secret\n      token {\n        id\n        name\n        expiresAt\n      }\n    }\n  }\n": types.CreateApiTokenDocument,
@@ -184,7 +184,7 @@ export function graphql(source: "\n  query GetMe {\n    me {\n      id\n      us
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query BrowseSource($siteId: ID, $path: String) {\n    browse(siteId: $siteId, path: $path) {\n      name\n      path\n      isDirectory\n      sizeBytes\n    }\n  }\n"): typeof import('./graphql').BrowseSourceDocument;
+export function graphql(source: "\n  query BrowseSource($siteId: ID, $path: String, $first: Int, $after: String) {\n    browse(siteId: $siteId, path: $path, first: $first, after: $after) {\n      name\n      path\n      isDirectory\n      sizeBytes\n      cursor\n    }\n  }\n"): typeof import('./graphql').BrowseSourceDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -265,10 +265,12 @@ export type GetMeQuery = { me: { id: string, username: string, name: string | nu
 export type BrowseSourceQueryVariables = Exact<{
   siteId?: string | number | null | undefined;
   path?: string | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
 }>;
 
 
-export type BrowseSourceQuery = { browse: Array<{ name: string, path: string, isDirectory: boolean, sizeBytes: number | null }> };
+export type BrowseSourceQuery = { browse: Array<{ name: string, path: string, isDirectory: boolean, sizeBytes: number | null, cursor: string }> };
 
 export type StageOptionsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -795,12 +797,13 @@ export const GetMeDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<GetMeQuery, GetMeQueryVariables>;
 export const BrowseSourceDocument = new TypedDocumentString(`
-    query BrowseSource($siteId: ID, $path: String) {
-  browse(siteId: $siteId, path: $path) {
+    query BrowseSource($siteId: ID, $path: String, $first: Int, $after: String) {
+  browse(siteId: $siteId, path: $path, first: $first, after: $after) {
     name
     path
     isDirectory
     sizeBytes
+    cursor
   }
 }
     `) as unknown as TypedDocumentString<BrowseSourceQuery, BrowseSourceQueryVariables>;

@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
+import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Router, type Request, type Response } from 'express';
-import { resolveInside } from '@stagecoach/storage';
+import { identityOf, resolveInside } from '@stagecoach/storage';
 import type { Container } from '../../container';
 import { StagedFile } from '../staging/staged-file.entity';
 import { StagingRequest } from '../staging/staging-request.entity';
@@ -27,10 +30,12 @@ export function downloadRoutes(orm: MikroORM, c: Container): Router {
     }
     const { claims } = verdict;
     const em = orm.em.fork();
-    const request = await em.findOne(StagingRequest, { id: claims.r });
+    const request = await em.findOne(StagingRequest, { id: claims.r }, { populate: ['owner'] });
     if (!request || request.linkVersion !== claims.v || !['SUCCEEDED', 'PARTIALLY_SUCCEEDED'].includes(request.status)) {
       return fail(res, 410, 'NOT_FOUND', 'This download is no longer available.');
     }
+    // A link speaks for its owner: it stops with their account.
+    if (request.owner.status !== 'ACTIVE') return fail(res, 403, 'FORBIDDEN', 'The account this download belongs to is disabled.');
     const site = c.sites.source(request.sourceSiteId);
 
     const single = claims.f
@@ -44,12 +49,7 @@ export function downloadRoutes(orm: MikroORM, c: Container): Router {
       // The path is re-confined at download time: the archive may have changed since staging.
       const abs = await resolveInside(site.root, single.source).catch(() => null);
       if (!abs) return fail(res, 410, 'NOT_FOUND', 'The file is no longer in the archive.');
-      if (single.checksum) res.setHeader('ETag', `"${single.checksum}"`);
-      res.setHeader('Cache-Control', 'private, no-transform');
-      res.download(abs, path.posix.basename(single.target), { dotfiles: 'allow', etag: !single.checksum, lastModified: true }, (err) => {
-        if (err && !res.headersSent) fail(res, 410, 'NOT_FOUND', 'The file is no longer readable.');
-      });
-      return;
+      return sendFile(req, res, abs, path.posix.basename(single.target));
     }
 
     res.setHeader('Content-Type', 'application/x-tar');
@@ -64,4 +64,57 @@ export function downloadRoutes(orm: MikroORM, c: Container): Router {
   router.get('/download/:token', (req, res, next) => void handler(req, res).catch(next));
   router.head('/download/:token', (req, res, next) => void handler(req, res).catch(next));
   return router;
+}
+
+/**
+ * One file, read live from the archive: opened once, and everything (ETag, Last-Modified,
+ * length, ranges, bytes) comes from that open file. The ETag derives from the file's identity
+ * (device, inode, size, mtime), so a rewrite gives a new one; a range is served only under
+ * `If-Range` with exactly the current ETag, never under a date, so no client splices two versions.
+ */
+async function sendFile(req: Request, res: Response, abs: string, name: string): Promise<void> {
+  let fh: FileHandle;
+  try {
+    fh = await open(abs, 'r');
+  } catch {
+    return fail(res, 410, 'NOT_FOUND', 'The file is no longer readable.');
+  }
+  try {
+    const st = await fh.stat({ bigint: true });
+    if (!st.isFile()) return fail(res, 410, 'NOT_FOUND', 'The file is no longer readable.');
+    const size = Number(st.size);
+    const etag = `"${createHash('sha256').update(identityOf(st)).digest('base64url').slice(0, 32)}"`;
+    res.setHeader('ETag', etag);
+    res.setHeader('Last-Modified', new Date(Number(st.mtimeMs)).toUTCString());
+    res.setHeader('Cache-Control', 'private, no-transform');
+    res.setHeader('Accept-Ranges', 'bytes');
+    res.attachment(name);
+    if (req.fresh) return void res.status(304).end();
+
+    let start = 0;
+    let end = size - 1;
+    const ifRange = req.headers['if-range'];
+    if (req.headers.range && (ifRange === undefined || ifRange === etag)) {
+      const ranges = req.range(size, { combine: true });
+      if (ranges === -1) {
+        res.setHeader('Content-Range', `bytes */${size}`);
+        return fail(res, 416, 'BAD_USER_INPUT', 'The requested range is not within the file.');
+      }
+      // Several ranges (multipart answers) are not offered: the whole file instead.
+      if (Array.isArray(ranges) && ranges.type === 'bytes' && ranges.length === 1) {
+        start = ranges[0]!.start;
+        end = ranges[0]!.end;
+        res.status(206);
+        res.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
+      }
+    }
+    res.setHeader('Content-Length', String(Math.max(end - start + 1, 0)));
+    if (req.method === 'HEAD' || end < start) return void res.end();
+    await pipeline(fh.createReadStream({ start, end, autoClose: false }), res).catch(() => {
+      // The client went away, or the read failed mid-way: the response is cut short, never padded.
+      res.destroy();
+    });
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
 }

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -65,20 +65,15 @@ class ReadBuffers {
   }
 }
 
-/** A file's bytes as a stream of chunks read into `buffers`. */
-function readInto(abs: string, buffers: ReadBuffers): Readable {
-  let file: Awaited<ReturnType<typeof open>> | undefined;
+/** At most `size` bytes of an open file as a stream of chunks read into `buffers`; closes the file at the end. */
+function readInto(file: FileHandle, size: number, buffers: ReadBuffers): Readable {
+  let left = size;
   return new Readable({
-    construct(cb) {
-      open(abs, 'r').then((f) => {
-        file = f;
-        cb();
-      }, cb);
-    },
     read() {
       void (async () => {
         const buf = await buffers.take();
-        const { bytesRead } = await file!.read(buf, 0, buf.length, null);
+        const { bytesRead } = left > 0 ? await file.read(buf, 0, Math.min(buf.length, left), null) : { bytesRead: 0 };
+        left -= bytesRead;
         if (bytesRead === 0) {
           buffers.giveBack(buf);
           this.push(null);
@@ -86,13 +81,30 @@ function readInto(abs: string, buffers: ReadBuffers): Readable {
       })().catch((err: unknown) => this.destroy(err as Error));
     },
     destroy(err, cb) {
-      if (!file) return cb(err);
       file.close().then(
         () => cb(err),
         () => cb(err),
       );
     },
   });
+}
+
+class EntryChanged extends Error {}
+
+/**
+ * Opens an entry's file and checks it against what was staged before a byte of it is sent: the
+ * tar header promises the stored size, so a file that grew or shrank since fails the bundle here.
+ */
+async function openEntry(abs: string, f: StagedFile): Promise<FileHandle> {
+  const file = await open(abs, 'r');
+  try {
+    const st = await file.stat();
+    if (!st.isFile() || st.size !== Number(f.sizeBytes ?? 0)) throw new EntryChanged(`${f.target} changed since it was staged; stage it again.`);
+    return file;
+  } catch (err) {
+    await file.close().catch(() => undefined);
+    throw err;
+  }
 }
 
 /** Pipes `pack` into `res`, giving each chunk back to `buffers` once the socket has it. */
@@ -139,9 +151,11 @@ export async function streamRequestTar(orm: MikroORM, c: Container, res: Respons
       const page = await orm.em.fork().find(StagedFile, { request: request.id, status: 'DONE', seq: { $gt: lastSeq } }, { orderBy: { seq: 'asc' }, limit: PAGE });
       for (const f of page) {
         const abs = await resolveInside(root, f.source);
+        const file = await openEntry(abs, f);
+        const size = Number(f.sizeBytes ?? 0);
         await new Promise<void>((resolve, reject) => {
-          const entry = pack.entry({ name: f.target, size: Number(f.sizeBytes ?? 0), mode: 0o444, mtime: f.finishedAt ?? request.createdAt }, (err) => (err ? reject(err) : resolve()));
-          pipeline(readInto(abs, buffers), entry).catch(reject);
+          const entry = pack.entry({ name: f.target, size, mode: 0o444, mtime: f.finishedAt ?? request.createdAt }, (err) => (err ? reject(err) : resolve()));
+          pipeline(readInto(file, size, buffers), entry).catch(reject);
         });
       }
       if (page.length < PAGE) break;
@@ -150,9 +164,16 @@ export async function streamRequestTar(orm: MikroORM, c: Container, res: Respons
     pack.finalize();
     await sending;
   } catch (err) {
-    // Headers are gone already: the only honest signal left is an aborted (truncated) response.
     c.logger.warn({ err, stagingRequestId: request.id }, 'tar bundle aborted');
     pack.destroy();
+    if (!res.headersSent && err instanceof EntryChanged) {
+      // Nothing sent yet: a plain answer instead of an empty tar.
+      res.removeHeader('Content-Disposition');
+      res.removeHeader('ETag');
+      res.status(410).json({ error: { code: 'NOT_FOUND', message: err.message } });
+      return;
+    }
+    // Headers are gone already: the only honest signal left is an aborted (truncated) response.
     res.destroy();
   }
 }

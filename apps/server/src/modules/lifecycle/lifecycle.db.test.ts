@@ -118,6 +118,39 @@ describe('expiry', () => {
     expect(await runLifecycleSweep(server.container)).toEqual({ expired: 0, warned: 0 });
   });
 
+  it('leaves a staged file the user edited in place with the same size', async () => {
+    const r = await stageAndWait(bob, [{ source: 'run/a.bin', target: 'edited/a.bin' }, { source: 'run/b.bin', target: 'edited/b.bin' }]);
+    expect(r.status).toBe('SUCCEEDED');
+    const a = path.join(users, 'bob', 'edited', 'a.bin');
+    await fs.chmod(a, 0o644);
+    await new Promise((res) => setTimeout(res, 20)); // a later mtime even on coarse clocks
+    await fs.writeFile(a, Buffer.alloc(1000, 'z')); // same size, the user's content
+    clock.advance(4 * DAY);
+    await runLifecycleSweep(server.container);
+    expect(await view(bob, r.id)).toMatchObject({ expired: true, expiryReason: 'EXPIRED' });
+    expect(await fs.readFile(a)).toEqual(Buffer.alloc(1000, 'z'));
+    expect(await exists(path.join(users, 'bob', 'edited', 'b.bin'))).toBe(false);
+  });
+
+  it('leaves an identical file the user put back after its staged copy expired, even when a later request skipped it', async () => {
+    const first = await stageAndWait(bob, [{ source: 'run/a.bin', target: 'again/a.bin' }]);
+    clock.advance(4 * DAY);
+    await runLifecycleSweep(server.container);
+    expect(await view(bob, first.id)).toMatchObject({ expired: true });
+    const a = path.join(users, 'bob', 'again', 'a.bin');
+    expect(await exists(a)).toBe(false);
+    // The user makes the same file themselves; staging it again skips it (already identical).
+    await fs.mkdir(path.dirname(a), { recursive: true });
+    await fs.writeFile(a, Buffer.alloc(1000, 'a'));
+    const second = await stageAndWait(bob, [{ source: 'run/a.bin', target: 'again/a.bin' }]);
+    const files = await server.gql<{ stagingRequest: { filesSkipped: number } }>(`query($id: ID!) { stagingRequest(id: $id) { filesSkipped } }`, { id: second.id }, bob.token);
+    expect(files.data!.stagingRequest.filesSkipped).toBe(1);
+    clock.advance(4 * DAY);
+    await runLifecycleSweep(server.container);
+    expect(await view(bob, second.id)).toMatchObject({ expired: true });
+    expect(await fs.readFile(a)).toEqual(Buffer.alloc(1000, 'a'));
+  });
+
   it('gives an expiry to a finished request whose finished hook never ran (a crash right after it closed)', async () => {
     const em = db.orm.em.fork();
     const finishedAt = clock.now();

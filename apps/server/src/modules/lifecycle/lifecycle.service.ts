@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isTerminalRequestStatus, type StagingMethod } from '@stagecoach/domain';
-import { errnoCode, resolveInsideForWrite } from '@stagecoach/storage';
+import { errnoCode, identityOf, resolveInsideForWrite } from '@stagecoach/storage';
 import type { Container } from '../../container';
 import { AppError } from '../../lib/errors';
 import { describeDuration } from '../../lib/duration';
@@ -33,10 +33,11 @@ export interface RemovalResult {
 const PAGE = 500;
 
 /**
- * Deletes the request's results: DONE files, and SKIPPED ones that an earlier request of the same
- * user staged (an identical file the user put there themselves is never ours to delete). A target
- * another unexpired request of the user still relies on stays; so does an entry that no longer
- * looks like what was staged (a copy of another size, a link pointing elsewhere).
+ * Deletes the request's results: DONE files, and SKIPPED ones that a request of the same user
+ * staged and that nobody changed since (an identical file the user put there themselves is never
+ * ours to delete). A target another unexpired request of the user still relies on stays; so does
+ * an entry that is no longer exactly what staging left: its identity (device, inode, size, mtime)
+ * recorded at staging must still match, so a file edited in place, even to the same size, stays.
  */
 async function removeFiles(em: EntityManager, deps: LifecycleDeps, request: StagingRequest, result: RemovalResult): Promise<void> {
   let siteRoot: string;
@@ -55,7 +56,9 @@ async function removeFiles(em: EntityManager, deps: LifecycleDeps, request: Stag
     const usage = await targetUsage(em, { id: request.id, ownerId: request.owner.id, targetSiteId: request.targetSiteId ?? null, method: request.method }, page.map((f) => f.target));
     for (const f of page) {
       const u = usage.get(f.target);
-      if (u?.inUse || (f.status === 'SKIPPED' && !u?.stagedByUs)) {
+      // A skipped target is ours only if it is still exactly the entry one of our requests created.
+      const skippedOurs = f.status !== 'SKIPPED' || (f.stagedIdentity !== null && f.stagedIdentity !== undefined && !!u?.stagedIdentities.includes(f.stagedIdentity));
+      if (u?.inUse || !skippedOurs) {
         result.kept++;
         continue;
       }
@@ -82,15 +85,16 @@ async function removeOne(areaRoot: string, sourceRoot: string | null, method: St
   } catch {
     return 'kept';
   }
-  const st = await fs.lstat(abs).catch((e: unknown) => {
+  const st = await fs.lstat(abs, { bigint: true }).catch((e: unknown) => {
     if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return null;
     throw e;
   });
   if (!st) return 'gone';
-  const size = Number(f.sizeBytes ?? -1);
   let ours: boolean;
   if (method === 'LOCAL_SYMLINK') ours = st.isSymbolicLink() && (sourceRoot === null || (await fs.readlink(abs)) === path.join(sourceRoot, f.source));
-  else ours = st.isFile() && st.size === size;
+  else ours = st.isFile();
+  // Staged before identities were recorded: the size is all there is to compare.
+  if (ours) ours = f.stagedIdentity ? identityOf(st) === f.stagedIdentity : Number(st.size) === Number(f.sizeBytes ?? -1);
   if (!ours) return 'kept';
   await fs.unlink(abs).catch((e: unknown) => {
     if (errnoCode(e) !== 'ENOENT') throw e;

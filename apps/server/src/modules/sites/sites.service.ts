@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { listDirectory, resolveInside, resolveInsideForWrite } from '@stagecoach/storage';
+import { listDirectoryPage, resolveInside, resolveInsideForWrite, type ListingPosition } from '@stagecoach/storage';
 import type { Config } from '../../config/env';
 import { AppError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
@@ -18,6 +18,23 @@ export interface DirEntryView {
   path: string;
   isDirectory: boolean;
   sizeBytes: number | null;
+  /** Pass as `after` to list the entries that follow this one. */
+  cursor: string;
+}
+
+/** Most entries one `browse` page returns (also its default page size). */
+export const BROWSE_PAGE_MAX = 1000;
+
+const browseCursor = (p: ListingPosition): string => Buffer.from(JSON.stringify([p.isDirectory ? 1 : 0, p.name])).toString('base64url');
+
+function parseBrowseCursor(cursor: string): ListingPosition {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.length === 2 && (v[0] === 0 || v[0] === 1) && typeof v[1] === 'string') return { isDirectory: v[0] === 1, name: v[1] };
+  } catch {
+    // falls through to the error below
+  }
+  throw new AppError('BAD_USER_INPUT', 'after is not a cursor from browse.', { field: 'after' });
 }
 
 /**
@@ -86,18 +103,24 @@ export class SiteRegistry {
     return dir;
   }
 
-  /** Lists a folder of a source site for the staging form. */
-  async browse(siteId: string | null | undefined, userPath: string): Promise<DirEntryView[]> {
+  /**
+   * Lists a folder of a source site for the staging form, a page at a time (folders first, then by
+   * name): at most `first` entries after the `after` cursor, read without loading the whole folder.
+   */
+  async browse(siteId: string | null | undefined, userPath: string, page: { first?: number | null; after?: string | null } = {}): Promise<DirEntryView[]> {
     const site = this.source(siteId);
+    const first = Math.min(Math.max(page.first ?? BROWSE_PAGE_MAX, 1), BROWSE_PAGE_MAX);
+    const after = page.after ? parseBrowseCursor(page.after) : null;
     try {
       const abs = await resolveInside(site.root, userPath, { allowEmpty: true });
       const prefix = path.relative(await fs.realpath(site.root), abs);
-      const entries = await listDirectory(abs);
+      const { entries } = await listDirectoryPage(abs, { first, after });
       return entries.map((e) => ({
         name: e.name,
         path: prefix ? `${prefix.split(path.sep).join('/')}/${e.name}` : e.name,
         isDirectory: e.isDirectory,
         sizeBytes: e.isDirectory ? null : e.sizeBytes,
+        cursor: browseCursor(e),
       }));
     } catch (e) {
       throw toAppError(e);

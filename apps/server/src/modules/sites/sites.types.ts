@@ -39,6 +39,9 @@ export class DirEntryType {
 
   @Field(() => Float, { nullable: true, description: 'Size of a file in bytes.' })
   sizeBytes!: number | null;
+
+  @Field(() => String, { description: 'Opaque position of this entry: pass it as `browse(after:)` to list the entries that follow.' })
+  cursor!: string;
 }
 
 /** Presenter: roots and credentials stay on the server. */

@@ -24,6 +24,11 @@ const StagedFileSchema = defineEntity({
     errorStack: p.text().nullable(),
     workerId: p.string().nullable(),
     accessUrl: p.text().nullable(),
+    /**
+     * The target as staging left it, `dev:ino:size:mtimeNs` (user-area methods): expiry and
+     * eviction delete only a target that still has it, never one the user changed since.
+     */
+    stagedIdentity: p.text().nullable(),
     startedAt: p.datetime().nullable(),
     finishedAt: p.datetime().nullable(),
   },

@@ -119,6 +119,8 @@ export interface FileUpdate {
   error_stack: string | null;
   access_url: string | null;
   finished_at: string | null;
+  /** The target's identity once staged or skipped (user-area methods), see StagedFile.stagedIdentity. */
+  staged_identity?: string | null;
 }
 
 /** Writes many files' outcomes in one statement; a finished file is never overwritten (a duplicate job run changes nothing). */
@@ -128,9 +130,10 @@ export async function recordFileOutcomes(em: EntityManager, updates: FileUpdate[
     `update staged_files f set status = t.status, size_bytes = coalesce(t.size_bytes, f.size_bytes), bytes_done = t.bytes_done,
             checksum = coalesce(t.checksum, f.checksum), attempts = t.attempts, error_code = t.error_code,
             error_message = t.error_message, error_stack = t.error_stack, access_url = coalesce(t.access_url, f.access_url),
-            finished_at = t.finished_at, started_at = coalesce(f.started_at, t.started_at), worker_id = t.worker_id
+            finished_at = t.finished_at, started_at = coalesce(f.started_at, t.started_at), worker_id = t.worker_id,
+            staged_identity = coalesce(t.staged_identity, f.staged_identity)
        from json_to_recordset(?::json) as t(id uuid, status text, started_at timestamptz, worker_id text, size_bytes bigint, bytes_done bigint, checksum text, attempts int,
-            error_code text, error_message text, error_stack text, access_url text, finished_at timestamptz)
+            error_code text, error_message text, error_stack text, access_url text, finished_at timestamptz, staged_identity text)
       where f.id = t.id and f.status in ('PENDING', 'RUNNING')`,
     [JSON.stringify(updates)],
     'run',
@@ -184,18 +187,21 @@ export async function targetUsage(
   em: EntityManager,
   r: { id: string; ownerId: string; targetSiteId: string | null; method: StagingMethod },
   targets: string[],
-): Promise<Map<string, { inUse: boolean; stagedByUs: boolean }>> {
-  const rows = await em.getConnection().execute<{ target: string; in_use: boolean; staged_by_us: boolean }[]>(
+): Promise<Map<string, { inUse: boolean; stagedByUs: boolean; stagedIdentities: string[] }>> {
+  const rows = await em.getConnection().execute<{ target: string; in_use: boolean; staged_by_us: boolean; staged_identities: string[] }[]>(
     `select t.target,
             exists (select 1 from staged_files f join staging_requests o on o.id = f.request_id
                      where o.owner_id = ? and o.target_site_id = ? and o.id <> ? and o.expired_at is null
                        and f.target = t.target and f.status in ('PENDING', 'RUNNING', 'DONE', 'SKIPPED')) as in_use,
             exists (select 1 from staged_files f join staging_requests o on o.id = f.request_id
-                     where o.owner_id = ? and o.target_site_id = ? and o.method = ? and f.target = t.target and f.status = 'DONE') as staged_by_us
+                     where o.owner_id = ? and o.target_site_id = ? and o.method = ? and f.target = t.target and f.status = 'DONE') as staged_by_us,
+            array(select f.staged_identity from staged_files f join staging_requests o on o.id = f.request_id
+                   where o.owner_id = ? and o.target_site_id = ? and o.method = ? and f.target = t.target and f.status = 'DONE'
+                     and f.staged_identity is not null) as staged_identities
        from json_array_elements_text(?::json) as t(target)`,
-    [r.ownerId, r.targetSiteId, r.id, r.ownerId, r.targetSiteId, r.method, JSON.stringify(targets)],
+    [r.ownerId, r.targetSiteId, r.id, r.ownerId, r.targetSiteId, r.method, r.ownerId, r.targetSiteId, r.method, JSON.stringify(targets)],
   );
-  return new Map(rows.map((row) => [row.target, { inUse: row.in_use, stagedByUs: row.staged_by_us }]));
+  return new Map(rows.map((row) => [row.target, { inUse: row.in_use, stagedByUs: row.staged_by_us, stagedIdentities: row.staged_identities }]));
 }
 
 // ---- quotas and space ----

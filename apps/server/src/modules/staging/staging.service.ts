@@ -4,7 +4,7 @@ import path from 'node:path';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isTerminalRequestStatus, normalizeRelativePath, type FileStatus, type RequestStatus, type StagingMethod } from '@stagecoach/domain';
-import { realRootOf, StorageError, walkFiles } from '@stagecoach/storage';
+import { realRootOf, StorageError, WalkBudget, walkFiles } from '@stagecoach/storage';
 import type { Config } from '../../config/env';
 import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
@@ -148,7 +148,7 @@ export class StagingService {
     const targetSite = handler.kind === 'file' && handler.target === 'user-area' ? this.deps.sites.userAreas(input.targetSiteId) : null;
     // Remote-target methods (JUPYTER_COPY, S3_COPY): the site of the method's kind, or the one the request names.
     const deliverySite = handler.kind === 'delivery' ? this.deps.sites.deliveryTarget(handler.delivery.siteKind, input.targetSiteId) : null;
-    const planned = routed ? routed.planned : await this.plan(sourceSite!.root, input.items);
+    const planned = routed ? routed.planned : await this.plan(sourceSite!.root, input.items, max);
     if (planned.length > max) throw new AppError('BAD_USER_INPUT', `The folders expand to ${planned.length} files; at most ${max} per request.`);
     if (targetSite) await this.checkTargets(targetSite.root, owner.username, planned);
     if (handler.kind === 'delivery') checkDeliveryTargets(handler.delivery, deliverySite!, owner, planned);
@@ -195,8 +195,13 @@ export class StagingService {
     return written.request;
   }
 
-  /** Resolves every source (expanding folders) and collects every problem before failing. */
-  private async plan(root: string, items: StageItem[]): Promise<PlannedFile[]> {
+  /**
+   * Resolves every source (expanding folders) and collects every problem before failing. The
+   * folder walks share one budget of `max` + 1 files (and as many folders and links): a request
+   * naming a huge tree is refused as soon as it is known to be too large, not after reading it all.
+   */
+  private async plan(root: string, items: StageItem[], max: number): Promise<PlannedFile[]> {
+    const budget = new WalkBudget(max + 1);
     const outside: ItemProblem[] = [];
     const missing: ItemProblem[] = [];
     const bad: ItemProblem[] = [];
@@ -217,10 +222,13 @@ export class StagingService {
         const st = await fs.stat(abs);
         if (st.isDirectory()) {
           let any = false;
-          for await (const f of walkFiles(abs)) {
+          for await (const f of walkFiles(abs, { budget })) {
             any = true;
             planned.push({ source: joinRel(rel, f.path), target: joinRel(normTarget.path, f.path), sizeBytes: f.sizeBytes, item: index });
+            if (planned.length > max) break;
           }
+          if (budget.exceeded === 'others') throw new AppError('BAD_USER_INPUT', `The folders hold more than ${max} folders and links; name smaller folders (at most ${max} files per request).`);
+          if (budget.exceeded || planned.length > max) throw new AppError('BAD_USER_INPUT', `The folders expand to more than ${max} files; at most ${max} per request.`);
           if (!any) bad.push({ index, source: item.source, code: 'BAD_USER_INPUT', message: `The folder ${JSON.stringify(item.source)} contains no files.` });
         } else if (st.isFile()) {
           planned.push({ source: rel, target: normTarget.path, sizeBytes: st.size, item: index });
@@ -345,16 +353,24 @@ export class StagingService {
   /** Re-queues the FAILED files of a finished request. */
   async retry(viewer: User, id: string): Promise<StagingRequest> {
     const r = await this.getVisible(viewer, id);
-    if (!isTerminalRequestStatus(r.status)) throw new AppError('BAD_USER_INPUT', 'The request is still running; retry it once it has finished.');
-    // Its results were removed (modules/lifecycle): new files would belong to a request nothing expires any more.
-    if (r.expiredAt) throw new AppError('BAD_USER_INPUT', 'The results of this request were removed; stage the files again instead.');
-    const failed = await this.em.find(StagedFile, { request: r.id, status: 'FAILED' }, { fields: ['id', 'sizeBytes'], orderBy: { seq: 'asc' } });
-    if (failed.length === 0) throw new AppError('BAD_USER_INPUT', 'The request has no failed files to retry.');
-    // Failed files hold no bytes: queuing them again takes quota like a new request would.
-    const bytes = failed.reduce((sum, f) => sum + Number(f.sizeBytes ?? 0), 0);
-    await this.collaborators.quotas.assertAllowed(r.owner, { targetSiteId: r.targetSiteId ?? null, method: r.method, bytes });
+    // One transaction holding the request row: a second retry waits, then sees it QUEUED and is refused.
     const events = await this.em.transactional(async (em) => {
-      await em.nativeUpdate(StagedFile, { request: r.id, status: 'FAILED' }, { status: 'PENDING', errorCode: null, errorMessage: null, errorStack: null, finishedAt: null, bytesDone: 0 });
+      const [locked] = await em.getConnection().execute<{ status: RequestStatus; expired_at: Date | null }[]>(
+        'select status, expired_at from staging_requests where id = ? for update',
+        [r.id],
+        'all',
+        em.getTransactionContext(),
+      );
+      if (!locked || !isTerminalRequestStatus(locked.status)) throw new AppError('BAD_USER_INPUT', 'The request is still running; retry it once it has finished.');
+      // Its results were removed (modules/lifecycle): new files would belong to a request nothing expires any more.
+      if (locked.expired_at) throw new AppError('BAD_USER_INPUT', 'The results of this request were removed; stage the files again instead.');
+      const failed = await em.find(StagedFile, { request: r.id, status: 'FAILED' }, { fields: ['id', 'sizeBytes'], orderBy: { seq: 'asc' } });
+      if (failed.length === 0) throw new AppError('BAD_USER_INPUT', 'The request has no failed files to retry.');
+      // Failed files hold no bytes: queuing them again takes quota like a new request would.
+      const bytes = failed.reduce((sum, f) => sum + Number(f.sizeBytes ?? 0), 0);
+      await this.collaborators.quotas.assertAllowed(r.owner, { targetSiteId: r.targetSiteId ?? null, method: r.method, bytes });
+      // attempts back to 0: a retried file gets its transient retries again.
+      await em.nativeUpdate(StagedFile, { request: r.id, status: 'FAILED' }, { status: 'PENDING', attempts: 0, errorCode: null, errorMessage: null, errorStack: null, finishedAt: null, bytesDone: 0 });
       await em.nativeUpdate(StagingRequest, { id: r.id }, { status: 'QUEUED', finishedAt: null, cancelledAt: null });
       const ids = failed.map((f) => f.id);
       await enqueueStageJobs(em, jobBatches(this.deps.methods.get(r.method), ids).map((fileIds) => ({ requestId: r.id, fileIds })));

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { errnoCode, isAbortError, StorageError, syncDirectories } from '@stagecoach/storage';
+import { entryIdentity, errnoCode, isAbortError, StorageError, syncDirectories } from '@stagecoach/storage';
 import type { TaskList } from 'graphile-worker';
 import type { Container } from '../../container';
 import { jobTask } from '../jobs/queue';
@@ -331,7 +331,9 @@ async function transferOne(c: Container, ctx: BatchContext, file: StagedFile, le
         onProgress: (bytes) => ledger.set({ ...base, bytes_done: bytes }),
         deferDirectorySync: ledger.deferDirectorySync,
       });
-      ledger.set({ ...base, status: outcome.status, size_bytes: outcome.sizeBytes, bytes_done: outcome.sizeBytes, checksum: outcome.checksum, access_url: outcome.accessUrl ?? null, finished_at: c.clock.now().toISOString() });
+      // What the target is now: expiry deletes it only while it stays so (modules/lifecycle).
+      const stagedIdentity = targetPath && (outcome.status === 'DONE' || outcome.status === 'SKIPPED') ? await entryIdentity(targetPath).catch(() => null) : null;
+      ledger.set({ ...base, status: outcome.status, size_bytes: outcome.sizeBytes, bytes_done: outcome.sizeBytes, checksum: outcome.checksum, access_url: outcome.accessUrl ?? null, finished_at: c.clock.now().toISOString(), staged_identity: stagedIdentity });
       ledger.log(outcome.status === 'SKIPPED' ? 'INFO' : 'INFO', outcome.message, file.id, outcome.checksum ? { sha256: outcome.checksum, bytes: outcome.sizeBytes } : { bytes: outcome.sizeBytes });
       return;
     } catch (e) {

@@ -1,6 +1,7 @@
 import {
   Anchor,
   Breadcrumbs,
+  Button,
   Checkbox,
   EmptyState,
   Group,
@@ -34,19 +35,18 @@ interface SourceBrowserProps {
   onDeselect: (paths: readonly string[]) => void;
 }
 
-/** More rows than this make the page sluggish and nobody scans them; the filter narrows instead. */
-const MAX_ROWS = 500;
-
 /**
- * Lists a source site folder by folder (folders first, with sizes). Folders open on click and can
- * be selected whole; the filter narrows the current folder as you type.
+ * Lists a source site folder by folder (folders first, with sizes), a page at a time: "Load more"
+ * fetches the next page of a large folder. Folders open on click and can be selected whole; the
+ * filter narrows the entries loaded so far as you type.
  */
 export function SourceBrowser({ siteId, siteName, selected, onSelect, onDeselect }: SourceBrowserProps) {
   const [path, setPath] = useState('');
   const [filter, setFilter] = useState('');
   const [showHidden, setShowHidden] = useState(false);
   const deferredFilter = useDeferredValue(filter.trim().toLowerCase());
-  const { data, error, isPending, isError, isPlaceholderData, refetch, isRefetching } = useBrowseSource(siteId, path);
+  const { data, error, isPending, isError, isPlaceholderData, refetch, isRefetching, hasNextPage, fetchNextPage, isFetchingNextPage, isFetchNextPageError } =
+    useBrowseSource(siteId, path);
   const tableId = useId();
 
   const entries = useMemo(
@@ -58,7 +58,8 @@ export function SourceBrowser({ siteId, siteName, selected, onSelect, onDeselect
       ),
     [data, showHidden, deferredFilter],
   );
-  const shown = entries.slice(0, MAX_ROWS);
+  const shown = entries;
+  const loaded = data?.length ?? 0;
   const selectedShown = shown.filter((entry) => selected.has(entry.path));
   const allShownSelected = shown.length > 0 && selectedShown.length === shown.length;
 
@@ -168,10 +169,17 @@ export function SourceBrowser({ siteId, siteName, selected, onSelect, onDeselect
           </Table>
         </Table.ScrollContainer>
       )}
-      {entries.length > MAX_ROWS && (
-        <Text size="xs" c="dimmed" mt={4}>
-          Showing the first {formatCount(MAX_ROWS)} of {formatCount(entries.length)} entries; type in the filter to narrow them down.
-        </Text>
+      {!isError && !isPending && hasNextPage && !isPlaceholderData && (
+        <Group gap="sm" mt={4}>
+          <Button variant="light" size="xs" loading={isFetchingNextPage} onClick={() => void fetchNextPage()}>
+            Load more
+          </Button>
+          <Text size="xs" c="dimmed" role="status">
+            {isFetchNextPageError
+              ? 'The next entries could not be loaded; try again.'
+              : `${formatCount(loaded)} entries loaded${deferredFilter ? '; the filter looks at these only' : ''}.`}
+          </Text>
+        </Group>
       )}
     </div>
   );
