@@ -6,6 +6,8 @@ import type { S3SiteConfig } from '../sites/sites.config';
 import type { DeliveryMethod, TransferJob, TransferOutcome } from './method';
 import type { DeliveryBatch, DeliverySession, RemoteDelivery } from './remote-target';
 
+/** How long removing a cancelled file's leftovers may take. */
+const DISCARD_TIMEOUT_MS = 60_000;
 /** S3 limits keys to 1024 bytes of UTF-8. */
 const MAX_KEY_BYTES = 1024;
 
@@ -58,7 +60,12 @@ const s3Delivery: RemoteDelivery<'S3'> = {
       throw err;
     }
     const session: BucketSession = { site, store, username: batch.owner.username, linkSeconds: Math.floor(parseDuration(site.linkValidity)! / 1000) };
-    return { transfer: (job) => putOne(session, job), close: async () => store.destroy() };
+    return {
+      transfer: (job) => putOne(session, job),
+      // An upload whose process died, or that was cancelled before it knew its upload id, leaves its parts billed in the bucket.
+      discard: async (file) => void (await store.abortPendingUploads(s3Key(site, session.username, file.target), AbortSignal.timeout(DISCARD_TIMEOUT_MS))),
+      close: async () => store.destroy(),
+    };
   },
 };
 
@@ -84,6 +91,8 @@ async function putOne(s: BucketSession, job: TransferJob): Promise<TransferOutco
   const digest = await digestForS3(job.sourcePath, s.store.partSizeBytes, { signal: job.signal });
   const existing = await s.store.head(key, job.signal);
   if (existing) return existingOutcome(s, job, key, digest, existing);
+  // A rerun after a crash: the parts of the interrupted upload are swept first.
+  if (job.resumed) await s.store.abortPendingUploads(key, job.signal);
   try {
     await s.store.upload(job.sourcePath, key, digest, { signal: job.signal, onProgress: job.onProgress });
   } catch (err) {
