@@ -122,6 +122,20 @@ describe('a remote-target request cancelled after its worker died', () => {
   }, 300_000);
 });
 
+describe('an S3_COPY file rerun after its worker died', () => {
+  it('aborts the upload the dead worker left before it uploads again', async () => {
+    const { id, fileId } = await stageThenKillWorker('S3_COPY', 'rerun/big.bin');
+    const key = 'users/gina/rerun/big.bin';
+    const client = new S3Client({ endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
+    await client.send(new CreateMultipartUploadCommand({ Bucket: 'stage', Key: key }));
+    client.destroy();
+    await runJob(id, fileId);
+    expect(await db.orm.em.fork().findOneOrFail(StagedFile, { id: fileId })).toMatchObject({ status: 'DONE' });
+    expect(await bucket.pendingUploads(key)).toEqual([]);
+    expect(await bucket.head(key)).toMatchObject({ sizeBytes: 12 * MIB });
+  }, 120_000);
+});
+
 describe('a JUPYTER_COPY request cancelled while it uploads', () => {
   it('ends the file CANCELLED and leaves neither its part file nor the target in the home', async () => {
     const { id, fileId } = await stageOne('JUPYTER_COPY', 'huge.bin', 'live/huge.bin');
