@@ -349,7 +349,7 @@ async function transferOne(c: Container, ctx: BatchContext, file: StagedFile, le
   }
 }
 
-/** Removes what an interrupted transfer of one file left at its target; null when the method leaves nothing. */
+/** Removes what an interrupted transfer of one file left at its target. */
 type Discard = (file: StagedFile) => Promise<void>;
 
 /**
