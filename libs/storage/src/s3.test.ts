@@ -114,5 +114,7 @@ describe('S3Target', () => {
     const err = await target.upload(p, 'alice/cancel.bin', digest, { signal: controller.signal, onProgress: () => controller.abort() }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'CANCELLED' });
     expect(await target.head('alice/cancel.bin')).toBeNull();
+    // Its parts are not left billed in the bucket either.
+    expect(await target.pendingUploads('alice/cancel.bin')).toEqual([]);
   });
 });

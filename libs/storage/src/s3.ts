@@ -20,6 +20,7 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
@@ -227,6 +228,14 @@ export class S3Target {
       if (['QuotaExceeded', 'EntityTooLarge', 'XMinioStorageFull'].includes(err.name) || status === 507) {
         return new StorageError('QUOTA_EXCEEDED', `${this.label} has no space left for this file (${detail}).`, { cause: err });
       }
+      // A conditional write (If-None-Match: *) found an object under the key: someone else's.
+      if (err.name === 'PreconditionFailed' || status === 412) {
+        return new StorageError('TARGET_EXISTS', `${this.label} already has an object there, written by someone else meanwhile; it was left untouched (${detail}).`, { cause: err });
+      }
+      // Two conditional writes of the same key at once: the next attempt sees who won.
+      if (err.name === 'ConditionalRequestConflict') {
+        return new StorageError('SITE_UNAVAILABLE', `${this.label} was writing the same key for someone else (${detail}).`, { cause: err, retryable: true });
+      }
       if (err.name === 'BadDigest' || err.name === 'InvalidDigest' || /checksum/i.test(err.name)) {
         return new StorageError('CHECKSUM_MISMATCH', `${this.label} received different bytes than were sent (${detail}).`, { cause: err });
       }
@@ -270,7 +279,12 @@ export class S3Target {
   /**
    * Uploads a local file to `key` (multipart above one part size, `queueSize` parts in flight,
    * memory bounded by them) with its SHA-256 in the metadata, then checks the ETag against
-   * `digest` (when both are MD5-style) and the stored size. A failed check deletes the object.
+   * `digest` (when both are MD5-style) and the stored size.
+   *
+   * Never replaces an object: the write (PutObject, CompleteMultipartUpload) is conditional on the
+   * key being free (`If-None-Match: *`), so an object someone else wrote after the caller looked
+   * fails it with TARGET_EXISTS. A failed check deletes the object only while it is still the one
+   * this upload wrote (same ETag; see removeIfOurs): one written over it meanwhile is left alone.
    */
   async upload(localPath: string, key: string, digest: S3Digest, opts: { signal?: AbortSignal; onProgress?(bytes: number): void } = {}): Promise<void> {
     const { signal } = opts;
@@ -291,7 +305,7 @@ export class S3Target {
       if ((await fh.stat()).size !== size) throw sourceChanged();
       if (size <= this.partSizeBytes) {
         const body = await readPart(fh, Buffer.allocUnsafe(size), size, 0);
-        etag = unquote((await this.client.send(new PutObjectCommand({ ...params, Body: body, ContentLength: size }), { abortSignal: signal })).ETag);
+        etag = unquote((await this.client.send(new PutObjectCommand({ ...params, Body: body, ContentLength: size, IfNoneMatch: '*' }), { abortSignal: signal })).ETag);
         opts.onProgress?.(size);
       } else {
         etag = unquote(await this.putParts(fh, params, size, opts));
@@ -302,6 +316,10 @@ export class S3Target {
       await fh.close();
     }
     const stored = await this.head(key, signal);
+    if (stored && etag && stored.etag !== etag) {
+      // Written over by someone else since our write: theirs now, not ours to check or delete.
+      throw new StorageError('TARGET_EXISTS', `${this.label} has another object under ${JSON.stringify(key)}, written over this upload meanwhile; it was left untouched.`);
+    }
     let problem: StorageError | null = null;
     if (!stored) problem = new StorageError('TRANSFER_FAILED', `${this.label} does not show ${JSON.stringify(key)} after the upload.`);
     else if (stored.sizeBytes !== digest.sizeBytes) problem = new StorageError('TRANSFER_FAILED', `${this.label} stored ${stored.sizeBytes} bytes instead of ${digest.sizeBytes}.`);
@@ -309,8 +327,30 @@ export class S3Target {
       problem = new StorageError('CHECKSUM_MISMATCH', `${this.label} received different bytes than were sent (ETag ${etag}, expected ${digest.etag}).`);
     }
     if (problem) {
-      await this.remove(key).catch(() => undefined);
+      if (stored) await this.removeIfOurs(key, etag).catch(() => undefined);
       throw problem;
+    }
+  }
+
+  /**
+   * Deletes `key` only while it holds the object whose ETag `etag` our write got back: with
+   * `If-Match` (S3 checks it atomically), after a HEAD that compares it right before (for stores
+   * that ignore the header). Without an ETag to compare, the object is left in place.
+   */
+  private async removeIfOurs(key: string, etag: string | null): Promise<void> {
+    if (!etag) return;
+    const now = await this.head(key);
+    if (!now || now.etag !== etag) return;
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key, IfMatch: `"${etag}"` }));
+    } catch (err) {
+      if (err instanceof S3ServiceException && (err.name === 'PreconditionFailed' || err.$metadata?.httpStatusCode === 412)) return;
+      // A store that refuses conditional deletes: the HEAD above just showed the object is ours.
+      if (err instanceof S3ServiceException && (err.name === 'NotImplemented' || err.$metadata?.httpStatusCode === 501)) {
+        await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+        return;
+      }
+      throw err;
     }
   }
 
@@ -379,7 +419,7 @@ export class S3Target {
       await Promise.all(workers);
       if (failures.length > 0) throw failures[0];
       signal?.throwIfAborted();
-      const out = await this.client.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }), { abortSignal: signal });
+      const out = await this.client.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts }, IfNoneMatch: '*' }), { abortSignal: signal });
       return out.ETag;
     } catch (err) {
       // The parts of an unfinished upload stay in the bucket (and are billed) until it is aborted.
@@ -388,6 +428,41 @@ export class S3Target {
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** Multipart uploads of exactly `key` that were started and neither completed nor aborted. */
+  async pendingUploads(key: string, signal?: AbortSignal): Promise<{ uploadId: string; initiated: Date | null }[]> {
+    const found: { uploadId: string; initiated: Date | null }[] = [];
+    let markers: { KeyMarker?: string; UploadIdMarker?: string } = {};
+    try {
+      for (;;) {
+        const out = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: key, ...markers }), { abortSignal: signal });
+        for (const u of out.Uploads ?? []) if (u.Key === key && u.UploadId) found.push({ uploadId: u.UploadId, initiated: u.Initiated ?? null });
+        if (!out.IsTruncated) return found;
+        markers = { KeyMarker: out.NextKeyMarker, UploadIdMarker: out.NextUploadIdMarker };
+      }
+    } catch (err) {
+      throw this.error(err, `listing the unfinished uploads of ${JSON.stringify(key)}`, signal);
+    }
+  }
+
+  /**
+   * Aborts the unfinished multipart uploads of exactly `key` (what an upload killed with its
+   * process, or cancelled before it knew its upload id, leaves billed in the bucket); returns how
+   * many. Another upload of the same key still in progress would be aborted too: callers use it
+   * for keys only they write.
+   */
+  async abortPendingUploads(key: string, signal?: AbortSignal): Promise<number> {
+    const pending = await this.pendingUploads(key, signal);
+    for (const { uploadId } of pending) {
+      try {
+        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }), { abortSignal: signal });
+      } catch (err) {
+        if (err instanceof S3ServiceException && (err.name === 'NoSuchUpload' || err.$metadata?.httpStatusCode === 404)) continue;
+        throw this.error(err, `aborting an unfinished upload of ${JSON.stringify(key)}`, signal);
+      }
+    }
+    return pending.length;
   }
 
   async remove(key: string, signal?: AbortSignal): Promise<void> {

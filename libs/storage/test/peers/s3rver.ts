@@ -3,8 +3,12 @@ import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-/** A real S3 server (s3rver from npm) on loopback, in its own process. */
+/**
+ * A real S3 server (s3rver from npm) on loopback, in its own process, with the operations s3rver
+ * 3.7.1 lacks added as S3 documents them (see s3rver-server.mjs).
+ */
 export interface S3Peer {
   /** `http://127.0.0.1:<port>`; use path-style addressing. */
   endpoint: string;
@@ -20,10 +24,10 @@ export interface S3Peer {
 /** Starts s3rver with the given buckets on a free loopback port (it prints the port it got). */
 export async function startS3rver(opts: { buckets: string[] }): Promise<S3Peer> {
   const require = createRequire(import.meta.url);
-  const bin = path.join(path.dirname(require.resolve('s3rver/package.json')), 'bin', 's3rver.js');
+  require.resolve('s3rver/package.json'); // a clear failure when pnpm did not install it
   const directory = await fs.mkdtemp(path.join(os.tmpdir(), 'stagecoach-s3rver-'));
-  const args = [bin, '--directory', directory, '--address', '127.0.0.1', '--port', '0', '--silent', '--no-vhost-buckets'];
-  for (const b of opts.buckets) args.push('--configure-bucket', b);
+  // s3rver with the S3 operations its last version lacks (multipart listing and abort, conditional writes).
+  const args = [path.join(path.dirname(fileURLToPath(import.meta.url)), 's3rver-server.mjs'), directory, ...opts.buckets];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const port = await new Promise<number>((resolve, reject) => {

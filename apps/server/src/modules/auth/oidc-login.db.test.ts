@@ -83,6 +83,13 @@ describe('sign-in at the development IdP (authorization code + PKCE, plain fetch
     expect(await users().count(User, { email: 'grace.hopper@example.org' })).toBe(1);
   });
 
+  it("records whether the username is the IdP's own name, also for an account from before it was recorded", async () => {
+    expect(await users().findOneOrFail(User, { email: 'grace.hopper@example.org' })).toMatchObject({ username: 'grace.hopper', usernameOrigin: 'IDP' });
+    await users().nativeUpdate(User, { email: 'grace.hopper@example.org' }, { usernameOrigin: null });
+    await signInWithDevIdp(server.url, 'grace.hopper');
+    expect(await users().findOneOrFail(User, { email: 'grace.hopper@example.org' })).toMatchObject({ usernameOrigin: 'IDP' });
+  });
+
   it('gives the fixture admin and the fixture user their active roles', async () => {
     const admin = await signInWithDevIdp(server.url, 'admin@example.org');
     expect((await sessionGql(server.url, admin.jar, ME)).data).toEqual({ me: { email: 'admin@example.org', status: 'ACTIVE', role: 'ADMIN', username: 'admin' } });

@@ -38,6 +38,9 @@ export function hubUserName(site: Pick<JupyterHubSiteConfig, 'hubUser'>, owner: 
   return { name: lowercase ? value.toLowerCase() : value };
 }
 
+/** How long removing a cancelled file's part file may take. */
+const DISCARD_TIMEOUT_MS = 60_000;
+
 /** Where a target lands in the user's home: below the site's upload folder. */
 export const jupyterPath = (site: Pick<JupyterHubSiteConfig, 'uploadDir'>, target: string) => [site.uploadDir, target].filter(Boolean).join('/');
 
@@ -115,6 +118,10 @@ const jupyterDelivery: RemoteDelivery<'JUPYTERHUB'> = {
           if (err instanceof StorageError && err.code === 'SITE_UNAVAILABLE' && err.retryable) stale = true;
           throw err;
         }
+      },
+      // The part file an interrupted upload of this file left beside its target (never the target itself).
+      async discard(file) {
+        await session.contents.remove(partName(jupyterPath(site, file.target), file.fileId), AbortSignal.timeout(DISCARD_TIMEOUT_MS));
       },
       close: async () => undefined,
     };

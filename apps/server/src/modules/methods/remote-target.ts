@@ -44,6 +44,12 @@ export interface DeliveryBatch<K extends DeliverySiteKind = DeliverySiteKind> {
 /** A batch's connection to the remote site: transfers its files, then is closed. */
 export interface DeliverySession {
   transfer(job: TransferJob): Promise<TransferOutcome>;
+  /**
+   * Removes what an interrupted transfer of this file may have left on the site (S3: its
+   * unfinished multipart uploads; Jupyter: its part file), for a file that ended CANCELLED:
+   * cancelled mid-transfer, or given up after its worker died. Never touches the final target.
+   */
+  discard?(file: { fileId: string; target: string }): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,11 +1,13 @@
 /** S3_COPY against a real S3 server (s3rver on loopback), through GraphQL with a real API token. */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { S3Target } from '@stagecoach/storage/s3';
 import { startS3rver, type S3Peer } from '@stagecoach/storage/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, userWithToken, waitForRequest, type TestServer } from '../../../test/app';
 import { createTestDatabase, type TestDatabase } from '../../../test/db';
 import { captureLogs } from '../../../test/log-capture';
@@ -19,6 +21,47 @@ let bucket: S3Target;
 let alice: { id: string; email: string; token: string };
 let bob: { id: string; email: string; token: string };
 const serverLog = captureLogs('warn');
+let proxy: http.Server;
+/** What another writer does while a request passes the proxy in front of the store (see racingProxy). */
+let race: { before?(method: string, url: string): Promise<void>; after?(method: string, url: string, status: number): Promise<void> } = {};
+
+/**
+ * A loopback proxy in front of s3rver that lets a test act as another writer at an exact moment
+ * of an upload: before a request reaches the store, or after the store answered it and before
+ * the answer reaches Stagecoach.
+ */
+function racingProxy(target: string): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async () => {
+        const method = req.method ?? 'GET';
+        const url = req.url ?? '/';
+        await race.before?.(method, url);
+        const answer = await new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+          const forward = http.request(new URL(url, target), { method, headers: req.headers }, (r) => {
+            const body: Buffer[] = [];
+            r.on('data', (c: Buffer) => body.push(c));
+            r.on('end', () => resolve({ status: r.statusCode ?? 502, headers: r.headers, body: Buffer.concat(body) }));
+          });
+          forward.on('error', reject);
+          forward.end(Buffer.concat(chunks));
+        });
+        await race.after?.(method, url, answer.status);
+        res.writeHead(answer.status, answer.headers);
+        res.end(answer.body);
+      })().catch(() => res.destroy());
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/** Another writer's plain, unconditional PUT straight to the store (s3rver takes anonymous writes). */
+const writeOther = async (key: string, body: string) => {
+  const res = await fetch(`${s3.endpoint}/stage/${key}`, { method: 'PUT', body });
+  expect(res.status).toBe(200);
+};
 
 const MIB = 1024 * 1024;
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -47,6 +90,7 @@ async function stageAndWait(token: string, input: Record<string, unknown>) {
 
 beforeAll(async () => {
   s3 = await startS3rver({ buckets: ['stage'] });
+  proxy = await racingProxy(s3.endpoint);
   db = await createTestDatabase();
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'stagecoach-s3-copy-'));
   archive = path.join(dir, 'archive');
@@ -70,6 +114,7 @@ beforeAll(async () => {
       site('badcreds', 'TEST_S3_WRONG_KEY'),
       // Its secret file is removed after the start (a rotated secret gone wrong).
       site('lostsecret', 'TEST_S3_ACCESS_KEY', '', 'lost-secret'),
+      site('raced', 'TEST_S3_ACCESS_KEY').replace(`endpoint: "${s3.endpoint}"`, `endpoint: "http://127.0.0.1:${(proxy.address() as AddressInfo).port}"`),
     ].join('\n'),
   );
   // The access key comes from the environment (by name), the secret key from a file.
@@ -80,6 +125,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  proxy?.close();
   bucket?.destroy();
   await s3?.stop();
   if (dir) await fs.rm(dir, { recursive: true, force: true });
@@ -184,4 +230,56 @@ describe('stage with S3_COPY', () => {
     expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(res.errors?.[0]?.extensions?.items).toEqual([expect.objectContaining({ message: expect.stringContaining("longer than S3's 1024 bytes") })]);
   });
+});
+
+describe('S3_COPY and another writer of the same key', () => {
+  const erinKey = (target: string) => `users/erin/${target}`;
+  let erin: { token: string };
+  beforeAll(async () => {
+    erin = await userWithToken(db.orm, { email: 'erin@example.org' });
+  });
+  afterEach(() => {
+    race = {};
+  });
+  const once = (match: (method: string, url: string) => boolean, act: () => Promise<void>) => {
+    let done = false;
+    return async (method: string, url: string) => {
+      if (done || !match(method, url)) return;
+      done = true;
+      await act();
+    };
+  };
+
+  it('does not overwrite an object written between its look and its PutObject', async () => {
+    const key = erinKey('race/put.txt');
+    race.before = once((m, u) => m === 'PUT' && u.startsWith(`/stage/${key}`) && !u.includes('uploadId'), () => writeOther(key, 'concurrent writer'));
+    const r = await stageAndWait(erin.token, { method: 'S3_COPY', targetSiteId: 'raced', items: [{ source: 'set/small.txt', target: 'race/put.txt' }] });
+    expect(r.files.nodes[0]).toMatchObject({ status: 'FAILED', error: { code: 'TARGET_EXISTS' } });
+    expect(await (await fetch(`${s3.endpoint}/stage/${key}`)).text()).toBe('concurrent writer');
+  }, 60_000);
+
+  it('does not overwrite an object written before its CompleteMultipartUpload, and aborts its upload', async () => {
+    const key = erinKey('race/big.bin');
+    race.before = once((m, u) => m === 'POST' && u.startsWith(`/stage/${key}?`) && u.includes('uploadId='), () => writeOther(key, 'concurrent writer'));
+    const r = await stageAndWait(erin.token, { method: 'S3_COPY', targetSiteId: 'raced', items: [{ source: 'set/big.bin', target: 'race/big.bin' }] });
+    expect(r.files.nodes[0]).toMatchObject({ status: 'FAILED', error: { code: 'TARGET_EXISTS' } });
+    expect(await (await fetch(`${s3.endpoint}/stage/${key}`)).text()).toBe('concurrent writer');
+    expect(await bucket.pendingUploads(key)).toEqual([]);
+  }, 60_000);
+
+  it('does not delete an object written over its upload before its verification', async () => {
+    const key = erinKey('race/after.txt');
+    race.after = once((m, u) => m === 'PUT' && u.startsWith(`/stage/${key}`), () => writeOther(key, 'concurrent writer'));
+    const r = await stageAndWait(erin.token, { method: 'S3_COPY', targetSiteId: 'raced', items: [{ source: 'set/small.txt', target: 'race/after.txt' }] });
+    expect(r.files.nodes[0]).toMatchObject({ status: 'FAILED', error: { code: 'TARGET_EXISTS' } });
+    expect(await (await fetch(`${s3.endpoint}/stage/${key}`)).text()).toBe('concurrent writer');
+  }, 60_000);
+
+  it('skips when the object that appeared meanwhile is identical', async () => {
+    const key = erinKey('race/same.txt');
+    const same = await fs.readFile(path.join(archive, 'set', 'small.txt'), 'utf8');
+    race.before = once((m, u) => m === 'PUT' && u.startsWith(`/stage/${key}`), () => writeOther(key, same));
+    const r = await stageAndWait(erin.token, { method: 'S3_COPY', targetSiteId: 'raced', items: [{ source: 'set/small.txt', target: 'race/same.txt' }] });
+    expect(r.files.nodes[0]!.status).toBe('SKIPPED');
+  }, 60_000);
 });

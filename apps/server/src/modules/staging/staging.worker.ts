@@ -16,6 +16,8 @@ import { STAGE_BATCH } from './stage-commits';
 import { cancelActiveFiles, lockRequest, markRunning, recordFileOutcomes, recountLocked, type FileUpdate } from './staging.repository';
 import { toSnapshot } from './staging.service';
 
+/** How long a cancelled request's job may spend reaching a remote site to remove leftovers. */
+const CLEANUP_MS = 300_000;
 /** Progress is written and published at most this often per batch: the throttle for subscribers. */
 const FLUSH_MS = 250;
 const TRANSIENT_ERRNOS = new Set(['EIO', 'EAGAIN', 'EBUSY', 'ETIMEDOUT', 'ECONNRESET', 'ESTALE', 'EINTR', 'ENETUNREACH']);
@@ -337,7 +339,13 @@ async function transferOne(c: Container, ctx: BatchContext, file: StagedFile, le
       ledger.log(outcome.status === 'SKIPPED' ? 'INFO' : 'INFO', outcome.message, file.id, outcome.checksum ? { sha256: outcome.checksum, bytes: outcome.sizeBytes } : { bytes: outcome.sizeBytes });
       return;
     } catch (e) {
-      if (signal.aborted || isAbortError(e) || (e instanceof StorageError && e.code === 'CANCELLED')) return fail('CANCELLED', 'Cancelled; the partial copy was removed.');
+      if (signal.aborted || isAbortError(e) || (e instanceof StorageError && e.code === 'CANCELLED')) {
+        // A remote upload may have left parts the transfer did not know of yet (an S3 upload id in flight).
+        if (ctx.handler.kind === 'delivery' && ctx.session?.discard) {
+          await ctx.session.discard({ fileId: file.id, target: file.target }).catch((err: unknown) => ledger.log('WARN', `${file.source}: its partial upload could not be removed: ${(err as Error).message}`, file.id));
+        }
+        return fail('CANCELLED', 'Cancelled; the partial copy was removed.');
+      }
       if (isTransient(e) && base.attempts < c.config.stagingMaxAttempts) {
         const delay = 500 * 2 ** (base.attempts - 1);
         ledger.log('WARN', `${file.source}: ${(e as Error).message} — retrying in ${delay} ms (attempt ${base.attempts} of ${c.config.stagingMaxAttempts})`, file.id);
@@ -350,27 +358,51 @@ async function transferOne(c: Container, ctx: BatchContext, file: StagedFile, le
   }
 }
 
+/** Removes what an interrupted transfer of one file left at its target. */
+type Discard = (file: StagedFile) => Promise<void>;
+
+/**
+ * How the leftovers of a cancelled request's interrupted files are removed: partial copies in the
+ * owner's area, or, for remote-target methods, through a session with the site (S3 multipart
+ * uploads, Jupyter part files). Null, with a log line, when they cannot be.
+ */
+async function leftoverSweeper(c: Container, request: StagingRequest, handler: StagingMethodHandler | undefined, ledger: BatchLedger): Promise<{ discard: Discard; close(): Promise<void> } | null> {
+  if (handler?.kind === 'file' && handler.target === 'user-area' && handler.discard) {
+    const discard = handler.discard.bind(handler);
+    try {
+      const areaRoot = await c.sites.userAreaRoot(c.sites.userAreas(request.targetSiteId), request.owner.username);
+      return { discard: async (file) => discard({ fileId: file.id, targetPath: await c.sites.resolveTarget(areaRoot, file.target) }), close: async () => undefined };
+    } catch (e) {
+      ledger.log('WARN', `partial copies of the cancelled files could not be removed: ${(e as Error).message}`);
+      return null;
+    }
+  }
+  if (handler?.kind === 'delivery') {
+    // The request's own signal is (or will be) aborted: the sweep has a time limit of its own.
+    const { session, openError } = await openDelivery(c, request, handler.delivery, ledger, AbortSignal.timeout(CLEANUP_MS));
+    if (session?.discard) {
+      const discard = session.discard.bind(session);
+      return { discard: (file) => discard({ fileId: file.id, target: file.target }), close: () => session.close() };
+    }
+    await session?.close().catch(() => undefined);
+    if (openError) ledger.log('WARN', `partial uploads of the cancelled files could not be removed: ${(openError as Error).message}`);
+  }
+  return null;
+}
+
 /**
  * Ends the files of a cancelled request that no live worker follows as CANCELLED (left RUNNING
  * they would stay so for good, their bytes counted in the owner's quota) and removes what their
- * interrupted transfers left in the owner's area. Remote-target methods (S3 multipart uploads,
- * Jupyter part files) have no `discard`: their leftovers stay until the next attempt or expiry.
+ * interrupted transfers left at the target: partial copies in the owner's area, S3 multipart
+ * uploads, Jupyter part files.
  */
 async function abandonFiles(c: Container, request: StagingRequest, handler: StagingMethodHandler | undefined, files: StagedFile[], ledger: BatchLedger, workerId: string | null): Promise<void> {
-  const discard = handler?.kind === 'file' && handler.target === 'user-area' && handler.discard ? handler.discard.bind(handler) : undefined;
-  let areaRoot: string | null = null;
-  if (discard) {
-    try {
-      areaRoot = await c.sites.userAreaRoot(c.sites.userAreas(request.targetSiteId), request.owner.username);
-    } catch (e) {
-      ledger.log('WARN', `partial copies of the cancelled files could not be removed: ${(e as Error).message}`);
-    }
-  }
+  const sweeper = await leftoverSweeper(c, request, handler, ledger);
   const now = c.clock.now().toISOString();
   for (const file of files) {
-    if (discard && areaRoot !== null) {
+    if (sweeper) {
       try {
-        await discard({ fileId: file.id, targetPath: await c.sites.resolveTarget(areaRoot, file.target) });
+        await sweeper.discard(file);
       } catch (e) {
         // The file still ends CANCELLED: a leftover temp name is better than a file RUNNING for good.
         ledger.log('WARN', `${file.source}: its partial copy could not be removed: ${(e as Error).message}`, file.id);
@@ -392,6 +424,7 @@ async function abandonFiles(c: Container, request: StagingRequest, handler: Stag
       finished_at: now,
     });
   }
+  await sweeper?.close().catch(() => undefined);
   ledger.log('WARN', `${files.length} file(s) interrupted by a restart ended cancelled`);
 }
 
