@@ -45,6 +45,7 @@ interface HubSession {
 
 const jupyterDelivery: RemoteDelivery<'JUPYTERHUB'> = {
   siteKind: 'JUPYTERHUB',
+  acceptsUserToken: true,
 
   checkTarget(site, _owner, target) {
     const full = jupyterPath(site, target);
@@ -55,7 +56,8 @@ const jupyterDelivery: RemoteDelivery<'JUPYTERHUB'> = {
   async open(batch: DeliveryBatch<'JUPYTERHUB'>): Promise<DeliverySession> {
     const { site, signal } = batch;
     const label = `JupyterHub "${site.name ?? site.id}"`;
-    const token = await readSecret(batch.config, site.token);
+    // A token the submitter gave (SKAO's jupyter_token) acts for this request instead of the site's.
+    const token = batch.userToken ?? (await readSecret(batch.config, site.token));
     const hub = new JupyterHubClient({ url: site.url, apiUrl: site.apiUrl, token, label });
     const name = hubUserName(site, batch.owner);
     if (!name) throw new StorageError('TRANSFER_FAILED', `Your account cannot be matched to a user of ${label} (it has no ${site.hubUser.from}); ask an administrator.`, { retryable: false });
