@@ -254,7 +254,8 @@ export function skaoRoutes(orm: MikroORM, c: Container, limits: MutationLimits):
 
   router.post(
     '/create-file',
-    rawBody,
+    // The file tool takes up to 10 MiB of text; JSON escaping may make the body larger.
+    express.raw({ type: () => true, limit: '16mb' }),
     wrap(async (req, res) => {
       const caller = await authenticate(req, res);
       if (!caller || !charge(caller, res)) return;
