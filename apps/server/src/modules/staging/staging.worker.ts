@@ -8,7 +8,7 @@ import type { NewLogEntry } from '../logs/logs.service';
 import type { DeliveryMethod, FileMethod, StagingMethodHandler } from '../methods/method';
 import { addLogContext } from '../../lib/log-context';
 import { deliveryTokenBox } from '../../lib/secret-box';
-import type { DeliverySession, RemoteDelivery } from '../methods/remote-target';
+import { deliveryOwner, type DeliverySession, type RemoteDelivery } from '../methods/remote-target';
 import type { RemoteSourcing } from '../methods/remote-batch';
 import type { PosixSiteConfig } from '../sites/sites.config';
 import { RequestCredential } from './request-credential.entity';
@@ -267,7 +267,7 @@ async function openDelivery(c: Container, request: StagingRequest, delivery: Rem
       const session = await delivery.open({
         userToken,
         requestId: request.id,
-        owner: { id: owner.id, username: owner.username, email: owner.email, oidcSubject: owner.oidcSubject ?? null },
+        owner: deliveryOwner(owner),
         site,
         config: c.config,
         signal,
