@@ -64,7 +64,7 @@ beforeAll(async () => {
     { SITES_FILE: path.join(dir, 'sites.yaml'), COMPAT_WAIT: '180s' },
     { dbUrl: db.url, logger: createLogger('debug', { destination: sink }) },
   );
-  alice = await userWithToken(db.orm, { email: 'alice@example.org' });
+  alice = await userWithToken(db.orm, { email: 'alice@example.org', emailVerified: true });
   await hub.createUser('alice');
 }, 600_000);
 

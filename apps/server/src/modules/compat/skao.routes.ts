@@ -31,6 +31,7 @@ const FILE_FAILURE_STATUS: Record<string, number> = {
   QUOTA_EXCEEDED: 507,
   METHOD_NOT_ALLOWED: 400,
   SITE_UNAVAILABLE: 503,
+  FORBIDDEN: 403,
 };
 
 /** `?lines=` of `GET /logs/` when absent. */
