@@ -38,13 +38,23 @@ export class SecretBox {
 /** Module-wide on purpose: one key derivation per installation secret and process (keyed by it, so tests with other secrets stay apart). */
 const boxes = new Map<string, Promise<SecretBox>>();
 
-/** The box for macaroons at rest, one per installation secret (memoised: the key file is read once). */
-export function macaroonBox(config: { sessionSecret: string | undefined; dataDir: string }): Promise<SecretBox> {
-  const cacheKey = `${config.dataDir}\u0000${config.sessionSecret ?? ''}`;
+/** A box per installation secret and purpose (memoised: the key file is read once); `purpose` is the HKDF info, so each purpose has its own key. */
+function boxFor(config: { sessionSecret: string | undefined; dataDir: string }, purpose: string): Promise<SecretBox> {
+  const cacheKey = `${config.dataDir}\u0000${config.sessionSecret ?? ''}\u0000${purpose}`;
   let box = boxes.get(cacheKey);
   if (!box) {
-    box = linkSigningKey(config).then((ikm) => new SecretBox(Buffer.from(hkdfSync('sha256', ikm, 'stagecoach', 'dcache-macaroons-at-rest v1', 32))));
+    box = linkSigningKey(config).then((ikm) => new SecretBox(Buffer.from(hkdfSync('sha256', ikm, 'stagecoach', purpose, 32))));
     boxes.set(cacheKey, box);
   }
   return box;
+}
+
+/** The box for macaroons at rest, one per installation secret. */
+export function macaroonBox(config: { sessionSecret: string | undefined; dataDir: string }): Promise<SecretBox> {
+  return boxFor(config, 'dcache-macaroons-at-rest v1');
+}
+
+/** The box for a request's own delivery token at rest (e.g. the Jupyter token a SKAO client sends). */
+export function deliveryTokenBox(config: { sessionSecret: string | undefined; dataDir: string }): Promise<SecretBox> {
+  return boxFor(config, 'delivery-tokens-at-rest v1');
 }

@@ -1,6 +1,7 @@
 import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261205063237_staged_identity } from './Migration20261205063237_staged_identity';
 import { Migration20261205054516_verified_email } from './Migration20261205054516_verified_email';
+import { Migration20261205054512_delivery_tokens } from './Migration20261205054512_delivery_tokens';
 import { Migration20261205053920_username_origin } from './Migration20261205053920_username_origin';
 import { Migration20261204164931_url_sites } from './Migration20261204164931_url_sites';
 import { Migration20261124144625_lifecycle } from './Migration20261124144625_lifecycle';
@@ -21,6 +22,7 @@ export const migrationsList: { name: string; class: MigrationCtor }[] = [
   { name: 'Migration20261124144625_lifecycle', class: Migration20261124144625_lifecycle },
   { name: 'Migration20261204164931_url_sites', class: Migration20261204164931_url_sites },
   { name: 'Migration20261205053920_username_origin', class: Migration20261205053920_username_origin },
+  { name: 'Migration20261205054512_delivery_tokens', class: Migration20261205054512_delivery_tokens },
   { name: 'Migration20261205054516_verified_email', class: Migration20261205054516_verified_email },
   { name: 'Migration20261205063237_staged_identity', class: Migration20261205063237_staged_identity },
 ];

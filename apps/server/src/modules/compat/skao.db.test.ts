@@ -438,28 +438,31 @@ describe('without a worker: the wait, Location and direct downloads', () => {
     expect(r.status).toBe('QUEUED');
   });
 
-  it('waits on the request’s events, not by polling the database, then answers 202 with a Location', async () => {
-    const connection = idleDb.orm.em.getConnection();
-    const spy = vi.spyOn(connection, 'execute');
-    try {
-      const res = await call(
-        idle.url,
-        'POST',
-        '/stage-data/?method=local_copy&username=carol',
-        { ...AXIOS, ...bearer(carol) },
-        { data: { local_path_on_storage: 'small.txt', relative_path: 'small.txt' } },
-      );
-      expect(res.status).toBe(202);
-      expect(res.json).toMatchObject({ status: 'accepted', request_id: expect.any(String) });
-      expect(res.headers.get('location')).toBe(`/stage-data/${res.json!.request_id as string}`);
-      const reads = spy.mock.calls.filter(([sql]) => /^\s*select\b[^]*\bfrom "staging_requests"/i.test(String(sql)));
-      // One read before waiting and one at the deadline; polling every 100 ms for 2 s made ~20.
-      expect(reads.length).toBeGreaterThanOrEqual(1);
-      expect(reads.length).toBeLessThanOrEqual(2);
-    } finally {
-      spy.mockRestore();
-    }
-  });
+  it.each(['/stage-data/', '/stage_data'])(
+    '%s waits on the request’s events, not by polling the database, then answers 202 with a Location',
+    async (route) => {
+      const connection = idleDb.orm.em.getConnection();
+      const spy = vi.spyOn(connection, 'execute');
+      try {
+        const res = await call(
+          idle.url,
+          'POST',
+          `${route}?method=local_copy&username=carol`,
+          { ...AXIOS, ...bearer(carol) },
+          { data: { local_path_on_storage: 'small.txt', relative_path: 'small.txt' } },
+        );
+        expect(res.status).toBe(202);
+        expect(res.json).toMatchObject({ status: 'accepted', request_id: expect.any(String) });
+        expect(res.headers.get('location')).toBe(`/stage-data/${res.json!.request_id as string}`);
+        const reads = spy.mock.calls.filter(([sql]) => /^\s*select\b[^]*\bfrom "staging_requests"/i.test(String(sql)));
+        // One read before waiting and one at the deadline; polling every 100 ms for 2 s made ~20.
+        expect(reads.length).toBeGreaterThanOrEqual(1);
+        expect(reads.length).toBeLessThanOrEqual(2);
+      } finally {
+        spy.mockRestore();
+      }
+    },
+  );
 
   it('answers the final result at the Location once a worker finished it; only to its owner', async () => {
     const posted = await call(

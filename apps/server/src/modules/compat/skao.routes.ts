@@ -30,6 +30,8 @@ const FILE_FAILURE_STATUS: Record<string, number> = {
   PATH_OUTSIDE_ROOT: 400,
   QUOTA_EXCEEDED: 507,
   METHOD_NOT_ALLOWED: 400,
+  SITE_UNAVAILABLE: 503,
+  FORBIDDEN: 403,
 };
 
 /** `?lines=` of `GET /logs/` when absent. */
@@ -84,6 +86,8 @@ export function skaoRoutes(orm: MikroORM, c: Container, limits: MutationLimits):
     const problems: Problem[] = [];
     const methodName = query(req, 'method');
     const username = query(req, 'username');
+    // Used for this request's JUPYTER_COPY instead of the site's token; never logged (the access log has no query string).
+    const jupyterToken = query(req, 'jupyter_token')?.trim() || undefined;
     if (!methodName) problems.push({ type: 'missing', loc: ['query', 'method'], msg: 'Field required', input: null });
     if (!username) problems.push({ type: 'missing', loc: ['query', 'username'], msg: 'Field required', input: null });
     const body = parseJsonBody(req);
@@ -145,6 +149,7 @@ export function skaoRoutes(orm: MikroORM, c: Container, limits: MutationLimits):
       request = await c.services(em).staging.stage(owner, {
         method,
         items: [{ source: relSource, target: method === 'DIRECT_DOWNLOAD' ? null : (target ?? null) }],
+        deliveryToken: method === 'JUPYTER_COPY' ? jupyterToken : undefined,
       });
     } catch (e) {
       if (!isAppError(e)) throw e;
@@ -250,7 +255,8 @@ export function skaoRoutes(orm: MikroORM, c: Container, limits: MutationLimits):
 
   router.post(
     '/create-file',
-    rawBody,
+    // The file tool takes up to 10 MiB of text; JSON escaping may make the body larger.
+    express.raw({ type: () => true, limit: '16mb' }),
     wrap(async (req, res) => {
       const caller = await authenticate(req, res);
       if (!caller || !charge(caller, res)) return;

@@ -67,6 +67,7 @@ interface HubSession {
 
 const jupyterDelivery: RemoteDelivery<'JUPYTERHUB'> = {
   siteKind: 'JUPYTERHUB',
+  acceptsUserToken: true,
 
   checkTarget(site, _owner, target) {
     const full = jupyterPath(site, target);
@@ -77,7 +78,8 @@ const jupyterDelivery: RemoteDelivery<'JUPYTERHUB'> = {
   async open(batch: DeliveryBatch<'JUPYTERHUB'>): Promise<DeliverySession> {
     const { site, signal } = batch;
     const label = `JupyterHub "${site.name ?? site.id}"`;
-    const token = await readSecret(batch.config, site.token);
+    // A token the submitter gave (SKAO's jupyter_token) acts for this request instead of the site's.
+    const token = batch.userToken ?? (await readSecret(batch.config, site.token));
     const hub = new JupyterHubClient({ url: site.url, apiUrl: site.apiUrl, token, label });
     const match = hubUserName(site, batch.owner, label);
     if ('refused' in match) throw new StorageError('FORBIDDEN', match.refused, { retryable: false });

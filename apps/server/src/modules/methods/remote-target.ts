@@ -39,6 +39,8 @@ export interface DeliveryBatch<K extends DeliverySiteKind = DeliverySiteKind> {
   signal: AbortSignal;
   /** A line in the request's live log (e.g. the spawn progress of a Jupyter server). */
   log(level: LogLevel, message: string, fileId?: string): void;
+  /** The submitter's own token for the site, used instead of the site's (only when `acceptsUserToken`). */
+  userToken?: string;
 }
 
 /** A batch's connection to the remote site: transfers its files, then is closed. */
@@ -62,6 +64,8 @@ export interface DeliverySession {
  */
 export interface RemoteDelivery<K extends DeliverySiteKind = DeliverySiteKind> {
   readonly siteKind: K;
+  /** Whether a request may bring its own token for the site (`DeliveryBatch.userToken`). */
+  readonly acceptsUserToken?: boolean;
   /** Why the remote side cannot take `target` (e.g. a key too long), or null; checked before queuing. */
   checkTarget?(site: DeliverySite<K>, owner: DeliveryOwner, target: string): string | null;
   open(batch: DeliveryBatch<K>): Promise<DeliverySession>;

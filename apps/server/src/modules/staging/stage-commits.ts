@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { StagingMethod } from '@stagecoach/domain';
 import { z } from 'zod';
@@ -5,6 +6,7 @@ import type { LogEvent } from '../../lib/pubsub';
 import { defineJob, enqueue } from '../jobs/queue';
 import type { LogsService, NewLogEntry } from '../logs/logs.service';
 import { User } from '../users/user.entity';
+import { RequestCredential } from './request-credential.entity';
 import { StagedFile } from './staged-file.entity';
 import { StagingRequest } from './staging-request.entity';
 
@@ -18,6 +20,8 @@ export type StageBatchPayload = z.infer<typeof STAGE_BATCH.payload>;
 /** One validated `stage` call, ready to be stored: the request, its files, its jobs and its first log line. */
 export interface StageWrite {
   request: {
+    /** Given when something stored with the request is bound to its id (a sealed token). */
+    id?: string;
     ownerId: string;
     method: StagingMethod;
     sourceSiteId: string | null;
@@ -33,6 +37,8 @@ export interface StageWrite {
   /** File ids per job. */
   jobs: string[][];
   log: Omit<NewLogEntry, 'requestId' | 'userId'>;
+  /** The submitter's own delivery token, sealed to `request.id` (see RequestCredential). */
+  tokenSealed?: string | null;
 }
 
 export interface StageWritten {
@@ -107,8 +113,8 @@ export class StageCommitter {
   private store(writes: StageWrite[]): Promise<StageWritten[]> {
     return this.orm.em.fork().transactional(async (em) => {
       const requests = writes.map((w) => {
-        const { ownerId, ...fields } = w.request;
-        return em.create(StagingRequest, { ...fields, owner: em.getReference(User, ownerId) });
+        const { ownerId, id, ...fields } = w.request;
+        return em.create(StagingRequest, { ...(id ? { id } : {}), ...fields, owner: em.getReference(User, ownerId) });
       });
       await em.flush();
       const files = writes.flatMap((w, i) =>
@@ -116,6 +122,8 @@ export class StageCommitter {
       );
       // insertMany is one multi-row INSERT (no identity map, no onCreate hooks).
       if (files.length) await em.insertMany(StagedFile, files);
+      const credentials = writes.flatMap((w, i) => (w.tokenSealed ? [{ id: randomUUID(), request: requests[i]!.id, tokenSealed: w.tokenSealed, createdAt: w.request.createdAt }] : []));
+      if (credentials.length) await em.insertMany(RequestCredential, credentials);
       await enqueueStageJobs(
         em,
         writes.flatMap((w, i) => w.jobs.map((fileIds) => ({ requestId: requests[i]!.id, fileIds }))),

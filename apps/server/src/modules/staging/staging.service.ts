@@ -10,6 +10,7 @@ import type { Clock } from '../../lib/clock';
 import { AppError } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
 import type { PubSub, RequestSnapshot } from '../../lib/pubsub';
+import { deliveryTokenBox } from '../../lib/secret-box';
 import type { QuotaService } from '../quotas/quota.service';
 import type { LogsService } from '../logs/logs.service';
 import type { StagingMethodHandler } from '../methods/method';
@@ -40,7 +41,15 @@ export interface StageInput {
   targetSiteId?: string | null;
   notify?: boolean | null;
   idempotencyKey?: string | null;
+  /**
+   * The submitter's own token for the delivery site, used for this request instead of the site's
+   * (SKAO's `jupyter_token`); only for methods that accept one. Stored sealed, never shown or logged.
+   */
+  deliveryToken?: string | null;
 }
+
+/** Longest delivery token accepted (JupyterHub tokens are 32 hex characters; JWTs are longer). */
+const DELIVERY_TOKEN_MAX = 4096;
 
 /** Files per job: small enough to spread over workers, large enough to amortise job overhead (see bench). */
 export const BATCH_SIZE = 200;
@@ -138,6 +147,13 @@ export class StagingService {
     }
     const handler = this.deps.methods.get(input.method);
     if (!handler) throw new AppError('METHOD_NOT_ALLOWED', `The method ${input.method} is not offered here.`, { method: input.method });
+    const deliveryToken = input.deliveryToken ?? null;
+    if (deliveryToken !== null) {
+      if (handler.kind !== 'delivery' || !handler.delivery.acceptsUserToken) throw new AppError('BAD_USER_INPUT', `The method ${input.method} takes no token of yours.`);
+      if (!/^[\x21-\x7e]+$/.test(deliveryToken) || deliveryToken.length > DELIVERY_TOKEN_MAX) {
+        throw new AppError('BAD_USER_INPUT', `The token must be 1 to ${DELIVERY_TOKEN_MAX} printable characters without spaces.`);
+      }
+    }
     const max = this.deps.config.maxItemsPerRequest;
     if (input.items.length === 0) throw new AppError('BAD_USER_INPUT', 'Give at least one item to stage.');
     if (input.items.length > max) throw new AppError('BAD_USER_INPUT', `At most ${max} items per request (got ${input.items.length}).`);
@@ -158,9 +174,12 @@ export class StagingService {
     await this.collaborators.quotas.assertAllowed(owner, { targetSiteId: targetSite?.id ?? deliverySite?.id ?? null, method: input.method, bytes: bytesTotal });
     const ids = planned.map(() => randomUUID());
     const jobs = jobBatches(handler, ids);
+    const requestId = randomUUID();
+    const tokenSealed = deliveryToken === null ? null : (await deliveryTokenBox(this.deps.config)).seal(deliveryToken, requestId);
     // Stored with concurrent calls in one transaction (see stage-commits.ts), still all or nothing.
     const write = {
       request: {
+        id: requestId,
         ownerId: owner.id,
         method: input.method,
         sourceSiteId: sourceSite?.id ?? null,
@@ -176,8 +195,9 @@ export class StagingService {
       jobs,
       log: {
         level: 'INFO' as const,
-        message: `request submitted: ${input.method}, ${planned.length} file(s), ${bytesTotal} bytes`,
+        message: `request submitted: ${input.method}, ${planned.length} file(s), ${bytesTotal} bytes${tokenSealed ? ', with your own token for the site' : ''}`,
       },
+      tokenSealed,
     };
     let written;
     try {

@@ -7,9 +7,11 @@ import { jobTask } from '../jobs/queue';
 import type { NewLogEntry } from '../logs/logs.service';
 import type { DeliveryMethod, FileMethod, StagingMethodHandler } from '../methods/method';
 import { addLogContext } from '../../lib/log-context';
+import { deliveryTokenBox } from '../../lib/secret-box';
 import { deliveryOwner, type DeliverySession, type RemoteDelivery } from '../methods/remote-target';
 import type { RemoteSourcing } from '../methods/remote-batch';
 import type { PosixSiteConfig } from '../sites/sites.config';
+import { RequestCredential } from './request-credential.entity';
 import { StagedFile } from './staged-file.entity';
 import { StagingRequest } from './staging-request.entity';
 import { STAGE_BATCH } from './stage-commits';
@@ -251,9 +253,21 @@ async function openDelivery(c: Container, request: StagingRequest, delivery: Rem
     return { session: null, openError: new StorageError('SITE_UNAVAILABLE', 'The target site of this request is no longer configured.', { retryable: false }) };
   }
   const { owner } = request;
+  let userToken: string | undefined;
+  if (delivery.acceptsUserToken) {
+    const credential = await c.orm.em.fork().findOne(RequestCredential, { request: request.id });
+    if (credential) {
+      try {
+        userToken = (await deliveryTokenBox(c.config)).open(credential.tokenSealed, request.id);
+      } catch {
+        return { session: null, openError: new StorageError('TRANSFER_FAILED', 'The token given with this request can no longer be read (the installation secret changed); submit the request again.', { retryable: false }) };
+      }
+    }
+  }
   for (let attempt = 1; ; attempt++) {
     try {
       const session = await delivery.open({
+        userToken,
         requestId: request.id,
         owner: deliveryOwner(owner),
         site,
