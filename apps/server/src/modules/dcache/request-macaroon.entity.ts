@@ -3,15 +3,18 @@ import { defineEntity, p } from '@mikro-orm/core';
 import { StagingRequest } from '../staging/staging-request.entity';
 
 /**
- * The one dCache macaroon of a (request, site) pair, as StageIT keeps one per LTA site per
- * request. The token is stored sealed (AES-GCM, see SecretBox), never in clear text; the unique
+ * The dCache macaroon of a (request, site, project root), as StageIT keeps one per LTA site per
+ * request (several when the request spans projects). The token is stored sealed (AES-GCM, see SecretBox), never in clear text; the unique
  * key makes "one per site per request" hold even if two jobs race.
  */
 const RequestMacaroonSchema = defineEntity({
   name: 'RequestMacaroon',
   tableName: 'request_macaroons',
   properties: {
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     request: () => p.manyToOne(StagingRequest).deleteRule('cascade'),
     siteId: p.string(),
     /** SecretBox-sealed macaroon, bound to `<requestId>/<siteId>`. */
@@ -21,7 +24,7 @@ const RequestMacaroonSchema = defineEntity({
     validUntil: p.datetime(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
-  uniques: [{ properties: ['request', 'siteId'] }],
+  uniques: [{ properties: ['request', 'siteId', 'rootCaveat'] }],
 });
 
 export class RequestMacaroon extends RequestMacaroonSchema.class {}

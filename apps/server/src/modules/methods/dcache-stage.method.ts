@@ -142,7 +142,7 @@ async function runSite(b: RemoteBatch, site: WebdavSiteConfig, items: Item[]): P
     // unique key would keep one row, but the site would have issued two macaroons. The advisory
     // lock serialises check → request → store per (request, site) across processes.
     await tx.getConnection().execute('select pg_advisory_xact_lock(hashtext(?))', [`macaroon:${b.request.id}/${site.id}`], 'run', tx.getTransactionContext());
-    if (await macaroons.valid(b.request.id, site.id, b.clock.now())) return;
+    if (await macaroons.valid(b.request.id, site.id, site.rootCaveatPath, b.clock.now())) return;
     const fallback = new Date(b.clock.now().getTime() + parseDuration(site.macaroonValidity)!);
     const issued = await withRetries(
       b,

@@ -15,13 +15,19 @@ registerEnumType(FileStatusEnum, { name: 'FileStatus', description: 'Lifecycle o
 
 @ObjectType('StagingError', { description: 'Why a file failed: a closed code and a human message.' })
 export class StagingErrorType {
-  @Field(() => String, { description: 'Error code, from a closed list: the API error codes plus CHECKSUM_MISMATCH, TRANSFER_FAILED, QUOTA_EXCEEDED and CANCELLED.' })
+  @Field(() => String, {
+    description:
+      'Error code, from a closed list: the API error codes plus CHECKSUM_MISMATCH, TRANSFER_FAILED, QUOTA_EXCEEDED and CANCELLED.',
+  })
   code!: string;
 
   @Field(() => String, { description: 'What happened, for humans.' })
   message!: string;
 
-  @Field(() => String, { nullable: true, description: 'Short stack excerpt (≤ 2048 chars); administrators only, null for others.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Short stack excerpt (≤ 2048 chars); administrators only, null for others.',
+  })
   stack!: string | null;
 }
 
@@ -96,6 +102,11 @@ export class StagingRequestType {
   @Field(() => ID, { description: 'Identifier.' })
   id!: string;
 
+  @Field(() => Int, {
+    description: 'Sequential number of the request in this installation (shown as `#123`; the id of the StageIT-compatible API).',
+  })
+  number!: number;
+
   @Field(() => StagingMethodEnum, { description: 'Method.' })
   method!: StagingMethod;
 
@@ -167,6 +178,7 @@ export function requestFromSnapshot(s: RequestSnapshot): StagingRequestType {
   const d = (v: string | null) => (v ? new Date(v) : null);
   return Object.assign(new StagingRequestType(), {
     id: s.id,
+    number: s.number ?? 0,
     method: s.method,
     status: s.status,
     createdAt: new Date(s.createdAt),
@@ -196,7 +208,13 @@ export function toStagedFile(f: StagedFile, opts: { isAdmin: boolean; downloadUr
     bytesDone: Number(f.bytesDone),
     checksum: f.checksum ?? null,
     attempts: f.attempts,
-    error: f.errorCode ? Object.assign(new StagingErrorType(), { code: f.errorCode, message: f.errorMessage ?? '', stack: opts.isAdmin ? (f.errorStack ?? null) : null }) : null,
+    error: f.errorCode
+      ? Object.assign(new StagingErrorType(), {
+          code: f.errorCode,
+          message: f.errorMessage ?? '',
+          stack: opts.isAdmin ? (f.errorStack ?? null) : null,
+        })
+      : null,
     downloadUrl: opts.downloadUrl,
     accessUrl: f.accessUrl ?? null,
     startedAt: f.startedAt ?? null,
