@@ -109,10 +109,7 @@ function createRedisPubSub(redis: { url: string; channelPrefix: string }, logger
   // ioredis reconnects (and re-subscribes) by itself; a command issued meanwhile waits in its queue.
   const publisher = new Redis(redis.url, { lazyConnect: false, maxRetriesPerRequest: 3 });
   const subscriber = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: null });
-  for (const [name, c] of [
-    ['publisher', publisher],
-    ['subscriber', subscriber],
-  ] as const) {
+  for (const [name, c] of [['publisher', publisher], ['subscriber', subscriber]] as const) {
     c.on('error', (err: Error) => log.warn({ err, connection: name }, 'Redis connection problem; ioredis keeps retrying'));
   }
   const resyncs: ((topics: string[]) => void)[] = [];
@@ -134,9 +131,7 @@ function createRedisPubSub(redis: { url: string; channelPrefix: string }, logger
     } as unknown as Redis,
     subscribeClient: subscriber,
   });
-  const ready = subscribe
-    ? subscriber.connect().catch((err: unknown) => log.warn({ err }, 'Redis not reachable yet'))
-    : Promise.resolve();
+  const ready = subscribe ? subscriber.connect().catch((err: unknown) => log.warn({ err }, 'Redis not reachable yet')) : Promise.resolve();
   // Channels are global in Redis (not per db number): the prefix keeps deployments apart.
   const target = {
     addEventListener(type: string, l: ListenerLike | null) {
@@ -147,9 +142,7 @@ function createRedisPubSub(redis: { url: string; channelPrefix: string }, logger
       inner.removeEventListener(prefix + type, l as never);
     },
     dispatchEvent(event: Event) {
-      return inner.dispatchEvent(
-        new CustomEvent(prefix + event.type, { detail: (event as CustomEvent).detail as unknown }) as never,
-      );
+      return inner.dispatchEvent(new CustomEvent(prefix + event.type, { detail: (event as CustomEvent).detail as unknown }) as never);
     },
   };
   return {
@@ -158,10 +151,7 @@ function createRedisPubSub(redis: { url: string; channelPrefix: string }, logger
     ready: async () => void (await ready),
     onResync: (cb) => resyncs.push(cb),
     async close() {
-      await Promise.allSettled([
-        publisher.quit(),
-        subscriber.status === 'wait' ? Promise.resolve(subscriber.disconnect()) : subscriber.quit(),
-      ]);
+      await Promise.allSettled([publisher.quit(), subscriber.status === 'wait' ? Promise.resolve(subscriber.disconnect()) : subscriber.quit()]);
     },
   };
 }

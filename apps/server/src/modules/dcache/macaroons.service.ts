@@ -62,10 +62,7 @@ export class MacaroonsService {
     try {
       return (await macaroonBox(this.config)).open(row.tokenSealed, MacaroonsService.aad(row.request.id, row.siteId));
     } catch (e) {
-      this.logger.warn(
-        { err: e, stagingRequestId: row.request.id, siteId: row.siteId },
-        'a stored macaroon cannot be opened (installation secret changed?)',
-      );
+      this.logger.warn({ err: e, stagingRequestId: row.request.id, siteId: row.siteId }, 'a stored macaroon cannot be opened (installation secret changed?)');
       return null;
     }
   }

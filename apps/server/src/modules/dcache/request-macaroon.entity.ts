@@ -11,10 +11,7 @@ const RequestMacaroonSchema = defineEntity({
   name: 'RequestMacaroon',
   tableName: 'request_macaroons',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: p.uuid().primary().onCreate(() => randomUUID()),
     request: () => p.manyToOne(StagingRequest).deleteRule('cascade'),
     siteId: p.string(),
     /** SecretBox-sealed macaroon, bound to `<requestId>/<siteId>`. */

@@ -7,10 +7,7 @@ const StagingRequestSchema = defineEntity({
   name: 'StagingRequest',
   tableName: 'staging_requests',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: p.uuid().primary().onCreate(() => randomUUID()),
     /** Per-installation sequential number (`#123` in the web app, the id of the StageIT-compatible API). */
     number: p.integer().autoincrement().unique(),
     owner: () => p.manyToOne(User).deleteRule('cascade').index(),
@@ -24,10 +21,7 @@ const StagingRequestSchema = defineEntity({
     notify: p.boolean().default(false),
     /** Same key + same owner → the same request (a retried submission is not staged twice). */
     idempotencyKey: p.string().nullable(),
-    createdAt: p
-      .datetime()
-      .onCreate(() => new Date())
-      .index(),
+    createdAt: p.datetime().onCreate(() => new Date()).index(),
     startedAt: p.datetime().nullable(),
     finishedAt: p.datetime().nullable(),
     cancelledAt: p.datetime().nullable(),

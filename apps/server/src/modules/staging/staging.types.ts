@@ -15,19 +15,13 @@ registerEnumType(FileStatusEnum, { name: 'FileStatus', description: 'Lifecycle o
 
 @ObjectType('StagingError', { description: 'Why a file failed: a closed code and a human message.' })
 export class StagingErrorType {
-  @Field(() => String, {
-    description:
-      'Error code, from a closed list: the API error codes plus CHECKSUM_MISMATCH, TRANSFER_FAILED, QUOTA_EXCEEDED and CANCELLED.',
-  })
+  @Field(() => String, { description: 'Error code, from a closed list: the API error codes plus CHECKSUM_MISMATCH, TRANSFER_FAILED, QUOTA_EXCEEDED and CANCELLED.' })
   code!: string;
 
   @Field(() => String, { description: 'What happened, for humans.' })
   message!: string;
 
-  @Field(() => String, {
-    nullable: true,
-    description: 'Short stack excerpt (≤ 2048 chars); administrators only, null for others.',
-  })
+  @Field(() => String, { nullable: true, description: 'Short stack excerpt (≤ 2048 chars); administrators only, null for others.' })
   stack!: string | null;
 }
 
@@ -102,9 +96,7 @@ export class StagingRequestType {
   @Field(() => ID, { description: 'Identifier.' })
   id!: string;
 
-  @Field(() => Int, {
-    description: 'Sequential number of the request in this installation (shown as `#123`; the id of the StageIT-compatible API).',
-  })
+  @Field(() => Int, { description: 'Sequential number of the request in this installation (shown as `#123`; the id of the StageIT-compatible API).' })
   number!: number;
 
   @Field(() => StagingMethodEnum, { description: 'Method.' })
@@ -208,13 +200,7 @@ export function toStagedFile(f: StagedFile, opts: { isAdmin: boolean; downloadUr
     bytesDone: Number(f.bytesDone),
     checksum: f.checksum ?? null,
     attempts: f.attempts,
-    error: f.errorCode
-      ? Object.assign(new StagingErrorType(), {
-          code: f.errorCode,
-          message: f.errorMessage ?? '',
-          stack: opts.isAdmin ? (f.errorStack ?? null) : null,
-        })
-      : null,
+    error: f.errorCode ? Object.assign(new StagingErrorType(), { code: f.errorCode, message: f.errorMessage ?? '', stack: opts.isAdmin ? (f.errorStack ?? null) : null }) : null,
     downloadUrl: opts.downloadUrl,
     accessUrl: f.accessUrl ?? null,
     startedAt: f.startedAt ?? null,
