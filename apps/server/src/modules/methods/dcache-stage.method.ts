@@ -25,10 +25,38 @@ interface Item {
 
 const TERMINAL = new Set(['DONE', 'FAILED', 'CANCELLED', 'SKIPPED']);
 
-/** The WebDAV URL of a namespace path: relative to the root caveat when read with the request's macaroon (dCache `root:` re-roots the namespace). */
-export function webdavUrlOf(site: WebdavSiteConfig, nsPath: string, withMacaroon: boolean): string {
+/**
+ * The folder a request's macaroon is rooted at for a namespace path, as StageIT derived it per
+ * SURL: the site's root caveat path followed by the project folder (the first folder below it).
+ * A file directly in the site's root has the site's root.
+ */
+export function projectRootOf(site: WebdavSiteConfig, nsPath: string): string {
   const root = site.rootCaveatPath.replace(/\/+$/, '');
-  const rel = withMacaroon ? nsPath.slice(root.length) : nsPath;
+  const rest = nsPath.slice(root.length + 1).split('/');
+  return rest.length > 1 && rest[0] ? `${root}/${rest[0]}` : root;
+}
+
+/**
+ * The `path:` caveat (relative to `root`) for files below it: their deepest common folder, or null
+ * when that is the root itself.
+ */
+export function commonFolderCaveat(root: string, nsPaths: readonly string[]): string | null {
+  let common: string[] | null = null;
+  for (const p of nsPaths) {
+    const dirs = p.slice(root.length).split('/').filter(Boolean).slice(0, -1);
+    if (!common) common = dirs;
+    else {
+      let i = 0;
+      while (i < common.length && i < dirs.length && common[i] === dirs[i]) i++;
+      common = common.slice(0, i);
+    }
+  }
+  return common?.length ? `/${common.join('/')}` : null;
+}
+
+/** The WebDAV URL of a namespace path: relative to its project root when read with the request's macaroon (dCache `root:` re-roots the namespace). */
+export function webdavUrlOf(site: WebdavSiteConfig, nsPath: string, withMacaroon: boolean): string {
+  const rel = withMacaroon ? nsPath.slice(projectRootOf(site, nsPath).length) : nsPath;
   return `${site.webdavUrl.replace(/\/+$/, '')}${rel.split('/').map(encodeURIComponent).join('/')}`;
 }
 
@@ -91,6 +119,25 @@ async function runSite(b: RemoteBatch, site: WebdavSiteConfig, items: Item[]): P
     b.log('INFO', `${site.name ?? site.id}: following tape request ${ops.map((o) => o.remoteId).join(', ')} again`);
   }
 
+  // One macaroon per project root of the request's files at this site, limited to their deepest
+  // common folder; each is issued as soon as a file below it is online.
+  const scopes = withMacaroon ? await macaroonScopes(em, b, site) : [];
+  const minted = new Set<string>();
+  const mintReady = async () => {
+    for (const scope of scopes) {
+      if (minted.has(scope.root) || !items.some((i) => i.status === 'DONE' && projectRootOf(site, i.path) === scope.root)) continue;
+      try {
+        await mintScope(b, em, site, creds.header, scope);
+        minted.add(scope.root);
+      } catch (e) {
+        if (b.signal.aborted) throw e;
+        // Files stay online without it; a later round (or a retry of the request) asks again.
+        b.log('ERROR', `${site.name ?? site.id}: no macaroon for ${scope.root}: ${(e as Error).message}`);
+        if (!isRetryable(e)) minted.add(scope.root);
+      }
+    }
+  };
+
   try {
     let delay = site.pollMinMs;
     let failures = 0;
@@ -122,6 +169,7 @@ async function runSite(b: RemoteBatch, site: WebdavSiteConfig, items: Item[]): P
         }
       }
       await em.flush();
+      await mintReady();
       if (ops.every((o) => o.state !== 'ACTIVE')) break;
       delay = changed ? site.pollMinMs : Math.min(site.pollMaxMs, Math.ceil(delay * 1.5));
       await sleep(delay, undefined, { signal: b.signal });
@@ -134,24 +182,42 @@ async function runSite(b: RemoteBatch, site: WebdavSiteConfig, items: Item[]): P
     return;
   }
 
-  const online = items.filter((i) => i.status === 'DONE').length;
-  if (!online || !withMacaroon) return;
-  const { macaroons } = b;
+  await mintReady();
+}
+interface MacaroonScope {
+  root: string;
+  pathCaveat: string | null;
+}
+
+/** The (project root, common folder) of every file of the request at this site, not only this job's. */
+async function macaroonScopes(em: EntityManager, b: RemoteBatch, site: WebdavSiteConfig): Promise<MacaroonScope[]> {
+  const files = await em.find(StagedFile, { request: b.request.id }, { fields: ['id', 'source'] });
+  const byRoot = new Map<string, string[]>();
+  for (const f of files) {
+    const routed = routeSource(b.sites, 'WEBDAV', f.source);
+    if (!routed || routed.site.id !== site.id) continue;
+    const root = projectRootOf(site, routed.path);
+    byRoot.set(root, [...(byRoot.get(root) ?? []), routed.path]);
+  }
+  return [...byRoot].map(([root, paths]) => ({ root, pathCaveat: commonFolderCaveat(root, paths) }));
+}
+
+async function mintScope(b: RemoteBatch, em: EntityManager, site: WebdavSiteConfig, authorization: string | null, scope: MacaroonScope): Promise<void> {
   await em.transactional(async (tx) => {
     // Two runs of the same job (a retry after a crash, a duplicate) must not both ask the door: the
     // unique key would keep one row, but the site would have issued two macaroons. The advisory
-    // lock serialises check → request → store per (request, site) across processes.
-    await tx.getConnection().execute('select pg_advisory_xact_lock(hashtext(?))', [`macaroon:${b.request.id}/${site.id}`], 'run', tx.getTransactionContext());
-    if (await macaroons.valid(b.request.id, site.id, site.rootCaveatPath, b.clock.now())) return;
+    // lock serialises check → request → store per (request, site, root) across processes.
+    await tx.getConnection().execute('select pg_advisory_xact_lock(hashtext(?))', [`macaroon:${b.request.id}/${site.id}/${scope.root}`], 'run', tx.getTransactionContext());
+    if (await b.macaroons.valid(b.request.id, site.id, scope.root, b.clock.now())) return;
     const fallback = new Date(b.clock.now().getTime() + parseDuration(site.macaroonValidity)!);
     const issued = await withRetries(
       b,
       site.name ?? site.id,
-      () => requestMacaroon(b.fetch, site.webdavUrl, creds.header, { rootCaveatPath: site.rootCaveatPath, activities: site.macaroonActivities, validity: site.macaroonValidity }, fallback),
+      () => requestMacaroon(b.fetch, site.webdavUrl, authorization, { rootCaveatPath: scope.root, pathCaveat: scope.pathCaveat, activities: site.macaroonActivities, validity: site.macaroonValidity }, fallback),
       site.pollMinMs,
     );
-    await macaroons.store(b.request.id, site.id, issued.token, site.rootCaveatPath, issued.validUntil);
-    b.log('INFO', `${site.name ?? site.id}: ${online} file(s) online; macaroon issued for ${site.rootCaveatPath}, valid until ${issued.validUntil.toISOString()}`);
+    await b.macaroons.store(b.request.id, site.id, issued.token, scope.root, issued.validUntil);
+    b.log('INFO', `${site.name ?? site.id}: macaroon issued for ${scope.root}${scope.pathCaveat ? ` (limited to ${scope.pathCaveat})` : ''}, valid until ${issued.validUntil.toISOString()}`);
   });
 }
 
