@@ -90,6 +90,7 @@ beforeAll(async () => {
       [`${SURF_ROOT}/lc0_012/L1/b.tar`]: 'surf file b',
       [`${SURF_ROOT}/lc0_012/L2/h.tar`]: 'surf file h',
       [`${SURF_ROOT}/lc0_015/k.tar`]: 'surf file k',
+      [`${SURF_ROOT}/lc0_017/p.tar`]: 'surf file p',
       [`${SURF_ROOT}/lc0_016/m/n.tar`]: 'surf file n',
       [`${SURF_ROOT}/lc0_013/c.tar`]: 'surf file c',
       [`${SURF_ROOT}/lc0_013/d.tar`]: 'surf file d',
@@ -283,6 +284,33 @@ describe('DCACHE_STAGE', () => {
     expect(await rawGet(surf.doorUrl, '/lc0_012/L1/a.tar', mn!.token)).toBe(403);
   });
 
+  it('expires with the pin lifetime, and expiry releases the pins and deletes the tape request at the site', async () => {
+    const p = `${SURF_ROOT}/lc0_017/p.tar`;
+    const res = await server.gql<{ stage: { id: string } }>(STAGE, { input: { method: 'DCACHE_STAGE', items: [{ source: surl(p) }] } }, alice.token);
+    const id = res.data!.stage.id;
+    const tapeReq = await until('tape request', async () => [...surf.requests.values()].find((r) => r.files.some((f) => f.path === p)));
+    surf.setState(p, 'COMPLETED');
+    expect((await waitForRequest(server, alice.token, id)).status).toBe('SUCCEEDED');
+    const done = await until('expiry set', async () => {
+      const r = await db.orm.em.fork().findOneOrFail(StagingRequest, { id });
+      return r.expiresAt && r;
+    });
+    // SURF's pin lifetime is the default P7D.
+    expect(done.expiresAt!.getTime() - done.finishedAt!.getTime()).toBe(7 * 24 * 3600_000);
+    expect(surf.calls.some((x) => x.path === `/api/v1/tape/release/${tapeReq.id}`)).toBe(false);
+
+    await db.orm.em.fork().nativeUpdate(StagingRequest, { id }, { expiresAt: new Date(Date.now() - 1000) });
+    const expired = await server.container.services(db.orm.em.fork()).lifecycle.expireDue();
+    expect(expired.map((e) => e.requestId)).toContain(id);
+    expect(surf.calls.filter((x) => x.path === `/api/v1/tape/release/${tapeReq.id}`)).toEqual([{ method: 'POST', path: `/api/v1/tape/release/${tapeReq.id}`, body: { paths: [p] } }]);
+    expect(surf.calls.filter((x) => x.method === 'DELETE' && x.path === `/api/v1/tape/stage/${tapeReq.id}`)).toHaveLength(1);
+    expect(surf.requests.has(tapeReq.id)).toBe(false);
+    expect((await db.orm.em.fork().findOneOrFail(RemoteOperation, { remoteId: tapeReq.id })).releasedAt).not.toBeNull();
+    // A second sweep (or a deletion afterwards) does not call the site again.
+    await server.container.services(db.orm.em.fork()).lifecycle.removeData(id, 'DELETED');
+    expect(surf.calls.filter((x) => x.path === `/api/v1/tape/release/${tapeReq.id}`)).toHaveLength(1);
+  });
+
   it('a job that runs twice follows the stored tape request and macaroon instead of submitting again', async () => {
     const e = `${SURF_ROOT}/lc0_014/e.tar`;
     const res = await server.gql<{ stage: { id: string } }>(STAGE, { input: { method: 'DCACHE_STAGE', items: [{ source: surl(e) }] } }, alice.token);
@@ -333,6 +361,9 @@ describe('DCACHE_STAGE', () => {
     expect(tapeReq.files.map((f) => f.state)).toEqual(['CANCELLED', 'CANCELLED']);
     await until('files cancelled', async () => (await view(id)).files.nodes.every((f) => f.status === 'CANCELLED'));
     expect(surf.calls.filter((x) => x.path === `/api/v1/tape/stage/${tapeReq.id}/cancel`)).toHaveLength(1);
+    // The tape request is deleted at the site once cancelled and released.
+    await until('delete at the peer', async () => surf.calls.some((x) => x.method === 'DELETE' && x.path === `/api/v1/tape/stage/${tapeReq.id}`));
+    expect(surf.requests.has(tapeReq.id)).toBe(false);
   });
 });
 
@@ -354,7 +385,8 @@ describe('cancel without a job following the request', () => {
     expect(res.data!.cancelStagingRequest.status).toBe('CANCELLED');
     await until('cancel at the peer', async () => surf.calls.some((x) => x.path === `/api/v1/tape/stage/${remoteId}/cancel`));
     await until('release at the peer', async () => surf.calls.some((x) => x.path === `/api/v1/tape/release/${remoteId}`));
-    expect(surf.requests.get(remoteId)!.files[0]!.state).toBe('CANCELLED');
+    await until('delete at the peer', async () => surf.calls.some((x) => x.method === 'DELETE' && x.path === `/api/v1/tape/stage/${remoteId}`));
+    expect(surf.requests.has(remoteId)).toBe(false);
     await until('file cancelled', async () => (await view(r.id)).files.nodes[0]!.status === 'CANCELLED');
     expect((await db.orm.em.fork().findOneOrFail(RemoteOperation, { remoteId })).state).toBe('CANCELLED');
   });

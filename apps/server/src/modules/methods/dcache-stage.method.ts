@@ -222,39 +222,68 @@ async function mintScope(b: RemoteBatch, em: EntityManager, site: WebdavSiteConf
 }
 
 /**
- * Cancel = cancel the files of each still-active tape request and release its pins (the peer
- * ignores files already finished). Each operation is claimed first, so the running job and the
- * cancel job never both call the peer.
+ * Cancel = cancel the files of each still-active tape request, then release its pins and delete it
+ * at the peer (the peer ignores files already finished). Each operation is claimed first, so the
+ * running job and the cancel job never both call the peer.
  */
-async function cancelTapeOps(ctx: { em: EntityManager; clock: Clock; log(level: 'WARN' | 'ERROR', message: string): void }, site: WebdavSiteConfig, tape: TapeRestClient, ops: RemoteOperation[], pathOf: Map<string, string>): Promise<void> {
+async function cancelTapeOps(ctx: { em: EntityManager; clock: Clock; log(level: 'INFO' | 'WARN' | 'ERROR', message: string): void }, site: WebdavSiteConfig, tape: TapeRestClient, ops: RemoteOperation[], pathOf: Map<string, string>): Promise<void> {
   for (const op of ops.filter((o) => o.state === 'ACTIVE')) {
     if (!(await claimForCancel(ctx.em, op, ctx.clock.now()))) continue;
     const paths = op.fileIds.map((id) => pathOf.get(id)).filter((p): p is string => Boolean(p));
     try {
       await tape.cancel(op.remoteId, paths);
-      await tape.release(op.remoteId, paths);
-      ctx.log('WARN', `${site.name ?? site.id}: tape request ${op.remoteId} cancelled and its pins released`);
+      ctx.log('WARN', `${site.name ?? site.id}: tape request ${op.remoteId} cancelled`);
     } catch (e) {
       ctx.log('ERROR', `${site.name ?? site.id}: cancelling tape request ${op.remoteId} failed: ${(e as Error).message}`);
     }
   }
+  await releaseTapeOps(ctx, site, tape, ops, pathOf);
 }
 
-async function cancelRequest(ctx: RemoteCancel): Promise<void> {
-  const em = ctx.em.fork();
-  const ops = await em.find(RemoteOperation, { request: ctx.requestId, kind: 'TAPE_STAGE', state: 'ACTIVE' });
-  if (!ops.length) return;
-  const files = await em.find(StagedFile, { id: { $in: ops.flatMap((o) => o.fileIds) } }, { fields: ['id', 'source'] });
+/**
+ * Releases the pins of each tape request not released yet and deletes it at the peer (`DELETE
+ * /stage/{id}`), so the disk copies may be evicted. Claimed by a conditional update: once per
+ * operation, whoever gets there first (the cancel, the expiry sweep or a deletion).
+ */
+async function releaseTapeOps(ctx: { em: EntityManager; clock: Clock; log(level: 'INFO' | 'WARN' | 'ERROR', message: string): void }, site: WebdavSiteConfig, tape: TapeRestClient, ops: RemoteOperation[], pathOf: Map<string, string>): Promise<void> {
+  for (const op of ops) {
+    if (op.state === 'ACTIVE' || op.releasedAt) continue;
+    const now = ctx.clock.now();
+    if ((await ctx.em.nativeUpdate(RemoteOperation, { id: op.id, releasedAt: null }, { releasedAt: now })) !== 1) continue;
+    op.releasedAt = now;
+    const paths = op.fileIds.map((id) => pathOf.get(id)).filter((p): p is string => Boolean(p));
+    try {
+      await tape.release(op.remoteId, paths);
+      await tape.delete(op.remoteId);
+      ctx.log('INFO', `${site.name ?? site.id}: pins of tape request ${op.remoteId} released and the request deleted at the site`);
+    } catch (e) {
+      ctx.log('ERROR', `${site.name ?? site.id}: releasing tape request ${op.remoteId} failed: ${(e as Error).message}`);
+    }
+  }
+}
+
+/** The tape requests of a request per site, with the namespace path of every file they cover. */
+async function tapeOpsBySite(ctx: RemoteCancel, em: EntityManager, where: Record<string, unknown>) {
+  const ops = await em.find(RemoteOperation, { request: ctx.requestId, kind: 'TAPE_STAGE', ...where });
+  const files = ops.length ? await em.find(StagedFile, { id: { $in: ops.flatMap((o) => o.fileIds) } }, { fields: ['id', 'source'] }) : [];
+  const pathOf = new Map(files.flatMap((f) => { const r = routeSource(ctx.sites, 'WEBDAV', f.source); return r ? [[f.id, r.path] as const] : []; }));
+  const out: { site: WebdavSiteConfig; tape: TapeRestClient; ops: RemoteOperation[]; pathOf: Map<string, string> }[] = [];
   for (const siteId of new Set(ops.map((o) => o.siteId))) {
     const site = ctx.sites.find((s): s is WebdavSiteConfig => s.id === siteId && s.kind === 'WEBDAV');
     if (!site) {
-      ctx.log('ERROR', `site ${siteId} is no longer configured; its tape request cannot be cancelled`);
+      ctx.log('ERROR', `site ${siteId} is no longer configured; its tape request cannot be cancelled or released`);
       continue;
     }
-    const pathOf = new Map(files.flatMap((f) => { const r = routeSource(ctx.sites, 'WEBDAV', f.source); return r ? [[f.id, r.path] as const] : []; }));
     const tape = new TapeRestClient(site.tapeRestUrl, (await readCredentials(site.credentialsFile)).header, ctx.fetch);
-    await cancelTapeOps({ em, clock: ctx.clock, log: ctx.log }, site, tape, ops.filter((o) => o.siteId === siteId), pathOf);
+    out.push({ site, tape, ops: ops.filter((o) => o.siteId === siteId), pathOf });
   }
+  return out;
+}
+
+/** Cancels what is still active and releases (and deletes at the peer) every tape request of the request not released yet. */
+async function cancelRequest(ctx: RemoteCancel): Promise<void> {
+  const em = ctx.em.fork();
+  for (const { site, tape, ops, pathOf } of await tapeOpsBySite(ctx, em, { releasedAt: null })) await cancelTapeOps({ em, clock: ctx.clock, log: ctx.log }, site, tape, ops, pathOf);
 }
 
 function failItems(b: RemoteBatch, items: Item[], e: unknown): void {
@@ -294,5 +323,5 @@ async function runBatch(b: RemoteBatch): Promise<void> {
 export const dcacheStage: UrlMethod = {
   method: 'DCACHE_STAGE',
   kind: 'url',
-  remote: { siteKind: 'WEBDAV', targetOf: (_site, nsPath) => nsPath, runBatch, cancelRequest },
+  remote: { siteKind: 'WEBDAV', targetOf: (_site, nsPath) => nsPath, runBatch, cancelRequest, releaseRequest: cancelRequest },
 };
