@@ -246,7 +246,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(downloadRoutes(orm, container));
   app.use(skaoRoutes(orm, container, auth)); // SKAO compatibility: /stage-data/ (and /stage_data), /logs/, /config/, /create-file/
   app.use(cartRoutes(orm, container)); // Pacifica cartd compatibility: /carts/:uid
-  app.use(stageitRoutes(orm, container)); // LOFAR StageIT compatibility: /stageit/api/staging/
+  app.use(stageitRoutes(orm, container, auth)); // LOFAR StageIT compatibility: /stageit/api/staging/
   app.use(webRoutes(deps.webDist));
 
   // Last resort: a JSON error without a stack trace.

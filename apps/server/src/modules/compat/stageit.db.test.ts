@@ -163,6 +163,8 @@ describe('StageIT requests as stager_access makes them', () => {
   it('POST requests/ stages the SURLs as one DCACHE_STAGE request and answers its sequential number', async () => {
     const res = await rest('POST', '', alice.token, { surls: [surl(a), surl(b)], notify: true, request_type: 'stage' });
     expect(res.status).toBe(201);
+    // Charged to the user's mutation rate limit, like the stage mutation.
+    expect(res.headers.get('ratelimit-remaining')).toMatch(/^\d+$/);
     const body = (await res.json()) as { id: number };
     expect(Object.keys(body)).toEqual(['id']);
     expect(Number.isInteger(body.id)).toBe(true);

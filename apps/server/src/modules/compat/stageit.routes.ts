@@ -11,6 +11,7 @@ import { StagedFile } from '../staging/staged-file.entity';
 import { StagingRequest } from '../staging/staging-request.entity';
 import type { User } from '../users/user.entity';
 import { authenticateBearer } from './compat-auth';
+import { chargeCompatMutation, type MutationLimits } from './compat-limit';
 
 /**
  * StageIT's request states as its API reports them: a one-letter `currentStatusCode` and a name
@@ -188,7 +189,7 @@ const detail = (res: Response, status: number, message: string, extra: Record<st
  * requests made through the staging service; their `id` here is the request's sequential number.
  * Each user sees only their own requests.
  */
-export function stageitRoutes(orm: MikroORM, c: Container): Router {
+export function stageitRoutes(orm: MikroORM, c: Container, limits: MutationLimits): Router {
   const router = Router();
   const schema = stageitSchema();
 
@@ -210,12 +211,20 @@ export function stageitRoutes(orm: MikroORM, c: Container): Router {
   };
 
   type Handler = (req: Request, res: Response, ctx: Ctx) => Promise<unknown>;
-  const route = (fn: Handler) => (req: Request, res: Response, next: express.NextFunction) =>
-    void (async () => {
-      const em = orm.em.fork();
-      const user = await authenticate(req, res, em);
-      if (user) await fn(req, res, { em, user, c });
-    })().catch(next);
+  /** `change`: the call changes something, and is charged to the user's mutation rate limit like a GraphQL mutation. */
+  const route =
+    (fn: Handler, opts: { change?: boolean } = {}) =>
+    (req: Request, res: Response, next: express.NextFunction) =>
+      void (async () => {
+        const em = orm.em.fork();
+        const user = await authenticate(req, res, em);
+        if (!user) return;
+        if (opts.change) {
+          const refused = chargeCompatMutation(limits, user, res);
+          if (refused) return detail(res, 429, refused.message, { code: 'RATE_LIMITED', retryAfter: refused.retryAfter });
+        }
+        await fn(req, res, { em, user, c });
+      })().catch(next);
 
   const appError = (res: Response, e: unknown) => {
     if (!isAppError(e)) throw e;
@@ -229,58 +238,66 @@ export function stageitRoutes(orm: MikroORM, c: Container): Router {
 
   router.post(
     `${base}/requests/`,
-    route(async (req, res, ctx) => {
-      const body = (req.body ?? {}) as { surls?: unknown; notify?: unknown; request_type?: unknown };
-      if (!Array.isArray(body.surls) || body.surls.length === 0 || body.surls.some((s) => typeof s !== 'string'))
-        return detail(res, 400, 'surls must be a non-empty list of SURLs.');
-      if (body.request_type !== undefined && body.request_type !== 'stage')
-        return detail(res, 400, `Unsupported request_type ${JSON.stringify(body.request_type)}: only "stage" is offered.`);
-      if (body.notify !== undefined && typeof body.notify !== 'boolean') return detail(res, 400, 'notify must be true or false.');
-      try {
-        const r = await ctx.c
-          .services(ctx.em)
-          .staging.stage(ctx.user, {
+    route(
+      async (req, res, ctx) => {
+        const body = (req.body ?? {}) as { surls?: unknown; notify?: unknown; request_type?: unknown };
+        if (!Array.isArray(body.surls) || body.surls.length === 0 || body.surls.some((s) => typeof s !== 'string'))
+          return detail(res, 400, 'surls must be a non-empty list of SURLs.');
+        if (body.request_type !== undefined && body.request_type !== 'stage')
+          return detail(res, 400, `Unsupported request_type ${JSON.stringify(body.request_type)}: only "stage" is offered.`);
+        if (body.notify !== undefined && typeof body.notify !== 'boolean')
+          return detail(res, 400, 'notify must be true or false.');
+        try {
+          const r = await ctx.c.services(ctx.em).staging.stage(ctx.user, {
             method: 'DCACHE_STAGE',
             items: (body.surls as string[]).map((source) => ({ source, target: null })),
             notify: body.notify === true,
           });
-        return res.status(201).json({ id: r.number });
-      } catch (e) {
-        return appError(res, e);
-      }
-    }),
+          return res.status(201).json({ id: r.number });
+        } catch (e) {
+          return appError(res, e);
+        }
+      },
+      { change: true },
+    ),
   );
 
   router.put(
     `${base}/requests/:id/abort/`,
-    route(async (req, res, ctx) => {
-      const r = await ownRequest(ctx, req.params.id);
-      if (!r) return detail(res, 404, 'Not found.');
-      try {
-        await ctx.c.services(ctx.em).staging.cancel(ctx.user, r.id);
-      } catch (e) {
-        if (isAppError(e) && e.code === 'NOT_CANCELLABLE') return detail(res, 409, e.message, { code: e.code });
-        return appError(res, e);
-      }
-      return res.status(202).end();
-    }),
+    route(
+      async (req, res, ctx) => {
+        const r = await ownRequest(ctx, req.params.id);
+        if (!r) return detail(res, 404, 'Not found.');
+        try {
+          await ctx.c.services(ctx.em).staging.cancel(ctx.user, r.id);
+        } catch (e) {
+          if (isAppError(e) && e.code === 'NOT_CANCELLABLE') return detail(res, 409, e.message, { code: e.code });
+          return appError(res, e);
+        }
+        return res.status(202).end();
+      },
+      { change: true },
+    ),
   );
 
   router.patch(
     `${base}/requests/:id/`,
-    route(async (req, res, ctx) => {
-      const r = await ownRequest(ctx, req.params.id);
-      if (!r) return detail(res, 404, 'Not found.');
-      const code = (req.body as { current_status_code?: unknown } | null)?.current_status_code;
-      if (code !== 'S')
-        return detail(res, 400, 'Only {"current_status_code": "S"} (reschedule the failed files) can be changed.');
-      try {
-        const updated = await ctx.c.services(ctx.em).staging.retry(ctx.user, r.id);
-        return res.json({ id: updated.number, current_status_code: STAGEIT_STATUS[updated.status as RequestStatus].code });
-      } catch (e) {
-        return appError(res, e);
-      }
-    }),
+    route(
+      async (req, res, ctx) => {
+        const r = await ownRequest(ctx, req.params.id);
+        if (!r) return detail(res, 404, 'Not found.');
+        const code = (req.body as { current_status_code?: unknown } | null)?.current_status_code;
+        if (code !== 'S')
+          return detail(res, 400, 'Only {"current_status_code": "S"} (reschedule the failed files) can be changed.');
+        try {
+          const updated = await ctx.c.services(ctx.em).staging.retry(ctx.user, r.id);
+          return res.json({ id: updated.number, current_status_code: STAGEIT_STATUS[updated.status as RequestStatus].code });
+        } catch (e) {
+          return appError(res, e);
+        }
+      },
+      { change: true },
+    ),
   );
 
   router.get(
