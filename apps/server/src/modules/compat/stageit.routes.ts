@@ -97,7 +97,14 @@ interface Ctx {
 
 /** One request as StageIT's GraphQL node; list fields are loaded only when asked for. */
 function node(ctx: Ctx, r: StagingRequest) {
-  const files = () => ctx.em.find(StagedFile, { request: r.id }, { orderBy: { seq: 'asc' } });
+  // Loaded once per node (surls and response share it), with only the columns they read.
+  let loaded: Promise<Pick<StagedFile, 'source' | 'status' | 'errorCode' | 'errorMessage'>[]> | undefined;
+  const files = () =>
+    (loaded ??= ctx.em.find(
+      StagedFile,
+      { request: r.id },
+      { orderBy: { seq: 'asc' }, fields: ['source', 'status', 'errorCode', 'errorMessage'] },
+    ));
   const status = STAGEIT_STATUS[r.status as RequestStatus];
   return {
     id: String(r.number),
