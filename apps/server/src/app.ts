@@ -28,6 +28,7 @@ import { mutationCost, mutationRateLimitPlugin } from './modules/auth/rate-limit
 import { DEV_IDP_PATH } from './modules/auth/dev-idp';
 import { cartRoutes } from './modules/compat/carts.routes';
 import { skaoRoutes } from './modules/compat/skao.routes';
+import { stageitRoutes } from './modules/compat/stageit.routes';
 import { downloadRoutes } from './modules/downloads/downloads.routes';
 
 /**
@@ -307,6 +308,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(downloadRoutes(orm, container));
   app.use(skaoRoutes(orm, container, auth)); // SKAO compatibility: /stage-data/ (and /stage_data), /logs/, /config/, /create-file/
   app.use(cartRoutes(orm, container)); // Pacifica cartd compatibility: /carts/:uid
+  app.use(stageitRoutes(orm, container, auth)); // LOFAR StageIT compatibility: /stageit/api/staging/
   app.use(webRoutes(deps.webDist));
 
   // Last resort: a JSON error without a stack trace.

@@ -8,6 +8,8 @@ import { createPgEventTarget } from './pg-event-target';
 /** What subscribers of one request receive: a plain, serialisable snapshot (it may cross processes). */
 export interface RequestSnapshot {
   id: string;
+  /** The per-installation sequential number; absent in snapshots from older processes. */
+  number?: number;
   ownerId: string;
   method: StagingMethod;
   status: RequestStatus;

@@ -210,9 +210,9 @@ export type CancelRequestMutationVariables = Exact<{
 }>;
 
 
-export type CancelRequestMutation = { cancelStagingRequest: { id: string, method: StagingMethod, status: RequestStatus, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, filesTotal: number, filesDone: number, filesSkipped: number, filesFailed: number, filesCancelled: number, bytesTotal: number, bytesDone: number, downloadUrl: string | null, owner: { id: string, email: string, username: string, name: string | null } } };
+export type CancelRequestMutation = { cancelStagingRequest: { id: string, number: number, method: StagingMethod, status: RequestStatus, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, filesTotal: number, filesDone: number, filesSkipped: number, filesFailed: number, filesCancelled: number, bytesTotal: number, bytesDone: number, downloadUrl: string | null, owner: { id: string, email: string, username: string, name: string | null } } };
 
-export type RequestFieldsFragment = { id: string, method: StagingMethod, status: RequestStatus, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, filesTotal: number, filesDone: number, filesSkipped: number, filesFailed: number, filesCancelled: number, bytesTotal: number, bytesDone: number, downloadUrl: string | null, owner: { id: string, email: string, username: string, name: string | null } };
+export type RequestFieldsFragment = { id: string, number: number, method: StagingMethod, status: RequestStatus, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, filesTotal: number, filesDone: number, filesSkipped: number, filesFailed: number, filesCancelled: number, bytesTotal: number, bytesDone: number, downloadUrl: string | null, owner: { id: string, email: string, username: string, name: string | null } };
 
 export type StagedFileFieldsFragment = { id: string, source: string, target: string, status: FileStatus, sizeBytes: number | null, bytesDone: number, checksum: string | null, attempts: number, startedAt: string | null, finishedAt: string | null, downloadUrl: string | null, accessUrl: string | null, error: { code: string, stack: string | null } | null };
 
@@ -221,7 +221,7 @@ export type GetRequestQueryVariables = Exact<{
 }>;
 
 
-export type GetRequestQuery = { stagingRequest: { id: string, method: StagingMethod, status: RequestStatus, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, filesTotal: number, filesDone: number, filesSkipped: number, filesFailed: number, filesCancelled: number, bytesTotal: number, bytesDone: number, downloadUrl: string | null, owner: { id: string, email: string, username: string, name: string | null } } };
+export type GetRequestQuery = { stagingRequest: { id: string, number: number, method: StagingMethod, status: RequestStatus, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, filesTotal: number, filesDone: number, filesSkipped: number, filesFailed: number, filesCancelled: number, bytesTotal: number, bytesDone: number, downloadUrl: string | null, owner: { id: string, email: string, username: string, name: string | null } } };
 
 export type RequestFilesQueryVariables = Exact<{
   id: string | number;
@@ -241,21 +241,21 @@ export type ListRequestsQueryVariables = Exact<{
 }>;
 
 
-export type ListRequestsQuery = { stagingRequests: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, method: StagingMethod, status: RequestStatus, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, filesTotal: number, filesDone: number, filesSkipped: number, filesFailed: number, filesCancelled: number, bytesTotal: number, bytesDone: number, downloadUrl: string | null, owner: { id: string, email: string, username: string, name: string | null } }> } };
+export type ListRequestsQuery = { stagingRequests: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, number: number, method: StagingMethod, status: RequestStatus, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, filesTotal: number, filesDone: number, filesSkipped: number, filesFailed: number, filesCancelled: number, bytesTotal: number, bytesDone: number, downloadUrl: string | null, owner: { id: string, email: string, username: string, name: string | null } }> } };
 
 export type RetryRequestMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type RetryRequestMutation = { retryStagingRequest: { id: string, method: StagingMethod, status: RequestStatus, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, filesTotal: number, filesDone: number, filesSkipped: number, filesFailed: number, filesCancelled: number, bytesTotal: number, bytesDone: number, downloadUrl: string | null, owner: { id: string, email: string, username: string, name: string | null } } };
+export type RetryRequestMutation = { retryStagingRequest: { id: string, number: number, method: StagingMethod, status: RequestStatus, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, filesTotal: number, filesDone: number, filesSkipped: number, filesFailed: number, filesCancelled: number, bytesTotal: number, bytesDone: number, downloadUrl: string | null, owner: { id: string, email: string, username: string, name: string | null } } };
 
 export type RequestUpdatedSubscriptionVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type RequestUpdatedSubscription = { stagingRequestUpdated: { id: string, method: StagingMethod, status: RequestStatus, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, filesTotal: number, filesDone: number, filesSkipped: number, filesFailed: number, filesCancelled: number, bytesTotal: number, bytesDone: number, downloadUrl: string | null, owner: { id: string, email: string, username: string, name: string | null } } };
+export type RequestUpdatedSubscription = { stagingRequestUpdated: { id: string, number: number, method: StagingMethod, status: RequestStatus, createdAt: string, startedAt: string | null, finishedAt: string | null, expiresAt: string | null, filesTotal: number, filesDone: number, filesSkipped: number, filesFailed: number, filesCancelled: number, bytesTotal: number, bytesDone: number, downloadUrl: string | null, owner: { id: string, email: string, username: string, name: string | null } } };
 
 export type GetMeQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -349,6 +349,7 @@ export const LogEntryFieldsFragmentDoc = new TypedDocumentString(`
 export const RequestFieldsFragmentDoc = new TypedDocumentString(`
     fragment RequestFields on StagingRequest {
   id
+  number
   method
   status
   createdAt
@@ -605,6 +606,7 @@ export const CancelRequestDocument = new TypedDocumentString(`
 }
     fragment RequestFields on StagingRequest {
   id
+  number
   method
   status
   createdAt
@@ -634,6 +636,7 @@ export const GetRequestDocument = new TypedDocumentString(`
 }
     fragment RequestFields on StagingRequest {
   id
+  number
   method
   status
   createdAt
@@ -704,6 +707,7 @@ export const ListRequestsDocument = new TypedDocumentString(`
 }
     fragment RequestFields on StagingRequest {
   id
+  number
   method
   status
   createdAt
@@ -733,6 +737,7 @@ export const RetryRequestDocument = new TypedDocumentString(`
 }
     fragment RequestFields on StagingRequest {
   id
+  number
   method
   status
   createdAt
@@ -762,6 +767,7 @@ export const RequestUpdatedDocument = new TypedDocumentString(`
 }
     fragment RequestFields on StagingRequest {
   id
+  number
   method
   status
   createdAt

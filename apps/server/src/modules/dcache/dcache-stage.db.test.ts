@@ -88,6 +88,10 @@ beforeAll(async () => {
     files: {
       [`${SURF_ROOT}/lc0_012/L1/a.tar`]: 'surf file a',
       [`${SURF_ROOT}/lc0_012/L1/b.tar`]: 'surf file b',
+      [`${SURF_ROOT}/lc0_012/L2/h.tar`]: 'surf file h',
+      [`${SURF_ROOT}/lc0_015/k.tar`]: 'surf file k',
+      [`${SURF_ROOT}/lc0_017/p.tar`]: 'surf file p',
+      [`${SURF_ROOT}/lc0_016/m/n.tar`]: 'surf file n',
       [`${SURF_ROOT}/lc0_013/c.tar`]: 'surf file c',
       [`${SURF_ROOT}/lc0_013/d.tar`]: 'surf file d',
       [`${SURF_ROOT}/lc0_014/e.tar`]: 'surf file e',
@@ -195,19 +199,22 @@ describe('DCACHE_STAGE', () => {
     surf.setState(a, 'COMPLETED');
     await until('a DONE', async () => (await fileStatus(id, surl(a))) === 'DONE');
     expect(await fileStatus(id, surl(b))).toBe('PENDING');
+    // The site's macaroon comes with its first online file: b still on tape does not hold it back.
+    await until('SURF macaroon', async () => (await view(id)).macaroons.some((m) => m.site === 'surf'));
+    expect(surf.minted).toHaveLength(1);
     surf.setState(b, 'COMPLETED');
     juelich.setState(j, 'COMPLETED');
     const done = await waitForRequest<{ status: string; filesDone: number }>(server, alice.token, id);
     expect(done).toMatchObject({ status: 'SUCCEEDED', filesDone: 3 });
 
-    // Exactly one macaroon per site, with the configured root caveat and validity.
-    expect(surf.minted.map((m) => ({ caveats: m.caveats, validity: m.validity }))).toEqual([{ caveats: ['activity:DOWNLOAD,READ_METADATA', `root:${SURF_ROOT}`], validity: 'P6D' }]);
-    expect(juelich.minted.map((m) => m.caveats[1])).toEqual([`root:${JUELICH_ROOT}`]);
+    // Exactly one macaroon per site, rooted at the project folder, limited to the files' common folder, with the site's validity.
+    expect(surf.minted.map((m) => ({ caveats: m.caveats, validity: m.validity }))).toEqual([{ caveats: ['activity:DOWNLOAD,READ_METADATA', `root:${SURF_ROOT}/lc0_012`, 'path:/L1'], validity: 'P6D' }]);
+    expect(juelich.minted.map((m) => m.caveats.slice(1))).toEqual([[`root:${JUELICH_ROOT}/lc0_012`]]);
     expect(juelich.minted[0]!.validity).toBe('P3D');
     const r = await view(id);
     expect(r.macaroons.map((m) => [m.site, m.siteName, m.rootPath])).toEqual([
-      ['juelich', 'Jülich', JUELICH_ROOT],
-      ['surf', 'SURF', SURF_ROOT],
+      ['juelich', 'Jülich', `${JUELICH_ROOT}/lc0_012`],
+      ['surf', 'SURF', `${SURF_ROOT}/lc0_012`],
     ]);
     const surfMac = r.macaroons.find((m) => m.site === 'surf')!;
     expect(surfMac.token).toBe(surf.minted[0]!.token);
@@ -218,17 +225,21 @@ describe('DCACHE_STAGE', () => {
 
     // The WebDAV URL + the macaroon read the file through the peer.
     const fa = r.files.nodes.find((f) => f.source === surl(a))!;
-    expect(fa.accessUrl).toBe(`${surf.doorUrl}/lc0_012/L1/a.tar`);
+    expect(fa.accessUrl).toBe(`${surf.doorUrl}/L1/a.tar`);
     const got = await fetch(fa.accessUrl!, { headers: { authorization: `Bearer ${surfMac.token}` } });
     expect(got.status).toBe(200);
     expect(await got.text()).toBe('surf file a');
     // Outside the root caveat the peer refuses; without or with another site's macaroon too.
     expect(await rawGet(surf.doorUrl, '/../private/secret.dat', surfMac.token)).toBe(403);
     expect(await rawGet(surf.doorUrl, '/%2E%2E/private/secret.dat', surfMac.token)).toBe(403);
+    // Another project of the same site, and an unrequested folder of the same project, are out of reach.
+    expect(await rawGet(surf.doorUrl, '/lc0_013/c.tar', surfMac.token)).toBe(403);
+    expect(await rawGet(surf.doorUrl, '/../lc0_013/c.tar', surfMac.token)).toBe(403);
+    expect(await rawGet(surf.doorUrl, '/L2/h.tar', surfMac.token)).toBe(403);
     expect((await fetch(fa.accessUrl!)).status).toBe(401);
     expect((await fetch(fa.accessUrl!, { headers: { authorization: `Bearer ${r.macaroons.find((m) => m.site === 'juelich')!.token}` } })).status).toBe(401);
     // DOWNLOAD, not UPLOAD.
-    expect((await fetch(`${surf.doorUrl}/lc0_012/new.tar`, { method: 'PUT', body: 'x', headers: { authorization: `Bearer ${surfMac.token}` } })).status).toBe(403);
+    expect((await fetch(`${surf.doorUrl}/L1/new.tar`, { method: 'PUT', body: 'x', headers: { authorization: `Bearer ${surfMac.token}` } })).status).toBe(403);
 
     // Owner only: another user cannot see the request, an admin sees it without macaroons.
     expect((await server.gql(FILES, { id }, bob.token)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
@@ -247,7 +258,57 @@ describe('DCACHE_STAGE', () => {
 
     // The log says what happened per site.
     const logs = await server.gql<{ logs: { message: string }[] }>(`query($id: ID) { logs(requestId: $id) { message } }`, { id }, alice.token);
-    expect(logs.data!.logs.map((l) => l.message).join('\n')).toMatch(/SURF: 2 file\(s\) online; macaroon issued/);
+    expect(logs.data!.logs.map((l) => l.message).join('\n')).toMatch(/SURF: macaroon issued for \/pnfs\/grid\.sara\.nl\/data\/lofar\/ops\/projects\/lc0_012 \(limited to \/L1\)/);
+  });
+
+  it('a request spanning two projects gets one macaroon per project, each reading its own files only', async () => {
+    const k = `${SURF_ROOT}/lc0_015/k.tar`;
+    const n = `${SURF_ROOT}/lc0_016/m/n.tar`;
+    const res = await server.gql<{ stage: { id: string } }>(STAGE, { input: { method: 'DCACHE_STAGE', items: [{ source: surl(k) }, { source: surl(n) }] } }, alice.token);
+    const id = res.data!.stage.id;
+    await until('tape request', async () => [...surf.requests.values()].find((r) => r.files.some((f) => f.path === k)));
+    surf.setState(k, 'COMPLETED');
+    surf.setState(n, 'COMPLETED');
+    expect((await waitForRequest(server, alice.token, id)).status).toBe('SUCCEEDED');
+    const r = await view(id);
+    expect(r.macaroons.map((m) => m.rootPath)).toEqual([`${SURF_ROOT}/lc0_015`, `${SURF_ROOT}/lc0_016`]);
+    const [mk, mn] = r.macaroons;
+    const urlOf = (src: string) => r.files.nodes.find((f) => f.source === surl(src))!.accessUrl!;
+    expect(urlOf(n)).toBe(`${surf.doorUrl}/m/n.tar`);
+    expect((await fetch(urlOf(k), { headers: { authorization: `Bearer ${mk!.token}` } })).status).toBe(200);
+    expect((await fetch(urlOf(n), { headers: { authorization: `Bearer ${mn!.token}` } })).status).toBe(200);
+    // Each project's macaroon is useless for the other project and for a project nobody asked for.
+    expect(await rawGet(surf.doorUrl, '/m/n.tar', mk!.token)).not.toBe(200);
+    expect(await rawGet(surf.doorUrl, '/k.tar', mn!.token)).not.toBe(200);
+    expect(await rawGet(surf.doorUrl, '/../lc0_012/L1/a.tar', mk!.token)).toBe(403);
+    expect(await rawGet(surf.doorUrl, '/lc0_012/L1/a.tar', mn!.token)).toBe(403);
+  });
+
+  it('expires with the pin lifetime, and expiry releases the pins and deletes the tape request at the site', async () => {
+    const p = `${SURF_ROOT}/lc0_017/p.tar`;
+    const res = await server.gql<{ stage: { id: string } }>(STAGE, { input: { method: 'DCACHE_STAGE', items: [{ source: surl(p) }] } }, alice.token);
+    const id = res.data!.stage.id;
+    const tapeReq = await until('tape request', async () => [...surf.requests.values()].find((r) => r.files.some((f) => f.path === p)));
+    surf.setState(p, 'COMPLETED');
+    expect((await waitForRequest(server, alice.token, id)).status).toBe('SUCCEEDED');
+    const done = await until('expiry set', async () => {
+      const r = await db.orm.em.fork().findOneOrFail(StagingRequest, { id });
+      return r.expiresAt && r;
+    });
+    // SURF's pin lifetime is the default P7D.
+    expect(done.expiresAt!.getTime() - done.finishedAt!.getTime()).toBe(7 * 24 * 3600_000);
+    expect(surf.calls.some((x) => x.path === `/api/v1/tape/release/${tapeReq.id}`)).toBe(false);
+
+    await db.orm.em.fork().nativeUpdate(StagingRequest, { id }, { expiresAt: new Date(Date.now() - 1000) });
+    const expired = await server.container.services(db.orm.em.fork()).lifecycle.expireDue();
+    expect(expired.map((e) => e.requestId)).toContain(id);
+    expect(surf.calls.filter((x) => x.path === `/api/v1/tape/release/${tapeReq.id}`)).toEqual([{ method: 'POST', path: `/api/v1/tape/release/${tapeReq.id}`, body: { paths: [p] } }]);
+    expect(surf.calls.filter((x) => x.method === 'DELETE' && x.path === `/api/v1/tape/stage/${tapeReq.id}`)).toHaveLength(1);
+    expect(surf.requests.has(tapeReq.id)).toBe(false);
+    expect((await db.orm.em.fork().findOneOrFail(RemoteOperation, { remoteId: tapeReq.id })).releasedAt).not.toBeNull();
+    // A second sweep (or a deletion afterwards) does not call the site again.
+    await server.container.services(db.orm.em.fork()).lifecycle.removeData(id, 'DELETED');
+    expect(surf.calls.filter((x) => x.path === `/api/v1/tape/release/${tapeReq.id}`)).toHaveLength(1);
   });
 
   it('a job that runs twice follows the stored tape request and macaroon instead of submitting again', async () => {
@@ -300,6 +361,9 @@ describe('DCACHE_STAGE', () => {
     expect(tapeReq.files.map((f) => f.state)).toEqual(['CANCELLED', 'CANCELLED']);
     await until('files cancelled', async () => (await view(id)).files.nodes.every((f) => f.status === 'CANCELLED'));
     expect(surf.calls.filter((x) => x.path === `/api/v1/tape/stage/${tapeReq.id}/cancel`)).toHaveLength(1);
+    // The tape request is deleted at the site once cancelled and released.
+    await until('delete at the peer', async () => surf.calls.some((x) => x.method === 'DELETE' && x.path === `/api/v1/tape/stage/${tapeReq.id}`));
+    expect(surf.requests.has(tapeReq.id)).toBe(false);
   });
 });
 
@@ -321,7 +385,8 @@ describe('cancel without a job following the request', () => {
     expect(res.data!.cancelStagingRequest.status).toBe('CANCELLED');
     await until('cancel at the peer', async () => surf.calls.some((x) => x.path === `/api/v1/tape/stage/${remoteId}/cancel`));
     await until('release at the peer', async () => surf.calls.some((x) => x.path === `/api/v1/tape/release/${remoteId}`));
-    expect(surf.requests.get(remoteId)!.files[0]!.state).toBe('CANCELLED');
+    await until('delete at the peer', async () => surf.calls.some((x) => x.method === 'DELETE' && x.path === `/api/v1/tape/stage/${remoteId}`));
+    expect(surf.requests.has(remoteId)).toBe(false);
     await until('file cancelled', async () => (await view(r.id)).files.nodes[0]!.status === 'CANCELLED');
     expect((await db.orm.em.fork().findOneOrFail(RemoteOperation, { remoteId })).state).toBe('CANCELLED');
   });

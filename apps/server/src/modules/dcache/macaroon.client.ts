@@ -11,6 +11,8 @@ import { peerFetch, problemText, type Fetch } from '../../lib/peer-http';
 
 export interface MacaroonRequest {
   rootCaveatPath: string;
+  /** A `path:` caveat (relative to the root) that limits the macaroon further; omitted when null. */
+  pathCaveat?: string | null;
   activities: readonly string[];
   validity: string;
 }
@@ -45,7 +47,10 @@ export async function requestMacaroon(fetchImpl: Fetch, doorUrl: string, authori
   const res = await peerFetch(fetchImpl, 'macaroon request', doorUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/macaroon-request', accept: 'application/json', ...(authorization ? { authorization } : {}) },
-    body: JSON.stringify({ caveats: [`activity:${req.activities.join(',')}`, `root:${req.rootCaveatPath}`], validity: req.validity }),
+    body: JSON.stringify({
+      caveats: [`activity:${req.activities.join(',')}`, `root:${req.rootCaveatPath}`, ...(req.pathCaveat ? [`path:${req.pathCaveat}`] : [])],
+      validity: req.validity,
+    }),
   });
   if (res.status !== 200) throw new StorageError('TRANSFER_FAILED', `The WebDAV door refused to issue a macaroon: ${await problemText(res)}`, { retryable: false });
   const body = (await res.json()) as { macaroon?: string };

@@ -10,7 +10,7 @@ export class RequestMacaroonsResolver {
    * administrators included, gets an empty list (admins still see per-site issuance in the log).
    */
   @FieldResolver(() => [RequestMacaroonType], {
-    description: 'DCACHE_STAGE: one macaroon per dCache site of the request, once its files are online. Visible to the request’s owner only; empty for everyone else, administrators included.',
+    description: 'DCACHE_STAGE: one macaroon per dCache site and project of the request, issued as soon as a file below it is online. Visible to the request’s owner only; empty for everyone else, administrators included.',
   })
   async macaroons(@Root() r: StagingRequestType, @Ctx() ctx: GraphQLContext): Promise<RequestMacaroonType[]> {
     if (r.method !== 'DCACHE_STAGE' || !ctx.viewer || ctx.viewer.user.id !== r.snapshot.ownerId) return [];

@@ -23,16 +23,17 @@ export class MacaroonsService {
     return `request-macaroon:${requestId}/${siteId}`;
   }
 
-  /** The stored macaroon of (request, site) when still valid at `now`, opened. */
-  async valid(requestId: string, siteId: string, now: Date): Promise<string | null> {
-    const row = await this.em.fork().findOne(RequestMacaroon, { request: requestId, siteId });
+  /** The stored macaroon of (request, site, root) when still valid at `now`, opened. */
+  async valid(requestId: string, siteId: string, rootCaveat: string, now: Date): Promise<string | null> {
+    const row = await this.em.fork().findOne(RequestMacaroon, { request: requestId, siteId, rootCaveat });
     if (!row || row.validUntil.getTime() <= now.getTime()) return null;
     return this.open(row);
   }
 
   /**
-   * Stores the macaroon of (request, site); when one is already stored (a concurrent or repeated
-   * job), keeps that one: the unique key is what guarantees "one macaroon per site per request".
+   * Stores the macaroon of (request, site, root); when one is already stored (a concurrent or
+   * repeated job), keeps that one: the unique key is what guarantees one macaroon per site and
+   * project root per request.
    */
   async store(requestId: string, siteId: string, token: string, rootCaveat: string, validUntil: Date): Promise<void> {
     const box = await macaroonBox(this.config);
@@ -40,7 +41,7 @@ export class MacaroonsService {
     await this.em.getConnection().execute(
       `insert into request_macaroons (id, request_id, site_id, token_sealed, root_caveat, valid_until, created_at)
        values (gen_random_uuid(), ?, ?, ?, ?, ?, now())
-       on conflict (request_id, site_id) do update set token_sealed = excluded.token_sealed, root_caveat = excluded.root_caveat, valid_until = excluded.valid_until, created_at = excluded.created_at
+       on conflict (request_id, site_id, root_caveat) do update set token_sealed = excluded.token_sealed, root_caveat = excluded.root_caveat, valid_until = excluded.valid_until, created_at = excluded.created_at
        where request_macaroons.valid_until <= now()`,
       [requestId, siteId, sealed, rootCaveat, validUntil],
     );
@@ -48,7 +49,7 @@ export class MacaroonsService {
 
   /** Every macaroon of a request, opened; one that cannot be opened (secret rotated) is left out and logged. */
   async forRequest(requestId: string): Promise<MacaroonView[]> {
-    const rows = await this.em.find(RequestMacaroon, { request: requestId }, { orderBy: { siteId: 'asc' } });
+    const rows = await this.em.find(RequestMacaroon, { request: requestId }, { orderBy: { siteId: 'asc', rootCaveat: 'asc' } });
     const out: MacaroonView[] = [];
     for (const row of rows) {
       const token = await this.open(row);

@@ -5,7 +5,7 @@ import type { MacaroonView } from './macaroons.service';
 
 @ObjectType('RequestMacaroon', {
   description:
-    'DCACHE_STAGE: the bearer token (dCache macaroon) that reads the staged files of one site over WebDAV, limited to the site’s root path and valid until `validUntil`. Use it as `Authorization: Bearer <token>`, e.g. `curl -H "Authorization: Bearer $TOKEN" <accessUrl>`.',
+    'DCACHE_STAGE: the bearer token (dCache macaroon) that reads the staged files of one site and project over WebDAV, rooted at the project folder, limited to the deepest folder holding the request’s files there, and valid until `validUntil`. Use it as `Authorization: Bearer <token>`, e.g. `curl -H "Authorization: Bearer $TOKEN" <accessUrl>`.',
 })
 export class RequestMacaroonType {
   @Field(() => String, { description: 'Id of the dCache site the macaroon is for.' })

@@ -3,8 +3,8 @@ import { defineEntity, p } from '@mikro-orm/core';
 import { StagingRequest } from '../staging/staging-request.entity';
 
 /**
- * The one dCache macaroon of a (request, site) pair, as StageIT keeps one per LTA site per
- * request. The token is stored sealed (AES-GCM, see SecretBox), never in clear text; the unique
+ * The dCache macaroon of a (request, site, project root), as StageIT keeps one per LTA site per
+ * request (several when the request spans projects). The token is stored sealed (AES-GCM, see SecretBox), never in clear text; the unique
  * key makes "one per site per request" hold even if two jobs race.
  */
 const RequestMacaroonSchema = defineEntity({
@@ -21,7 +21,7 @@ const RequestMacaroonSchema = defineEntity({
     validUntil: p.datetime(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
-  uniques: [{ properties: ['request', 'siteId'] }],
+  uniques: [{ properties: ['request', 'siteId', 'rootCaveat'] }],
 });
 
 export class RequestMacaroon extends RequestMacaroonSchema.class {}

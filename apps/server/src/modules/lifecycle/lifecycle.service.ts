@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isTerminalRequestStatus, type StagingMethod } from '@stagecoach/domain';
+import { isTerminalRequestStatus, type LogLevel, type StagingMethod } from '@stagecoach/domain';
 import { errnoCode, identityOf, resolveInsideForWrite } from '@stagecoach/storage';
 import type { Container } from '../../container';
 import { AppError } from '../../lib/errors';
@@ -20,7 +20,7 @@ export const EXPIRY_REASONS = ['EXPIRED', 'EVICTED', 'PURGED', 'DELETED'] as con
 export type ExpiryReason = (typeof EXPIRY_REASONS)[number];
 
 
-export type LifecycleDeps = Pick<Container, 'config' | 'clock' | 'sites' | 'pubsub'>;
+export type LifecycleDeps = Pick<Container, 'config' | 'clock' | 'sites' | 'pubsub' | 'methods' | 'logger'>;
 
 export interface RemovalResult {
   requestId: string;
@@ -138,6 +138,22 @@ async function removeRequestData(em: EntityManager, deps: LifecycleDeps, logs: L
   if (!request || request.expiredAt || !isTerminalRequestStatus(request.status)) return null;
   const result: RemovalResult = { requestId, removed: 0, bytes: 0, kept: 0 };
   if (USER_AREA_METHODS.has(request.method) && request.targetSiteId) await removeFiles(em, deps, request, result);
+  // URL-sourced methods: what the request holds at the peers (pins) is released first.
+  const handler = deps.methods.get(request.method);
+  if (handler?.kind === 'url' && handler.remote.releaseRequest) {
+    const peerLogs: { level: LogLevel; message: string }[] = [];
+    await handler.remote.releaseRequest({
+      requestId,
+      em,
+      config: deps.config,
+      clock: deps.clock,
+      sites: deps.sites.sites,
+      fetch: globalThis.fetch,
+      logger: deps.logger,
+      log: (level, message) => peerLogs.push({ level, message }),
+    });
+    if (peerLogs.length) await logs.append(peerLogs.map((l) => ({ ...l, requestId, userId: request.owner.id })));
+  }
 
   const now = deps.clock.now();
   if (!(await markExpired(em, requestId, reason, now))) return null;

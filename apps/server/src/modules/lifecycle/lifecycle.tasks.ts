@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { parseCronItems, type ParsedCronItem, type TaskList } from 'graphile-worker';
 import type { Config } from '../../config/env';
+import { parseDuration } from '../../lib/duration';
 import type { Container } from '../../container';
 import { defineJob, jobTask, noPayload } from '../jobs/queue';
 import { StagingRequest } from '../staging/staging-request.entity';
@@ -65,7 +66,7 @@ export function lifecycleTasks(c: Container): TaskList {
 /**
  * The staging worker's RequestFinishedHook: a finished request with results in a user area gets
  * `expiresAt` = finish + its target site's retention (downloads already carry the link lifetime),
- * and its access clock starts.
+ * a DCACHE_STAGE request finish + the shortest pin lifetime of its sites, and its access clock starts.
  */
 export function createLifecycleFinishedHook(c: Container): RequestFinishedHook {
   return async (request: StagingRequest, em: EntityManager) => {
@@ -77,6 +78,15 @@ export function createLifecycleFinishedHook(c: Container): RequestFinishedHook {
       } catch {
         expiresAt = undefined; // the site left the configuration meanwhile: no expiry to compute
       }
+    }
+    // DCACHE_STAGE: the files stay online as long as their pins; the shortest pin of the request's sites ends it.
+    if (request.method === 'DCACHE_STAGE' && request.filesDone > 0) {
+      const pins = (request.urlSiteIds ?? []).flatMap((id) => {
+        const site = c.sites.sites.find((s) => s.id === id);
+        const ms = site?.kind === 'WEBDAV' ? parseDuration(site.pinLifetime) : null;
+        return ms ? [ms] : [];
+      });
+      if (pins.length) expiresAt = new Date(at.getTime() + Math.min(...pins));
     }
     await em.nativeUpdate(StagingRequest, { id: request.id, expiredAt: null }, expiresAt ? { expiresAt, lastAccessedAt: at, expiryWarnedAt: null } : { lastAccessedAt: at });
     if (expiresAt) {

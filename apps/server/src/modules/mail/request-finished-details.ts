@@ -32,7 +32,7 @@ export async function requestFinishedDetails(em: EntityManager, request: Staging
     if (macaroons.length) {
       out.push(
         'How to read the online files: copy your macaroon for each site from the request page',
-        ...macaroons.map((m) => `  (site ${m.siteId}: valid until ${m.validUntil.toISOString()})`),
+        ...macaroons.map((m) => `  (site ${m.siteId}, ${m.rootCaveat}: valid until ${m.validUntil.toISOString()})`),
         'and use it as a bearer token, for example:',
         '  curl -H "Authorization: Bearer $MACAROON" -O <file URL>',
         '  rclone copyurl --header "Authorization: Bearer $MACAROON" <file URL> .',

@@ -25,10 +25,38 @@ interface Item {
 
 const TERMINAL = new Set(['DONE', 'FAILED', 'CANCELLED', 'SKIPPED']);
 
-/** The WebDAV URL of a namespace path: relative to the root caveat when read with the request's macaroon (dCache `root:` re-roots the namespace). */
-export function webdavUrlOf(site: WebdavSiteConfig, nsPath: string, withMacaroon: boolean): string {
+/**
+ * The folder a request's macaroon is rooted at for a namespace path, as StageIT derived it per
+ * SURL: the site's root caveat path followed by the project folder (the first folder below it).
+ * A file directly in the site's root has the site's root.
+ */
+export function projectRootOf(site: WebdavSiteConfig, nsPath: string): string {
   const root = site.rootCaveatPath.replace(/\/+$/, '');
-  const rel = withMacaroon ? nsPath.slice(root.length) : nsPath;
+  const rest = nsPath.slice(root.length + 1).split('/');
+  return rest.length > 1 && rest[0] ? `${root}/${rest[0]}` : root;
+}
+
+/**
+ * The `path:` caveat (relative to `root`) for files below it: their deepest common folder, or null
+ * when that is the root itself.
+ */
+export function commonFolderCaveat(root: string, nsPaths: readonly string[]): string | null {
+  let common: string[] | null = null;
+  for (const p of nsPaths) {
+    const dirs = p.slice(root.length).split('/').filter(Boolean).slice(0, -1);
+    if (!common) common = dirs;
+    else {
+      let i = 0;
+      while (i < common.length && i < dirs.length && common[i] === dirs[i]) i++;
+      common = common.slice(0, i);
+    }
+  }
+  return common?.length ? `/${common.join('/')}` : null;
+}
+
+/** The WebDAV URL of a namespace path: relative to its project root when read with the request's macaroon (dCache `root:` re-roots the namespace). */
+export function webdavUrlOf(site: WebdavSiteConfig, nsPath: string, withMacaroon: boolean): string {
+  const rel = withMacaroon ? nsPath.slice(projectRootOf(site, nsPath).length) : nsPath;
   return `${site.webdavUrl.replace(/\/+$/, '')}${rel.split('/').map(encodeURIComponent).join('/')}`;
 }
 
@@ -91,6 +119,25 @@ async function runSite(b: RemoteBatch, site: WebdavSiteConfig, items: Item[]): P
     b.log('INFO', `${site.name ?? site.id}: following tape request ${ops.map((o) => o.remoteId).join(', ')} again`);
   }
 
+  // One macaroon per project root of the request's files at this site, limited to their deepest
+  // common folder; each is issued as soon as a file below it is online.
+  const scopes = withMacaroon ? await macaroonScopes(em, b, site) : [];
+  const minted = new Set<string>();
+  const mintReady = async () => {
+    for (const scope of scopes) {
+      if (minted.has(scope.root) || !items.some((i) => i.status === 'DONE' && projectRootOf(site, i.path) === scope.root)) continue;
+      try {
+        await mintScope(b, em, site, creds.header, scope);
+        minted.add(scope.root);
+      } catch (e) {
+        if (b.signal.aborted) throw e;
+        // Files stay online without it; a later round (or a retry of the request) asks again.
+        b.log('ERROR', `${site.name ?? site.id}: no macaroon for ${scope.root}: ${(e as Error).message}`);
+        if (!isRetryable(e)) minted.add(scope.root);
+      }
+    }
+  };
+
   try {
     let delay = site.pollMinMs;
     let failures = 0;
@@ -122,6 +169,7 @@ async function runSite(b: RemoteBatch, site: WebdavSiteConfig, items: Item[]): P
         }
       }
       await em.flush();
+      await mintReady();
       if (ops.every((o) => o.state !== 'ACTIVE')) break;
       delay = changed ? site.pollMinMs : Math.min(site.pollMaxMs, Math.ceil(delay * 1.5));
       await sleep(delay, undefined, { signal: b.signal });
@@ -134,61 +182,108 @@ async function runSite(b: RemoteBatch, site: WebdavSiteConfig, items: Item[]): P
     return;
   }
 
-  const online = items.filter((i) => i.status === 'DONE').length;
-  if (!online || !withMacaroon) return;
-  const { macaroons } = b;
+  await mintReady();
+}
+interface MacaroonScope {
+  root: string;
+  pathCaveat: string | null;
+}
+
+/** The (project root, common folder) of every file of the request at this site, not only this job's. */
+async function macaroonScopes(em: EntityManager, b: RemoteBatch, site: WebdavSiteConfig): Promise<MacaroonScope[]> {
+  const files = await em.find(StagedFile, { request: b.request.id }, { fields: ['id', 'source'] });
+  const byRoot = new Map<string, string[]>();
+  for (const f of files) {
+    const routed = routeSource(b.sites, 'WEBDAV', f.source);
+    if (!routed || routed.site.id !== site.id) continue;
+    const root = projectRootOf(site, routed.path);
+    byRoot.set(root, [...(byRoot.get(root) ?? []), routed.path]);
+  }
+  return [...byRoot].map(([root, paths]) => ({ root, pathCaveat: commonFolderCaveat(root, paths) }));
+}
+
+async function mintScope(b: RemoteBatch, em: EntityManager, site: WebdavSiteConfig, authorization: string | null, scope: MacaroonScope): Promise<void> {
   await em.transactional(async (tx) => {
     // Two runs of the same job (a retry after a crash, a duplicate) must not both ask the door: the
     // unique key would keep one row, but the site would have issued two macaroons. The advisory
-    // lock serialises check → request → store per (request, site) across processes.
-    await tx.getConnection().execute('select pg_advisory_xact_lock(hashtext(?))', [`macaroon:${b.request.id}/${site.id}`], 'run', tx.getTransactionContext());
-    if (await macaroons.valid(b.request.id, site.id, b.clock.now())) return;
+    // lock serialises check → request → store per (request, site, root) across processes.
+    await tx.getConnection().execute('select pg_advisory_xact_lock(hashtext(?))', [`macaroon:${b.request.id}/${site.id}/${scope.root}`], 'run', tx.getTransactionContext());
+    if (await b.macaroons.valid(b.request.id, site.id, scope.root, b.clock.now())) return;
     const fallback = new Date(b.clock.now().getTime() + parseDuration(site.macaroonValidity)!);
     const issued = await withRetries(
       b,
       site.name ?? site.id,
-      () => requestMacaroon(b.fetch, site.webdavUrl, creds.header, { rootCaveatPath: site.rootCaveatPath, activities: site.macaroonActivities, validity: site.macaroonValidity }, fallback),
+      () => requestMacaroon(b.fetch, site.webdavUrl, authorization, { rootCaveatPath: scope.root, pathCaveat: scope.pathCaveat, activities: site.macaroonActivities, validity: site.macaroonValidity }, fallback),
       site.pollMinMs,
     );
-    await macaroons.store(b.request.id, site.id, issued.token, site.rootCaveatPath, issued.validUntil);
-    b.log('INFO', `${site.name ?? site.id}: ${online} file(s) online; macaroon issued for ${site.rootCaveatPath}, valid until ${issued.validUntil.toISOString()}`);
+    await b.macaroons.store(b.request.id, site.id, issued.token, scope.root, issued.validUntil);
+    b.log('INFO', `${site.name ?? site.id}: macaroon issued for ${scope.root}${scope.pathCaveat ? ` (limited to ${scope.pathCaveat})` : ''}, valid until ${issued.validUntil.toISOString()}`);
   });
 }
 
 /**
- * Cancel = cancel the files of each still-active tape request and release its pins (the peer
- * ignores files already finished). Each operation is claimed first, so the running job and the
- * cancel job never both call the peer.
+ * Cancel = cancel the files of each still-active tape request, then release its pins and delete it
+ * at the peer (the peer ignores files already finished). Each operation is claimed first, so the
+ * running job and the cancel job never both call the peer.
  */
-async function cancelTapeOps(ctx: { em: EntityManager; clock: Clock; log(level: 'WARN' | 'ERROR', message: string): void }, site: WebdavSiteConfig, tape: TapeRestClient, ops: RemoteOperation[], pathOf: Map<string, string>): Promise<void> {
+async function cancelTapeOps(ctx: { em: EntityManager; clock: Clock; log(level: 'INFO' | 'WARN' | 'ERROR', message: string): void }, site: WebdavSiteConfig, tape: TapeRestClient, ops: RemoteOperation[], pathOf: Map<string, string>): Promise<void> {
   for (const op of ops.filter((o) => o.state === 'ACTIVE')) {
     if (!(await claimForCancel(ctx.em, op, ctx.clock.now()))) continue;
     const paths = op.fileIds.map((id) => pathOf.get(id)).filter((p): p is string => Boolean(p));
     try {
       await tape.cancel(op.remoteId, paths);
-      await tape.release(op.remoteId, paths);
-      ctx.log('WARN', `${site.name ?? site.id}: tape request ${op.remoteId} cancelled and its pins released`);
+      ctx.log('WARN', `${site.name ?? site.id}: tape request ${op.remoteId} cancelled`);
     } catch (e) {
       ctx.log('ERROR', `${site.name ?? site.id}: cancelling tape request ${op.remoteId} failed: ${(e as Error).message}`);
     }
   }
+  await releaseTapeOps(ctx, site, tape, ops, pathOf);
 }
 
-async function cancelRequest(ctx: RemoteCancel): Promise<void> {
-  const em = ctx.em.fork();
-  const ops = await em.find(RemoteOperation, { request: ctx.requestId, kind: 'TAPE_STAGE', state: 'ACTIVE' });
-  if (!ops.length) return;
-  const files = await em.find(StagedFile, { id: { $in: ops.flatMap((o) => o.fileIds) } }, { fields: ['id', 'source'] });
+/**
+ * Releases the pins of each tape request not released yet and deletes it at the peer (`DELETE
+ * /stage/{id}`), so the disk copies may be evicted. Claimed by a conditional update: once per
+ * operation, whoever gets there first (the cancel, the expiry sweep or a deletion).
+ */
+async function releaseTapeOps(ctx: { em: EntityManager; clock: Clock; log(level: 'INFO' | 'WARN' | 'ERROR', message: string): void }, site: WebdavSiteConfig, tape: TapeRestClient, ops: RemoteOperation[], pathOf: Map<string, string>): Promise<void> {
+  for (const op of ops) {
+    if (op.state === 'ACTIVE' || op.releasedAt) continue;
+    const now = ctx.clock.now();
+    if ((await ctx.em.nativeUpdate(RemoteOperation, { id: op.id, releasedAt: null }, { releasedAt: now })) !== 1) continue;
+    op.releasedAt = now;
+    const paths = op.fileIds.map((id) => pathOf.get(id)).filter((p): p is string => Boolean(p));
+    try {
+      await tape.release(op.remoteId, paths);
+      await tape.delete(op.remoteId);
+      ctx.log('INFO', `${site.name ?? site.id}: pins of tape request ${op.remoteId} released and the request deleted at the site`);
+    } catch (e) {
+      ctx.log('ERROR', `${site.name ?? site.id}: releasing tape request ${op.remoteId} failed: ${(e as Error).message}`);
+    }
+  }
+}
+
+/** The tape requests of a request per site, with the namespace path of every file they cover. */
+async function tapeOpsBySite(ctx: RemoteCancel, em: EntityManager, where: Record<string, unknown>) {
+  const ops = await em.find(RemoteOperation, { request: ctx.requestId, kind: 'TAPE_STAGE', ...where });
+  const files = ops.length ? await em.find(StagedFile, { id: { $in: ops.flatMap((o) => o.fileIds) } }, { fields: ['id', 'source'] }) : [];
+  const pathOf = new Map(files.flatMap((f) => { const r = routeSource(ctx.sites, 'WEBDAV', f.source); return r ? [[f.id, r.path] as const] : []; }));
+  const out: { site: WebdavSiteConfig; tape: TapeRestClient; ops: RemoteOperation[]; pathOf: Map<string, string> }[] = [];
   for (const siteId of new Set(ops.map((o) => o.siteId))) {
     const site = ctx.sites.find((s): s is WebdavSiteConfig => s.id === siteId && s.kind === 'WEBDAV');
     if (!site) {
-      ctx.log('ERROR', `site ${siteId} is no longer configured; its tape request cannot be cancelled`);
+      ctx.log('ERROR', `site ${siteId} is no longer configured; its tape request cannot be cancelled or released`);
       continue;
     }
-    const pathOf = new Map(files.flatMap((f) => { const r = routeSource(ctx.sites, 'WEBDAV', f.source); return r ? [[f.id, r.path] as const] : []; }));
     const tape = new TapeRestClient(site.tapeRestUrl, (await readCredentials(site.credentialsFile)).header, ctx.fetch);
-    await cancelTapeOps({ em, clock: ctx.clock, log: ctx.log }, site, tape, ops.filter((o) => o.siteId === siteId), pathOf);
+    out.push({ site, tape, ops: ops.filter((o) => o.siteId === siteId), pathOf });
   }
+  return out;
+}
+
+/** Cancels what is still active and releases (and deletes at the peer) every tape request of the request not released yet. */
+async function cancelRequest(ctx: RemoteCancel): Promise<void> {
+  const em = ctx.em.fork();
+  for (const { site, tape, ops, pathOf } of await tapeOpsBySite(ctx, em, { releasedAt: null })) await cancelTapeOps({ em, clock: ctx.clock, log: ctx.log }, site, tape, ops, pathOf);
 }
 
 function failItems(b: RemoteBatch, items: Item[], e: unknown): void {
@@ -228,5 +323,5 @@ async function runBatch(b: RemoteBatch): Promise<void> {
 export const dcacheStage: UrlMethod = {
   method: 'DCACHE_STAGE',
   kind: 'url',
-  remote: { siteKind: 'WEBDAV', targetOf: (_site, nsPath) => nsPath, runBatch, cancelRequest },
+  remote: { siteKind: 'WEBDAV', targetOf: (_site, nsPath) => nsPath, runBatch, cancelRequest, releaseRequest: cancelRequest },
 };

@@ -67,6 +67,11 @@ export interface RemoteSourcing {
    * (ACTIVE → CANCELLED) before the peer is called, so it is cancelled once.
    */
   cancelRequest(ctx: RemoteCancel): Promise<void>;
+  /**
+   * Releases what a finished request still holds at the peers (pins) and forgets its remote
+   * requests there, when its results expire or are deleted. Idempotent, like `cancelRequest`.
+   */
+  releaseRequest?(ctx: RemoteCancel): Promise<void>;
 }
 
 export type RemoteCancel = Pick<RemoteBatch, 'em' | 'config' | 'clock' | 'sites' | 'fetch' | 'logger'> & {

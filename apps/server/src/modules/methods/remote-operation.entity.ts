@@ -28,6 +28,8 @@ const RemoteOperationSchema = defineEntity({
     state: p.enum(REMOTE_OPERATION_STATES).default('ACTIVE'),
     createdAt: p.datetime().onCreate(() => new Date()),
     finishedAt: p.datetime().nullable(),
+    /** When what it holds at the peer (pins) was released and the remote request deleted: on cancel, expiry or deletion of the request. */
+    releasedAt: p.datetime().nullable(),
   },
   indexes: [{ properties: ['request', 'siteId'] }],
 });

@@ -8,6 +8,8 @@ const StagingRequestSchema = defineEntity({
   tableName: 'staging_requests',
   properties: {
     id: p.uuid().primary().onCreate(() => randomUUID()),
+    /** Per-installation sequential number (`#123` in the web app, the id of the StageIT-compatible API). */
+    number: p.integer().autoincrement().unique(),
     owner: () => p.manyToOne(User).deleteRule('cascade').index(),
     method: p.enum(STAGING_METHODS),
     status: p.enum(REQUEST_STATUSES).default('QUEUED').index(),

@@ -82,6 +82,7 @@ interface PlannedFile {
 export function toSnapshot(r: StagingRequest): RequestSnapshot {
   return {
     id: r.id,
+    number: r.number,
     ownerId: typeof r.owner === 'object' ? r.owner.id : String(r.owner),
     method: r.method,
     status: r.status,

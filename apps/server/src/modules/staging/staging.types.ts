@@ -96,6 +96,9 @@ export class StagingRequestType {
   @Field(() => ID, { description: 'Identifier.' })
   id!: string;
 
+  @Field(() => Int, { description: 'Sequential number of the request in this installation (shown as `#123`; the id of the StageIT-compatible API).' })
+  number!: number;
+
   @Field(() => StagingMethodEnum, { description: 'Method.' })
   method!: StagingMethod;
 
@@ -167,6 +170,7 @@ export function requestFromSnapshot(s: RequestSnapshot): StagingRequestType {
   const d = (v: string | null) => (v ? new Date(v) : null);
   return Object.assign(new StagingRequestType(), {
     id: s.id,
+    number: s.number ?? 0,
     method: s.method,
     status: s.status,
     createdAt: new Date(s.createdAt),

@@ -4,6 +4,7 @@ import { graphql } from '../../../gql';
 export const RequestFieldsFragment = graphql(`
   fragment RequestFields on StagingRequest {
     id
+    number
     method
     status
     createdAt

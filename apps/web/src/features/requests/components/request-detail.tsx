@@ -98,7 +98,7 @@ function DetailHeader({ request, active }: { request: RequestFieldsFragment; act
             <LiveIndicator active={active} />
           </Group>
           <Text size="sm" c="dimmed">
-            Submitted {formatDateTime(request.createdAt)}
+            #{request.number} · Submitted {formatDateTime(request.createdAt)}
             {request.startedAt && <> · started {formatDateTime(request.startedAt)}</>}
             {request.finishedAt && <> · finished {formatDateTime(request.finishedAt)}</>}
             {' · '}by {request.owner.name?.trim() || request.owner.email}

@@ -19,7 +19,7 @@ import { QueryError } from '../../../components/query-error';
 import { StatusBadge, statusLabel } from '../../../components/status-badge';
 import { paths, requestPath, searchParams as params } from '../../../config/paths';
 import type { RequestFieldsFragment, RequestStatus } from '../../../gql/graphql';
-import { formatBytes, formatCount, formatDateTime, formatRelativeTime, shortId } from '../../../lib/format';
+import { formatBytes, formatCount, formatDateTime, formatRelativeTime } from '../../../lib/format';
 import { useListRequests } from '../api/list-requests';
 import { useWatchRequest } from '../api/watch-request';
 import { methodLabel } from './method-label';
@@ -164,20 +164,22 @@ function RequestRow({ request, showOwner, headingOrder }: { request: RequestFiel
             <Heading className={classes.title}>
               <Anchor component={Link} to={requestPath(request.id)} className={classes.link}>
                 {methodLabel(request.method)} · {formatCount(request.filesTotal)} {request.filesTotal === 1 ? 'file' : 'files'}
-                <VisuallyHidden>, request {shortId(request.id)}</VisuallyHidden>
+                <VisuallyHidden>, request #{request.number}</VisuallyHidden>
               </Anchor>
             </Heading>
             <Text size="xs" c="dimmed">
               <span title={formatDateTime(request.createdAt)}>Submitted {formatRelativeTime(request.createdAt)}</span>
               {' · '}
-              <span className={classes.mono}>{shortId(request.id)}</span>
+              <span className={classes.mono} title={request.id}>
+                #{request.number}
+              </span>
               {showOwner && <> · {request.owner.email}</>}
             </Text>
           </Stack>
           <StatusBadge status={request.status} />
         </Group>
         <Stack gap={4} mt="xs">
-          <FilesProgress counts={request} size="sm" label={`Files of request ${shortId(request.id)}`} />
+          <FilesProgress counts={request} size="sm" label={`Files of request #${request.number}`} />
           <Group justify="space-between" gap="xs">
             <FileCountsText counts={request} />
             <Text size="sm" c="dimmed" className={classes.numeric}>
