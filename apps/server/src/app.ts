@@ -5,17 +5,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express from 'express';
-import {
-  execute,
-  GraphQLError,
-  getOperationAST,
-  NoSchemaIntrospectionCustomRule,
-  parse,
-  validate,
-  specifiedRules,
-  type ExecutionArgs,
-  type GraphQLFormattedError,
-} from 'graphql';
+import { execute, GraphQLError, getOperationAST, NoSchemaIntrospectionCustomRule, parse, validate, specifiedRules, type ExecutionArgs, type GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
@@ -93,10 +83,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       // Only method and path: query strings may carry download tokens.
       serializers: {
-        req: (req: { method: string; url: string }) => ({
-          method: req.method,
-          path: req.url.split('?')[0]?.replace(/^\/download\/.+/, '/download/[token]'),
-        }),
+        req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0]?.replace(/^\/download\/.+/, '/download/[token]') }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       // Echoed, so a client (or proxy) can quote it when reporting a problem.
@@ -165,11 +152,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     },
   });
   // GRAPHQL_INTROSPECTION=false must hold on the socket too (Apollo only guards HTTP).
-  const validationRules = [
-    ...specifiedRules,
-    ...armor.validationRules,
-    ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
-  ];
+  const validationRules = [...specifiedRules, ...armor.validationRules, ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   const wsCleanup = useServer<{ authorization?: unknown }>(
     {
       schema,
@@ -182,10 +165,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         }),
       execute: (args) => runWithLogContext(operationContext(args), () => execute(args)),
       // Cookie-authenticated sockets must come from our own origin (cross-site WebSocket hijacking).
-      onConnect: (ctx) =>
-        runWithLogContext({ requestId: socketRequestId(ctx.extra.request) }, () =>
-          auth.acceptSocket(ctx.extra.request, ctx.connectionParams),
-        ),
+      onConnect: (ctx) => runWithLogContext({ requestId: socketRequestId(ctx.extra.request) }, () => auth.acceptSocket(ctx.extra.request, ctx.connectionParams)),
       onSubscribe: inOperationContext(async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
         let document;
         try {
@@ -203,8 +183,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
           const sessionUser = await auth.socketUser(ctx.extra.request, ctx.connectionParams, em);
           contextValue = await buildContext(em, container, ctx.connectionParams?.authorization, sessionUser);
           const operation = getOperationAST(document, payload.operationName);
-          if (operation?.operation === 'mutation')
-            auth.limitMutation(contextValue.viewer, mutationCost(document, operation, payload.variables ?? undefined));
+          if (operation?.operation === 'mutation') auth.limitMutation(contextValue.viewer, mutationCost(document, operation, payload.variables ?? undefined));
         } catch (e) {
           if (isAppError(e)) return [e.toGraphQLError()];
           throw e;
@@ -214,9 +193,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       }),
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors) return;
-        const errors: GraphQLFormattedError[] = runWithLogContext(operationContext(args), () =>
-          result.errors!.map((e) => formatError(e.toJSON(), e)),
-        );
+        const errors: GraphQLFormattedError[] = runWithLogContext(operationContext(args), () => result.errors!.map((e) => formatError(e.toJSON(), e)));
         return { ...result, errors };
       },
     },
@@ -239,10 +216,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ...armor.plugins,
       operationCostPlugin<GraphQLContext>(),
       ApolloServerPluginLandingPageDisabled(),
-      mutationRateLimitPlugin<GraphQLContext>({
-        limit: (viewer, cost) => auth.limitMutation(viewer, cost),
-        status: (viewer) => auth.mutationStatus(viewer),
-      }),
+      mutationRateLimitPlugin<GraphQLContext>({ limit: (viewer, cost) => auth.limitMutation(viewer, cost), status: (viewer) => auth.mutationStatus(viewer) }),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
     ],
@@ -262,8 +236,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         } catch (e) {
           // Errors thrown while building the context bypass formatError: surface the code here,
           // with the matching HTTP status (401 for a bad token) instead of Apollo's default 500.
-          if (isAppError(e))
-            throw new GraphQLError(e.message, { extensions: { code: e.code, http: { status: HTTP_STATUS[e.code] } } });
+          if (isAppError(e)) throw new GraphQLError(e.message, { extensions: { code: e.code, http: { status: HTTP_STATUS[e.code] } } });
           throw e;
         }
       },
@@ -281,12 +254,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     if (res.headersSent) return next(err);
     const status = (err as { status?: number }).status ?? 500;
     if (status >= 500) logger.error({ err }, 'unhandled HTTP error');
-    const e = isAppError(err)
-      ? err
-      : new AppError(
-          status < 500 ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR',
-          status < 500 ? 'Bad request.' : 'Internal error.',
-        );
+    const e = isAppError(err) ? err : new AppError(status < 500 ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR', status < 500 ? 'Bad request.' : 'Internal error.');
     res.status(status).json({ error: { code: e.code, message: e.message } });
   });
 
