@@ -26,6 +26,7 @@ import { mutationCost, mutationRateLimitPlugin } from './modules/auth/rate-limit
 import { DEV_IDP_PATH } from './modules/auth/dev-idp';
 import { cartRoutes } from './modules/compat/carts.routes';
 import { serviceXRoutes } from './modules/compat/servicex.routes';
+import { slackRoutes } from './modules/compat/slack.routes';
 import { skaoRoutes } from './modules/compat/skao.routes';
 import { downloadRoutes } from './modules/downloads/downloads.routes';
 
@@ -247,6 +248,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(skaoRoutes(orm, container)); // SKAO compatibility: POST /stage_data
   app.use(cartRoutes(orm, container)); // Pacifica cartd compatibility: /carts/:uid
   app.use(serviceXRoutes(orm, container)); // ServiceX user management: /users, /pending, /accept
+  app.use(slackRoutes(orm, container)); // Slack Approve/Reject buttons: POST /slack
   app.use(webRoutes(deps.webDist));
 
   // Last resort: a JSON error without a stack trace.

@@ -62,6 +62,12 @@ export const EnvSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Stagecoach <stagecoach@localhost>'),
   /** Optional Slack-compatible webhook notified of new sign-ups. */
   SIGNUP_WEBHOOK_URL: z.url({ error: 'expected an https URL' }).optional(),
+  /** Slack app's signing secret: verifies the Approve/Reject button clicks `POST /slack` receives; unset → `/slack` answers 403. */
+  SLACK_SIGNING_SECRET: z.string().min(8, 'must be at least 8 characters').optional(),
+  /** Slack bot token (scope users:read.email) that looks up who clicked, to match them to an admin by email. */
+  SLACK_BOT_TOKEN: z.string().min(1).optional(),
+  /** Base URL of Slack's Web API (users.info). */
+  SLACK_API_URL: z.url({ error: 'expected an absolute http(s) URL' }).default('https://slack.com/api'),
   /** Parallel file transfers per worker process. */
   WORKER_CONCURRENCY: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).max(256).default(8),
   /**
@@ -161,6 +167,8 @@ export interface Config {
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
   readonly signupWebhookUrl: string | undefined;
+  /** SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN, SLACK_API_URL (no trailing slash). */
+  readonly slack: { readonly signingSecret: string | undefined; readonly botToken: string | undefined; readonly apiUrl: string };
   readonly workerConcurrency: number;
   readonly workerJobs: number;
   readonly stagingMaxAttempts: number;
@@ -239,6 +247,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     signupWebhookUrl: e.SIGNUP_WEBHOOK_URL,
+    slack: Object.freeze({ signingSecret: e.SLACK_SIGNING_SECRET, botToken: e.SLACK_BOT_TOKEN, apiUrl: e.SLACK_API_URL.replace(/\/$/, '') }),
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerJobs: e.WORKER_JOBS,
     stagingMaxAttempts: e.STAGING_MAX_ATTEMPTS,
