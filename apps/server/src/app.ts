@@ -25,6 +25,7 @@ import { createAuth } from './modules/auth/auth';
 import { mutationCost, mutationRateLimitPlugin } from './modules/auth/rate-limit';
 import { DEV_IDP_PATH } from './modules/auth/dev-idp';
 import { cartRoutes } from './modules/compat/carts.routes';
+import { cartdApp } from './modules/compat/carts.routes';
 import { serviceXRoutes } from './modules/compat/servicex.routes';
 import { slackRoutes } from './modules/compat/slack.routes';
 import { skaoRoutes } from './modules/compat/skao.routes';
@@ -250,6 +251,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(serviceXRoutes(orm, container)); // ServiceX user management: /users, /pending, /accept
   app.use(slackRoutes(orm, container)); // Slack Approve/Reject buttons: POST /slack
   app.use(webRoutes(deps.webDist));
+
+  // Pacifica cartd's API at the root of its own port (CARTD_PORT), listening and closing with the main one.
+  const cartd = config.cartdPort === undefined ? null : http.createServer(cartdApp(orm, container));
+  if (cartd) {
+    httpServer.once('listening', () => cartd.listen(config.cartdPort, (httpServer.address() as { address: string }).address));
+    httpServer.once('close', () => {
+      cartd.closeAllConnections();
+      cartd.close();
+    });
+  }
 
   // Last resort: a JSON error without a stack trace.
   app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {

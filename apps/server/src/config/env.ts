@@ -139,6 +139,8 @@ export const EnvSchema = z.object({
   QUOTA_BYTES_PER_SITE: z.coerce.number({ error: 'expected a number of bytes' }).int().min(0).optional(),
   /** Default requests one user may have queued or running at once; unset → unlimited. */
   QUOTA_ACTIVE_REQUESTS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).optional(),
+  /** Port on which the Pacifica cart API is also served at the root (`/<uid>`, as cartd did); unset → only `/carts/<uid>` on PORT. */
+  CARTD_PORT: port.optional(),
   /** How long `POST /stage_data` (SKAO compatibility) waits for the staging to finish before answering 202. */
   COMPAT_WAIT: durationMs.default(30_000),
   /**
@@ -194,6 +196,8 @@ export interface Config {
   readonly lifecycle: { readonly retentionMs: number; readonly warnBeforeMs: number; readonly extendMaxMs: number; readonly sweepCron: string };
   readonly quotas: { readonly bytesPerSite: number | null; readonly activeRequests: number | null };
   readonly compatWaitMs: number;
+  /** CARTD_PORT. */
+  readonly cartdPort: number | undefined;
   /** TEST_PAUSE_LOCAL_COPY_AFTER_BYTES; never set in production. */
   readonly testPauseLocalCopyAfterBytes: number | undefined;
 }
@@ -268,6 +272,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     lifecycle: Object.freeze({ retentionMs: e.RETENTION_DEFAULT, warnBeforeMs: e.EXPIRY_WARNING, extendMaxMs: e.EXTEND_MAX, sweepCron: e.LIFECYCLE_SWEEP_CRON }),
     quotas: Object.freeze({ bytesPerSite: e.QUOTA_BYTES_PER_SITE ?? null, activeRequests: e.QUOTA_ACTIVE_REQUESTS ?? null }),
     compatWaitMs: e.COMPAT_WAIT,
+    cartdPort: e.CARTD_PORT,
     testPauseLocalCopyAfterBytes: e.TEST_PAUSE_LOCAL_COPY_AFTER_BYTES,
   });
 }
