@@ -255,6 +255,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Pacifica cartd's API at the root of its own port (CARTD_PORT), listening and closing with the main one.
   const cartd = config.cartdPort === undefined ? null : http.createServer(cartdApp(orm, container));
   if (cartd) {
+    cartd.on('error', (err) => logger.error({ err, port: config.cartdPort }, 'the cartd port (CARTD_PORT) could not be opened; /carts/<uid> still works on PORT'));
     httpServer.once('listening', () => cartd.listen(config.cartdPort, (httpServer.address() as { address: string }).address));
     httpServer.once('close', () => {
       cartd.closeAllConnections();
