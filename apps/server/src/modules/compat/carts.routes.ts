@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { isTerminalRequestStatus } from '@stagecoach/domain';
 import express, { Router, type Request, type Response } from 'express';
+import { pinoHttp } from 'pino-http';
 import type { Container } from '../../container';
 import { HTTP_STATUS, isAppError } from '../../lib/errors';
 import { datedTarName, streamRequestTar } from '../downloads/tar-bundle';
@@ -241,6 +242,16 @@ export function cartdApp(orm: MikroORM, c: Container): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', c.config.trustProxy);
+  // Method, path and status only, like the main port (a path here is a client's cart uid, no secret).
+  app.use(
+    pinoHttp({
+      logger: c.logger.child({ module: 'cartd' }),
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
   app.get('/', (_req, res) => void res.json({ message: 'Pacifica Cartd Interface Up and Running' }));
   app.use(cartRoutes(orm, c, ''));
   app.use((_req: Request, res: Response) => cartError(res, 404, 'Nothing matches the given URI'));
