@@ -13,6 +13,7 @@ let alice: U;
 let pat: U;
 let quinn: U;
 let pendingAdmin: U;
+let disabledAdmin: U;
 
 const em = () => db.orm.em.fork();
 
@@ -24,6 +25,7 @@ beforeAll(async () => {
   pat = await userWithToken(db.orm, { email: 'pat@example.org', status: 'PENDING' });
   quinn = await userWithToken(db.orm, { email: 'quinn@example.org', status: 'PENDING' });
   pendingAdmin = await userWithToken(db.orm, { email: 'new-admin@example.org', role: 'ADMIN', status: 'PENDING' });
+  disabledAdmin = await userWithToken(db.orm, { email: 'old-admin@example.org', role: 'ADMIN', status: 'DISABLED' });
 });
 
 /** A request as ServiceX admins' scripts send it (`requests` with a Bearer header). */
@@ -130,24 +132,31 @@ describe('ServiceX user management', () => {
     ['GET', '/pending'],
     ['POST', '/accept'],
     ['DELETE', '/users/00000000-0000-4000-8000-000000000000'],
-  ])("%s %s answers ServiceX's 401 without a token, with a bad token and for a non-admin", async (method, path) => {
-    const json = method === 'POST' ? { email: 'alice@example.org' } : undefined;
-    const anon = await call(method, path, { json });
-    expect(anon).toMatchObject({ status: 401, json: { message: SERVICEX_NOT_ADMIN } });
-    expect(anon.headers.get('www-authenticate')).toBe('Bearer');
-    expect(await call(method, path, { json, token: 'sc_forged' })).toMatchObject({
-      status: 401,
-      json: { message: SERVICEX_NOT_ADMIN },
-    });
-    expect(await call(method, path, { json, token: alice.token })).toMatchObject({
-      status: 401,
-      json: { message: SERVICEX_NOT_ADMIN },
-    });
-    expect(await call(method, path, { json, token: pendingAdmin.token })).toMatchObject({
-      status: 401,
-      json: { message: SERVICEX_PENDING },
-    });
-  });
+  ])(
+    "%s %s answers ServiceX's 401 without a token, with a bad token, for a non-admin and for a pending or disabled admin",
+    async (method, path) => {
+      const json = method === 'POST' ? { email: 'alice@example.org' } : undefined;
+      const anon = await call(method, path, { json });
+      expect(anon).toMatchObject({ status: 401, json: { message: SERVICEX_NOT_ADMIN } });
+      expect(anon.headers.get('www-authenticate')).toBe('Bearer');
+      expect(await call(method, path, { json, token: 'sc_forged' })).toMatchObject({
+        status: 401,
+        json: { message: SERVICEX_NOT_ADMIN },
+      });
+      expect(await call(method, path, { json, token: alice.token })).toMatchObject({
+        status: 401,
+        json: { message: SERVICEX_NOT_ADMIN },
+      });
+      expect(await call(method, path, { json, token: pendingAdmin.token })).toMatchObject({
+        status: 401,
+        json: { message: SERVICEX_PENDING },
+      });
+      expect(await call(method, path, { json, token: disabledAdmin.token })).toMatchObject({
+        status: 401,
+        json: { message: SERVICEX_NOT_ADMIN },
+      });
+    },
+  );
 
   it('answers Flask-style JSON 405s and 404s, never the web app', async () => {
     const post = await call('POST', '/users', { token: admin.token });

@@ -2,9 +2,10 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Container } from '../../container';
 import { isAppError } from '../../lib/errors';
+import { addLogContext } from '../../lib/log-context';
+import { bearerSecret } from '../auth/viewer';
 import { isUuid } from '../../lib/ids';
 import { User } from '../users/user.entity';
-import { authenticateBearer } from './compat-auth';
 
 /** ServiceX's own words (its `admin_required` and `auth_required` decorators). */
 export const SERVICEX_NOT_ADMIN = 'Not Authorized: This resource is restricted to administrators.';
@@ -36,20 +37,24 @@ function emailFrom(req: Request): string | null {
 export function serviceXRoutes(orm: MikroORM, c: Container): Router {
   const router = Router();
 
-  /** The acting admin, or null once the refusal has been answered. */
+  /** The acting admin (an active admin's API token), or null once ServiceX's refusal has been answered. */
   const admin = async (req: Request, res: Response): Promise<{ em: EntityManager; actor: User } | null> => {
     const em = orm.em.fork();
-    const auth = await authenticateBearer(req, c.services(em).tokens);
-    if (!auth.ok) {
-      if (auth.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
-      message(res, 401, auth.status === 403 && /pending/.test(auth.message) ? SERVICEX_PENDING : SERVICEX_NOT_ADMIN);
-      return null;
+    const secret = bearerSecret(req.headers.authorization);
+    let user: User | null = null;
+    if (secret) {
+      try {
+        user = (await c.services(em).tokens.authenticate(secret)).user;
+        addLogContext({ userId: user.id });
+      } catch (e) {
+        if (!isAppError(e) || e.code !== 'UNAUTHENTICATED') throw e;
+      }
     }
-    if (auth.user.role !== 'ADMIN') {
-      message(res, 401, SERVICEX_NOT_ADMIN);
-      return null;
-    }
-    return { em, actor: auth.user };
+    if (!user) res.setHeader('WWW-Authenticate', 'Bearer');
+    if (user?.status === 'PENDING') message(res, 401, SERVICEX_PENDING);
+    else if (!user || user.status !== 'ACTIVE' || user.role !== 'ADMIN') message(res, 401, SERVICEX_NOT_ADMIN);
+    else return { em, actor: user };
+    return null;
   };
 
   const wrap = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) =>
