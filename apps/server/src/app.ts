@@ -246,7 +246,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
 
   app.use(downloadRoutes(orm, container));
-  app.use(skaoRoutes(orm, container)); // SKAO compatibility: POST /stage_data
+  app.use(skaoRoutes(orm, container, auth)); // SKAO compatibility: /stage-data/ (and /stage_data), /logs/, /config/, /create-file/
   app.use(cartRoutes(orm, container)); // Pacifica cartd compatibility: /carts/:uid
   app.use(serviceXRoutes(orm, container)); // ServiceX user management: /users, /pending, /accept
   app.use(slackRoutes(orm, container)); // Slack Approve/Reject buttons: POST /slack

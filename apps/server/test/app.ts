@@ -105,10 +105,11 @@ export async function waitForRequest<T extends { status: string }>(server: TestS
 /** Creates a user directly in the database and returns it with a fresh API token secret. */
 export async function userWithToken(
   orm: MikroORM,
-  opts: { email: string; role?: Role; status?: UserStatus },
-): Promise<{ id: string; email: string; token: string }> {
+  opts: { email: string; role?: Role; status?: UserStatus; emailVerified?: boolean; preferredUsername?: string },
+): Promise<{ id: string; email: string; token: string; username: string }> {
   const em = orm.em.fork();
-  const user = await new UsersService(em).create({ email: opts.email, role: opts.role ?? 'USER', status: opts.status ?? 'ACTIVE' });
+  const { email, role = 'USER', status = 'ACTIVE', emailVerified, preferredUsername } = opts;
+  const user = await new UsersService(em).create({ email, role, status, emailVerified, preferredUsername });
   const { secret } = await new TokensService(em, systemClock).create(user, 'test', 30);
-  return { id: user.id, email: user.email, token: secret };
+  return { id: user.id, email: user.email, token: secret, username: user.username };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isStagingMethod, METHOD_INFO, STAGING_METHODS } from './methods';
+import { isStagingMethod, METHOD_INFO, methodFromName, STAGING_METHODS } from './methods';
 
 describe('METHOD_INFO', () => {
   it('describes every method and nothing else', () => {
@@ -25,5 +25,21 @@ describe('isStagingMethod', () => {
     expect(isStagingMethod('local_copy')).toBe(false);
     expect(isStagingMethod('toString')).toBe(false);
     expect(isStagingMethod(undefined)).toBe(false);
+  });
+});
+
+describe('methodFromName', () => {
+  it('reads our names in any letter case and the other spellings clients send', () => {
+    expect(methodFromName('LOCAL_COPY')).toBe('LOCAL_COPY');
+    expect(methodFromName('local_copy')).toBe('LOCAL_COPY');
+    expect(methodFromName(' jupyter_copy ')).toBe('JUPYTER_COPY');
+    expect(methodFromName('symlink_copy')).toBe('LOCAL_SYMLINK');
+    expect(methodFromName('direct_dowload')).toBe('DIRECT_DOWNLOAD');
+  });
+
+  it('knows no other name', () => {
+    expect(methodFromName('teleport')).toBeUndefined();
+    expect(methodFromName('')).toBeUndefined();
+    expect(methodFromName('constructor')).toBeUndefined();
   });
 });

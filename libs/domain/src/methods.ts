@@ -61,3 +61,22 @@ export const METHOD_INFO = {
 export function isStagingMethod(value: unknown): value is StagingMethod {
   return typeof value === 'string' && (STAGING_METHODS as readonly string[]).includes(value);
 }
+
+/**
+ * Other spellings of our methods that clients of the systems we replace send: SKAO's staging
+ * service names methods in lower case (`local_copy`), and its docs and Helm chart use a few other
+ * names for the same methods.
+ */
+const METHOD_ALIASES: Readonly<Record<string, StagingMethod>> = {
+  symlink_copy: 'LOCAL_SYMLINK',
+  hardlink_copy: 'LOCAL_HARDLINK',
+  direct_dowload: 'DIRECT_DOWNLOAD',
+};
+
+/** The method a name means, in any letter case (`LOCAL_COPY`, `local_copy`) or an alias (`symlink_copy`); undefined when none. */
+export function methodFromName(name: string): StagingMethod | undefined {
+  const upper = name.trim().toUpperCase();
+  if (isStagingMethod(upper)) return upper;
+  const alias = name.trim().toLowerCase();
+  return Object.hasOwn(METHOD_ALIASES, alias) ? METHOD_ALIASES[alias] : undefined;
+}

@@ -40,6 +40,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ ALLOWED_METHODS: 'LOCAL_COPY, DIRECT_DOWNLOAD' }).allowedMethods).toEqual(['LOCAL_COPY', 'DIRECT_DOWNLOAD']);
   });
 
+  it("takes ALLOWED_METHODS as SKAO's Helm chart writes it: a JSON list of lower-case names", () => {
+    const skao = '["local_copy", "local_symlink", "direct_download", "jupyter_copy"]';
+    expect(loadConfig({ ALLOWED_METHODS: skao }).allowedMethods).toEqual(['LOCAL_COPY', 'LOCAL_SYMLINK', 'DIRECT_DOWNLOAD', 'JUPYTER_COPY']);
+    expect(loadConfig({ ALLOWED_METHODS: '["symlink_copy", "local_copy", "LOCAL_COPY"]' }).allowedMethods).toEqual(['LOCAL_SYMLINK', 'LOCAL_COPY']);
+    expect(() => loadConfig({ ALLOWED_METHODS: '["local_copy", "teleport"]' })).toThrow(/ALLOWED_METHODS: unknown method teleport/);
+    expect(() => loadConfig({ ALLOWED_METHODS: '["local_copy",' })).toThrow(/ALLOWED_METHODS: expected a JSON list/);
+    expect(() => loadConfig({ ALLOWED_METHODS: '[1]' })).toThrow(/ALLOWED_METHODS: expected a JSON list/);
+  });
+
   it('refuses the development IdP and a missing session secret in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/OIDC_ISSUER[^]*SESSION_SECRET/);
   });

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { STAGING_METHODS, type StagingMethod } from '@stagecoach/domain';
+import { methodFromName, STAGING_METHODS, type StagingMethod } from '@stagecoach/domain';
 import { durationMs } from '../lib/duration';
 
 const bool = z
@@ -20,6 +20,33 @@ const csv = z.string().transform((v) =>
     .map((s) => s.trim())
     .filter(Boolean),
 );
+
+/** A comma-separated list or a JSON array of method names, in any letter case or a known alias (`methodFromName`). */
+const methodList = z.string().transform((v, ctx): StagingMethod[] => {
+  let names: unknown;
+  if (v.trim().startsWith('[')) {
+    try {
+      names = JSON.parse(v);
+    } catch {
+      names = null;
+    }
+    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) {
+      ctx.addIssue({ code: 'custom', message: 'expected a JSON list of method names, e.g. ["local_copy", "direct_download"]' });
+      return z.NEVER;
+    }
+  } else {
+    names = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  }
+  const unknown = (names as string[]).filter((n) => !methodFromName(n));
+  if (unknown.length) {
+    ctx.addIssue({ code: 'custom', message: `unknown method ${unknown.join(', ')}; expected any of ${STAGING_METHODS.join(', ')} (or in lower case)` });
+    return z.NEVER;
+  }
+  return [...new Set((names as string[]).map((n) => methodFromName(n)!))];
+});
 
 const port = z.coerce
   .number({ error: 'expected a TCP port number' })
@@ -42,10 +69,12 @@ export const EnvSchema = z.object({
   DATA_DIR: z.string().min(1).default('./.stagecoach'),
   /** YAML or JSON file describing the sites; unset → default `archive` and `users` sites under DATA_DIR. */
   SITES_FILE: z.string().min(1).optional(),
-  /** Comma-separated staging methods this deployment offers; unset → all implemented methods. */
-  ALLOWED_METHODS: csv
-    .pipe(z.array(z.enum(STAGING_METHODS, { error: `expected any of ${STAGING_METHODS.join(', ')}` })))
-    .optional(),
+  /**
+   * Staging methods this deployment offers, comma-separated (`LOCAL_COPY,DIRECT_DOWNLOAD`) or as
+   * SKAO's Helm chart sets it, a JSON list of lower-case names (`["local_copy", "jupyter_copy"]`);
+   * unset → all implemented methods.
+   */
+  ALLOWED_METHODS: methodList.optional(),
   /** OIDC issuer URL; unset → the built-in development IdP (refused in production). */
   OIDC_ISSUER: z.url({ error: 'expected the issuer URL' }).optional(),
   /** OIDC client id registered at the issuer. */

@@ -1,5 +1,6 @@
 import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261205061043_cart_bundling } from './Migration20261205061043_cart_bundling';
+import { Migration20261205053920_username_origin } from './Migration20261205053920_username_origin';
 import { Migration20261204164931_url_sites } from './Migration20261204164931_url_sites';
 import { Migration20261124144625_lifecycle } from './Migration20261124144625_lifecycle';
 import { Migration20261124142655_identity } from './Migration20261124142655_identity';
@@ -18,5 +19,6 @@ export const migrationsList: { name: string; class: MigrationCtor }[] = [
   { name: 'Migration20261124142655_identity', class: Migration20261124142655_identity },
   { name: 'Migration20261124144625_lifecycle', class: Migration20261124144625_lifecycle },
   { name: 'Migration20261204164931_url_sites', class: Migration20261204164931_url_sites },
+  { name: 'Migration20261205053920_username_origin', class: Migration20261205053920_username_origin },
   { name: 'Migration20261205061043_cart_bundling', class: Migration20261205061043_cart_bundling },
 ];

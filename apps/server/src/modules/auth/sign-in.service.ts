@@ -8,6 +8,7 @@ import { SIGNUP_WEBHOOK } from '../mail/mail.service';
 import { signupWebhookMessage } from '../mail/mail.tasks';
 import { User, type Role, type UserStatus } from '../users/user.entity';
 import type { UserAdminDeps } from '../users/user-admin.service';
+import { usernameOrigin } from '../users/users.service';
 
 /** What Stagecoach keeps from an OIDC sign-in (userinfo claims; the id token carries only `sub`). */
 export interface OidcIdentity {
@@ -78,6 +79,8 @@ export class SignInService {
       if (id.name) known.name = id.name;
       // Follow an address change unless another account already uses the new address.
       if (known.email !== email && !(await tx.findOne(User, { email }))) known.email = email;
+      // Accounts from before the origin was recorded: judged against what the IdP says now.
+      known.usernameOrigin ??= usernameOrigin(known.username, id.preferredUsername, known.email);
       known.lastLoginAt = now;
       await tx.flush();
       return known;

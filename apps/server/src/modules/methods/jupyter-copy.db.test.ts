@@ -65,10 +65,11 @@ beforeAll(async () => {
       '  - { id: users, kind: POSIX, root: users, roles: [target] }',
       `  - { id: hub, name: Test hub, kind: JUPYTERHUB, url: "${hub.url}", token: { file: "${hub.tokenFile}" }, default: true, spawnTimeoutSeconds: 120 }`,
       `  - { id: badhub, name: Hub with a wrong token, kind: JUPYTERHUB, url: "${hub.url}", token: { file: wrong-token } }`,
+      `  - { id: mappedhub, name: Mapped hub, kind: JUPYTERHUB, url: "${hub.url}", token: { file: "${hub.tokenFile}" }, hubUser: { map: { "ana@example.org": ana } } }`,
     ].join('\n'),
   );
   server = await startTestServer(db.orm, { SITES_FILE: path.join(dir, 'sites.yaml') }, { dbUrl: db.url });
-  alice = await userWithToken(db.orm, { email: 'alice@example.org' });
+  alice = await userWithToken(db.orm, { email: 'alice@example.org', emailVerified: true });
   await hub.createUser('alice');
 }, 600_000);
 
@@ -133,6 +134,15 @@ describe('stage with JUPYTER_COPY', () => {
     expect(r.files.nodes[0]!.error).toEqual({ code: 'SITE_UNAVAILABLE', message: expect.stringMatching(/refused Stagecoach's service token .*403: .*not authorized/i) });
   }, 120_000);
 
+  it("counts the user's bytes on the hub against their byte quota before queuing", async () => {
+    const admin = await userWithToken(db.orm, { email: 'root@example.org', role: 'ADMIN' });
+    const quentin = await userWithToken(db.orm, { email: 'quentin@example.org', emailVerified: true });
+    const set = await server.gql(`mutation($u: ID!) { setUserQuota(userId: $u, siteId: "hub", maxBytes: 5) { activeRequests } }`, { u: quentin.id }, admin.token);
+    expect(set.errors).toBeUndefined();
+    const refused = await server.gql(STAGE, { input: { method: 'JUPYTER_COPY', items: [{ source: 'run/a.txt' }] } }, quentin.token);
+    expect(refused.errors?.[0]?.extensions).toEqual({ code: 'QUOTA_EXCEEDED', quota: 'BYTES', siteId: 'hub', used: 0, limit: 5, requested: 6 });
+  });
+
   it('rejects hidden target names and a target site of another kind before queuing', async () => {
     const hidden = await server.gql(STAGE, { input: { method: 'JUPYTER_COPY', items: [{ source: 'run/a.txt', target: '.config/a.txt' }] } }, alice.token);
     expect(hidden.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
@@ -144,13 +154,46 @@ describe('stage with JUPYTER_COPY', () => {
   });
 });
 
+describe('the hub user of a Stagecoach user', () => {
+  it("never puts a file into another person's home when a sanitised username collides with theirs", async () => {
+    // Ana has the hub account "ana". Someone whose identity provider calls them "Ana!" signed in
+    // to Stagecoach first and got the username "ana" (sanitised); Ana herself then got "ana-2".
+    await hub.createUser('ana');
+    const other = await userWithToken(db.orm, { email: 'other@example.net', emailVerified: true, preferredUsername: 'Ana!' });
+    const ana = await userWithToken(db.orm, { email: 'ana@example.org', emailVerified: true, preferredUsername: 'ana' });
+    expect([other.username, ana.username]).toEqual(['ana', 'ana-2']);
+
+    const r = await stageAndWait(other.token, { method: 'JUPYTER_COPY', items: [{ source: 'run/a.txt', target: 'collision/a.txt' }] });
+    expect(r.status).toBe('FAILED');
+    expect(r.files.nodes[0]!.error).toEqual({ code: 'FORBIDDEN', message: expect.stringContaining('username "ana" is not the name your identity provider gave you') });
+    await expect(fs.stat(path.join(hub.home('ana'), 'staged', 'collision'))).rejects.toMatchObject({ code: 'ENOENT' });
+
+    // Ana's altered "ana-2" is refused too; an explicit map by her verified email reaches her home.
+    const refused = await stageAndWait(ana.token, { method: 'JUPYTER_COPY', items: [{ source: 'run/a.txt', target: 'collision/a.txt' }] });
+    expect(refused.files.nodes[0]!.error?.code).toBe('FORBIDDEN');
+    const mapped = await stageAndWait(ana.token, { method: 'JUPYTER_COPY', targetSiteId: 'mappedhub', items: [{ source: 'run/a.txt', target: 'collision/a.txt' }] });
+    expect(mapped.status).toBe('SUCCEEDED');
+    expect(await fs.readFile(path.join(hub.home('ana'), 'staged', 'collision', 'a.txt'), 'utf8')).toBe('alpha\n');
+  }, 300_000);
+
+  it('refuses to map by an email address the identity provider did not verify', async () => {
+    // The hub's "claire" is someone else; an unverified claire@… address proves nothing.
+    await hub.createUser('claire');
+    const claimant = await userWithToken(db.orm, { email: 'claire@example.com', emailVerified: false });
+    const r = await stageAndWait(claimant.token, { method: 'JUPYTER_COPY', items: [{ source: 'run/a.txt', target: 'unverified/a.txt' }] });
+    expect(r.status).toBe('FAILED');
+    expect(r.files.nodes[0]!.error).toEqual({ code: 'FORBIDDEN', message: expect.stringContaining('email address is not verified') });
+    await expect(fs.stat(path.join(hub.home('claire'), 'staged', 'unverified'))).rejects.toMatchObject({ code: 'ENOENT' });
+  }, 120_000);
+});
+
 describe('a JUPYTER_COPY batch session', () => {
   it('starts the server again when it stopped during the batch (the engine retries the file)', async () => {
     const signal = new AbortController().signal;
     const logs: string[] = [];
     const session = await jupyterCopy.delivery!.open({
       requestId: randomUUID(),
-      owner: { id: alice.id, username: 'alice', email: alice.email, oidcSubject: null },
+      owner: { id: alice.id, username: 'alice', email: alice.email, emailVerified: true, usernameOrigin: 'EMAIL', oidcSubject: null },
       site: server.container.sites.deliveryTarget('JUPYTERHUB', 'hub'),
       config: server.config,
       signal,

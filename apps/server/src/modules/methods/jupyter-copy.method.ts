@@ -6,17 +6,36 @@ import type { JupyterHubSiteConfig } from '../sites/sites.config';
 import type { DeliveryMethod, TransferJob, TransferOutcome } from './method';
 import type { DeliveryBatch, DeliveryOwner, DeliverySession, RemoteDelivery } from './remote-target';
 
+/** The hub user a Stagecoach user is on a site, or why they cannot be matched to one. */
+export type HubUserMatch = { name: string } | { refused: string };
+
 /**
- * The hub user a Stagecoach user is on this site: the explicit map first (by email, then
- * username), else the configured attribute. Null when the attribute is missing (no OIDC subject).
+ * The hub user a Stagecoach user is on this site, matched by a stable identity only: the explicit
+ * map first (by verified email, then Stagecoach username), else the configured attribute. A name
+ * that could belong to someone else is refused rather than guessed: an email the identity provider
+ * did not verify, and a username that is not the one the person was given (sanitising `Ana!`,
+ * `ana.` or `ａｎａ` gives `ana`, which may be another person's hub account).
  */
-export function hubUserName(site: Pick<JupyterHubSiteConfig, 'hubUser'>, owner: DeliveryOwner): string | null {
+export function hubUserName(site: Pick<JupyterHubSiteConfig, 'hubUser'>, owner: DeliveryOwner, label = 'the hub'): HubUserMatch {
   const { map, from, lowercase } = site.hubUser;
-  const explicit = map[owner.email] ?? map[owner.email.toLowerCase()] ?? map[owner.username];
-  if (explicit) return explicit;
+  const byEmail = map[owner.email] ?? map[owner.email.toLowerCase()];
+  const unverified = { refused: `Your email address is not verified by your identity provider, so it cannot name your user on ${label}; ask an administrator.` };
+  if (byEmail && owner.emailVerified) return { name: byEmail };
+  const byUsername = map[owner.username];
+  if (byUsername) return { name: byUsername };
+  if (byEmail) return unverified;
+  if ((from === 'email' || from === 'email-local-part') && !owner.emailVerified) return unverified;
+  if (from === 'username') {
+    if (owner.usernameOrigin === 'ALTERED') {
+      return { refused: `Your Stagecoach username "${owner.username}" is not the name your identity provider gave you (it was changed to be file-system safe or unique), so it may be another person's user on ${label}; ask an administrator to map your account.` };
+    }
+    if (owner.usernameOrigin === null) return { refused: `Stagecoach cannot tell whether your username "${owner.username}" is the one your identity provider gave you; sign in to Stagecoach again, or ask an administrator to map your account.` };
+    // A username made from the email's local part is only as good as the address.
+    if (owner.usernameOrigin === 'EMAIL' && !owner.emailVerified) return unverified;
+  }
   const value = { username: owner.username, email: owner.email, 'email-local-part': owner.email.split('@')[0] ?? '', 'oidc-subject': owner.oidcSubject ?? '' }[from];
-  if (!value) return null;
-  return lowercase ? value.toLowerCase() : value;
+  if (!value) return { refused: `Your account cannot be matched to a user of ${label} (it has no ${from}); ask an administrator.` };
+  return { name: lowercase ? value.toLowerCase() : value };
 }
 
 /** Where a target lands in the user's home: below the site's upload folder. */
@@ -57,8 +76,9 @@ const jupyterDelivery: RemoteDelivery<'JUPYTERHUB'> = {
     const label = `JupyterHub "${site.name ?? site.id}"`;
     const token = await readSecret(batch.config, site.token);
     const hub = new JupyterHubClient({ url: site.url, apiUrl: site.apiUrl, token, label });
-    const name = hubUserName(site, batch.owner);
-    if (!name) throw new StorageError('TRANSFER_FAILED', `Your account cannot be matched to a user of ${label} (it has no ${site.hubUser.from}); ask an administrator.`, { retryable: false });
+    const match = hubUserName(site, batch.owner, label);
+    if ('refused' in match) throw new StorageError('FORBIDDEN', match.refused, { retryable: false });
+    const { name } = match;
     if (site.createMissingUsers && !(await hub.getUser(name, signal))) {
       await hub.createUser(name, signal);
       batch.log('INFO', `${label}: created the hub user "${name}"`);

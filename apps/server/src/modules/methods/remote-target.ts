@@ -1,6 +1,7 @@
 import type { LogLevel } from '@stagecoach/domain';
 import type { Config } from '../../config/env';
 import type { DeliverySite, DeliverySiteKind } from '../sites/sites.service';
+import type { User, UsernameOrigin } from '../users/user.entity';
 import type { TransferJob, TransferOutcome } from './method';
 
 /** Who the files are for, as a remote site needs to know it (hub user mapping, key prefix). */
@@ -8,8 +9,23 @@ export interface DeliveryOwner {
   id: string;
   username: string;
   email: string;
+  /** Whether the identity provider vouched for the email address. */
+  emailVerified: boolean;
+  /** Whether the username is the name it was made from (see UsernameOrigin); null when unknown. */
+  usernameOrigin: UsernameOrigin | null;
   oidcSubject: string | null;
 }
+
+export const deliveryOwner = (
+  u: Pick<User, 'id' | 'username' | 'email' | 'emailVerified' | 'usernameOrigin' | 'oidcSubject'>,
+): DeliveryOwner => ({
+  id: u.id,
+  username: u.username,
+  email: u.email,
+  emailVerified: u.emailVerified,
+  usernameOrigin: u.usernameOrigin ?? null,
+  oidcSubject: u.oidcSubject ?? null,
+});
 
 /** What a remote-target method gets once per batch, before its files move. */
 export interface DeliveryBatch<K extends DeliverySiteKind = DeliverySiteKind> {

@@ -129,6 +129,37 @@ describe('stage with S3_COPY', () => {
     expect(r.files.nodes[0]!.error).toEqual({ code: 'SITE_UNAVAILABLE', message: expect.stringMatching(/refused Stagecoach's credentials/) });
   }, 60_000);
 
+  it("counts the user's bytes on the bucket against their byte quota, for new requests and for retries", async () => {
+    const admin = await userWithToken(db.orm, { email: 'root@example.org', role: 'ADMIN' });
+    const dave = await userWithToken(db.orm, { email: 'dave@example.org' });
+    const small = (await fs.stat(path.join(archive, 'set', 'small.txt'))).size; // 21 bytes
+    const quota = await server.gql(`mutation($u: ID!) { setUserQuota(userId: $u, siteId: "objects", maxBytes: ${2 * small + 10}) { activeRequests } }`, { u: dave.id }, admin.token);
+    expect(quota.errors).toBeUndefined();
+
+    // A request that fails holds nothing; two that succeed hold 2 × 21 of the 52 bytes.
+    const other = path.join(dir, 'other-dave');
+    await fs.writeFile(other, 'not the same bytes');
+    const { digestForS3 } = await import('@stagecoach/storage/s3');
+    await bucket.upload(other, 'users/dave/q/taken.txt', await digestForS3(other, 5 * MIB));
+    const failed = await stageAndWait(dave.token, { method: 'S3_COPY', items: [{ source: 'set/small.txt', target: 'q/taken.txt' }] });
+    expect(failed.files.nodes[0]!.error?.code).toBe('TARGET_EXISTS');
+    for (const n of [1, 2]) expect((await stageAndWait(dave.token, { method: 'S3_COPY', items: [{ source: 'set/small.txt', target: `q/${n}.txt` }] })).status).toBe('SUCCEEDED');
+
+    const refused = await server.gql(STAGE, { input: { method: 'S3_COPY', items: [{ source: 'set/small.txt', target: 'q/3.txt' }] } }, dave.token);
+    expect(refused.errors?.[0]?.extensions).toEqual({ code: 'QUOTA_EXCEEDED', quota: 'BYTES', siteId: 'objects', used: 2 * small, limit: 2 * small + 10, requested: small });
+    const me = await server.gql<{ me: { quota: { sites: { siteId: string; usedBytes: number }[] } } }>(`{ me { quota { sites { siteId usedBytes } } } }`, undefined, dave.token);
+    expect(me.data!.me.quota.sites.find((q) => q.siteId === 'objects')!.usedBytes).toBe(2 * small);
+
+    // Retrying the failed file would put 21 more bytes on the bucket: refused, and nothing re-queued.
+    await bucket.remove('users/dave/q/taken.txt');
+    const retry = await server.gql(`mutation($id: ID!) { retryStagingRequest(id: $id) { status } }`, { id: failed.id }, dave.token);
+    expect(retry.errors?.[0]?.extensions).toMatchObject({ code: 'QUOTA_EXCEEDED', quota: 'BYTES', used: 2 * small, requested: small });
+    const after = await server.gql<{ stagingRequest: { status: string; files: { nodes: FileNode[] } } }>(FILES, { id: failed.id }, dave.token);
+    expect(after.data!.stagingRequest.status).toBe('FAILED');
+    expect(after.data!.stagingRequest.files.nodes[0]!.status).toBe('FAILED');
+    expect(await bucket.head('users/dave/q/taken.txt')).toBeNull();
+  }, 60_000);
+
   it('rejects a key longer than S3 allows before queuing', async () => {
     const long = `${'d'.repeat(200)}/`.repeat(6) + 'x'; // fine for POSIX (4096), too long for S3 (1024)
     const res = await server.gql(STAGE, { input: { method: 'S3_COPY', items: [{ source: 'set/small.txt', target: long }] } }, alice.token);

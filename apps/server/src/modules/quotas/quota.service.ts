@@ -9,6 +9,13 @@ import { formatBytes, SPACE_METHODS } from '../lifecycle/lifecycle.config';
 import { activeRequestCount, bytesHeldByUser } from '../staging/staging.repository';
 import { ANY_SITE, UserQuota } from './user-quota.entity';
 
+/**
+ * Methods whose results take bytes of their own on the target site, which the byte quota counts:
+ * copies into a user area, and deliveries to a JupyterHub or S3 site (Stagecoach does not remove
+ * those; they count until the request's results are expired, purged or deleted).
+ */
+export const QUOTA_METHODS: ReadonlySet<StagingMethod> = new Set<StagingMethod>([...SPACE_METHODS, 'JUPYTER_COPY', 'S3_COPY']);
+
 export interface QuotaLimits {
   maxBytes: number | null;
   maxActiveRequests: number | null;
@@ -55,14 +62,17 @@ export class QuotaService {
 
   /** Bytes the user holds on a site: files of unexpired requests that take space there, staged or still to stage. */
   bytesHeld(userId: string, siteId: string): Promise<number> {
-    return bytesHeldByUser(this.em, userId, siteId, SPACE_METHODS);
+    return bytesHeldByUser(this.em, userId, siteId, QUOTA_METHODS);
   }
 
   activeRequests(userId: string): Promise<number> {
     return activeRequestCount(this.em, userId);
   }
 
-  /** Throws QUOTA_EXCEEDED (with `quota`, `used`, `limit`, `requested` in extensions) when the new request would not fit. */
+  /**
+   * Throws QUOTA_EXCEEDED (with `quota`, `used`, `limit`, `requested` in extensions) when a new
+   * request, or a finished one retried with `bytes` more, would not fit.
+   */
   async assertAllowed(owner: Pick<User, 'id'>, req: { targetSiteId: string | null; method: StagingMethod; bytes: number }): Promise<void> {
     const limits = await this.limits(owner.id, req.targetSiteId);
     if (limits.maxActiveRequests !== null) {
@@ -76,7 +86,7 @@ export class QuotaService {
         });
       }
     }
-    if (req.targetSiteId && SPACE_METHODS.has(req.method) && limits.maxBytes !== null) {
+    if (req.targetSiteId && QUOTA_METHODS.has(req.method) && limits.maxBytes !== null) {
       const used = await this.bytesHeld(owner.id, req.targetSiteId);
       if (used + req.bytes > limits.maxBytes) {
         throw new AppError(
@@ -102,7 +112,9 @@ export class QuotaService {
   async setOverride(admin: User | null, userId: string, siteId: string | null, values: { maxBytes: number | null; maxActiveRequests: number | null }): Promise<QuotaSummary> {
     const user = isUuid(userId) ? await this.em.findOne(User, { id: userId }) : null;
     if (!user) throw new AppError('NOT_FOUND', 'No such user.');
-    if (siteId) this.deps.sites.userAreas(siteId); // BAD_USER_INPUT for an unknown or non-target site
+    if (siteId && !this.deps.sites.sites.some((s) => s.id === siteId && s.roles.includes('target'))) {
+      throw new AppError('BAD_USER_INPUT', `Site "${siteId}" is not a target site.`, { field: 'siteId' });
+    }
     if (siteId && values.maxActiveRequests !== null) throw new AppError('BAD_USER_INPUT', 'maxActiveRequests is per user: leave siteId empty to set it.', { field: 'maxActiveRequests' });
     for (const [name, v] of Object.entries(values)) {
       if (v !== null && (!Number.isSafeInteger(v) || v < 0)) throw new AppError('BAD_USER_INPUT', `${name} must be a whole number ≥ 0 (or null for the default).`, { field: name });

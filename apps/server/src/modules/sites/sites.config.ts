@@ -154,9 +154,10 @@ export const JupyterHubSiteSchema = z.object({
   /** Folder in the user's home that staged files go into; '' = the home itself. */
   uploadDir: remoteFolder.default('staged'),
   /**
-   * Which hub user a Stagecoach user is: `map` first (keyed by email or Stagecoach username), else
-   * `from`: `username` (Stagecoach's, from the OIDC preferred_username), `email`,
-   * `email-local-part` or `oidc-subject`; lower-cased like most authenticators do.
+   * Which hub user a Stagecoach user is: `map` first (keyed by verified email or Stagecoach
+   * username), else `from`: `username` (Stagecoach's, from the OIDC preferred_username), `email`,
+   * `email-local-part` or `oidc-subject`; lower-cased like most authenticators do. Unverified
+   * emails and usernames changed by sanitising are refused (see `hubUserName`).
    */
   hubUser: z
     .object({

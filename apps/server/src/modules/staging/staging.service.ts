@@ -13,7 +13,7 @@ import type { QuotaService } from '../quotas/quota.service';
 import type { LogsService } from '../logs/logs.service';
 import type { StagingMethodHandler } from '../methods/method';
 import type { MethodRegistry } from '../methods/registry';
-import type { RemoteDelivery } from '../methods/remote-target';
+import { deliveryOwner, type RemoteDelivery } from '../methods/remote-target';
 import type { DeliverySite, SiteRegistry } from '../sites/sites.service';
 import type { User } from '../users/user.entity';
 import { StagedFile } from './staged-file.entity';
@@ -143,7 +143,7 @@ export class StagingService {
 
     const bytesTotal = planned.reduce((s, f) => s + f.sizeBytes, 0);
     // Quotas are checked last, with the real size, and still before anything is queued.
-    await this.collaborators.quotas.assertAllowed(owner, { targetSiteId: targetSite?.id ?? null, method: input.method, bytes: bytesTotal });
+    await this.collaborators.quotas.assertAllowed(owner, { targetSiteId: targetSite?.id ?? deliverySite?.id ?? null, method: input.method, bytes: bytesTotal });
     const ids = planned.map(() => randomUUID());
     const jobs = jobBatches(handler, ids);
     // Stored with concurrent calls in one transaction (see stage-commits.ts), still all or nothing.
@@ -321,8 +321,11 @@ export class StagingService {
     if (!isTerminalRequestStatus(r.status)) throw new AppError('BAD_USER_INPUT', 'The request is still running; retry it once it has finished.');
     // Its results were removed (modules/lifecycle): new files would belong to a request nothing expires any more.
     if (r.expiredAt) throw new AppError('BAD_USER_INPUT', 'The results of this request were removed; stage the files again instead.');
-    const failed = await this.em.find(StagedFile, { request: r.id, status: 'FAILED' }, { fields: ['id'], orderBy: { seq: 'asc' } });
+    const failed = await this.em.find(StagedFile, { request: r.id, status: 'FAILED' }, { fields: ['id', 'sizeBytes'], orderBy: { seq: 'asc' } });
     if (failed.length === 0) throw new AppError('BAD_USER_INPUT', 'The request has no failed files to retry.');
+    // Failed files hold no bytes: queuing them again takes quota like a new request would.
+    const bytes = failed.reduce((sum, f) => sum + Number(f.sizeBytes ?? 0), 0);
+    await this.collaborators.quotas.assertAllowed(r.owner, { targetSiteId: r.targetSiteId ?? null, method: r.method, bytes });
     const events = await this.em.transactional(async (em) => {
       await em.nativeUpdate(StagedFile, { request: r.id, status: 'FAILED' }, { status: 'PENDING', errorCode: null, errorMessage: null, errorStack: null, finishedAt: null, bytesDone: 0 });
       await em.nativeUpdate(StagingRequest, { id: r.id }, { status: 'QUEUED', finishedAt: null, cancelledAt: null });
@@ -340,7 +343,7 @@ export class StagingService {
 /** Asks a remote-target method about every target (lexically valid already): e.g. S3's key length, Jupyter's hidden names. */
 function checkDeliveryTargets(delivery: RemoteDelivery, site: DeliverySite, owner: User, planned: PlannedFile[]): void {
   if (!delivery.checkTarget) return;
-  const who = { id: owner.id, username: owner.username, email: owner.email, oidcSubject: owner.oidcSubject ?? null };
+  const who = deliveryOwner(owner);
   const bad: ItemProblem[] = [];
   for (const f of planned) {
     const problem = delivery.checkTarget(site, who, f.target);

@@ -7,7 +7,7 @@ import { jobTask } from '../jobs/queue';
 import type { NewLogEntry } from '../logs/logs.service';
 import type { DeliveryMethod, FileMethod, StagingMethodHandler } from '../methods/method';
 import { addLogContext } from '../../lib/log-context';
-import type { DeliverySession, RemoteDelivery } from '../methods/remote-target';
+import { deliveryOwner, type DeliverySession, type RemoteDelivery } from '../methods/remote-target';
 import type { RemoteSourcing } from '../methods/remote-batch';
 import type { PosixSiteConfig } from '../sites/sites.config';
 import { StagedFile } from './staged-file.entity';
@@ -253,7 +253,7 @@ async function openDelivery(c: Container, request: StagingRequest, delivery: Rem
     try {
       const session = await delivery.open({
         requestId: request.id,
-        owner: { id: owner.id, username: owner.username, email: owner.email, oidcSubject: owner.oidcSubject ?? null },
+        owner: deliveryOwner(owner),
         site,
         config: c.config,
         signal,

@@ -5,6 +5,13 @@ export const ROLES = ['USER', 'ADMIN'] as const;
 export type Role = (typeof ROLES)[number];
 export const USER_STATUSES = ['PENDING', 'ACTIVE', 'REJECTED', 'DISABLED'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
+/**
+ * Where a username came from: the identity provider's `preferred_username` (IDP) or the email's
+ * local part (EMAIL), kept as given but for case; ALTERED when making it file-system safe or
+ * unique changed it (`Ana!`, `ana.`, `ａｎａ` and a second `ana` all end up as something else).
+ */
+export const USERNAME_ORIGINS = ['IDP', 'EMAIL', 'ALTERED'] as const;
+export type UsernameOrigin = (typeof USERNAME_ORIGINS)[number];
 
 const UserSchema = defineEntity({
   name: 'User',
@@ -15,6 +22,8 @@ const UserSchema = defineEntity({
     emailVerified: p.boolean().default(false),
     /** Filesystem-safe and unique: names the user's area on POSIX sites. */
     username: p.string().unique(),
+    /** How the username relates to the name it was made from; null for users created before it was recorded. */
+    usernameOrigin: p.enum(USERNAME_ORIGINS).nullable(),
     name: p.string().nullable(),
     role: p.enum(ROLES).default('USER'),
     status: p.enum(USER_STATUSES).default('PENDING'),

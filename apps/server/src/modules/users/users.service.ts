@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
-import { User, type Role, type UserStatus } from './user.entity';
+import { User, type Role, type UsernameOrigin, type UserStatus } from './user.entity';
 
 /** Makes a filesystem-safe user-area name from a preferred username or an email's local part. */
 export function usernameBase(preferred: string | undefined, email: string): string {
@@ -12,6 +12,16 @@ export function usernameBase(preferred: string | undefined, email: string): stri
     .replace(/[-.]+$/, '')
     .slice(0, 32);
   return safe || 'user';
+}
+
+/**
+ * Whether `username` is the name it was made from (the IdP's preferred username, else the email's
+ * local part) but for case, and which of the two that was; ALTERED otherwise.
+ */
+export function usernameOrigin(username: string, preferred: string | undefined, email: string): UsernameOrigin {
+  const asked = preferred || email.split('@')[0] || '';
+  if (asked.toLowerCase() !== username) return 'ALTERED';
+  return preferred ? 'IDP' : 'EMAIL';
 }
 
 export interface NewUser {
@@ -43,6 +53,7 @@ export class UsersService {
     const user = this.em.create(User, {
       email,
       username,
+      usernameOrigin: usernameOrigin(username, input.preferredUsername, email),
       name: input.name ?? null,
       role: input.role ?? 'USER',
       status: input.status ?? 'PENDING',
