@@ -247,13 +247,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   app.use(downloadRoutes(orm, container));
   app.use(skaoRoutes(orm, container, auth)); // SKAO compatibility: /stage-data/ (and /stage_data), /logs/, /config/, /create-file/
-  app.use(cartRoutes(orm, container)); // Pacifica cartd compatibility: /carts/:uid
-  app.use(serviceXRoutes(orm, container)); // ServiceX user management: /users, /pending, /accept
-  app.use(slackRoutes(orm, container)); // Slack Approve/Reject buttons: POST /slack
+  app.use(cartRoutes(orm, container, auth)); // Pacifica cartd compatibility: /carts/:uid
+  app.use(serviceXRoutes(orm, container, auth)); // ServiceX user management: /users, /pending, /accept
+  app.use(slackRoutes(orm, container, auth)); // Slack Approve/Reject buttons: POST /slack
   app.use(webRoutes(deps.webDist));
 
   // Pacifica cartd's API at the root of its own port (CARTD_PORT), listening and closing with the main one.
-  const cartd = config.cartdPort === undefined ? null : http.createServer(cartdApp(orm, container));
+  const cartd = config.cartdPort === undefined ? null : http.createServer(cartdApp(orm, container, auth));
   if (cartd) {
     cartd.on('error', (err) => logger.error({ err, port: config.cartdPort }, 'the cartd port (CARTD_PORT) could not be opened; /carts/<uid> still works on PORT'));
     httpServer.once('listening', () => cartd.listen(config.cartdPort, (httpServer.address() as { address: string }).address));

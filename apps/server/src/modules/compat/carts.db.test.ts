@@ -396,6 +396,23 @@ describe('Pacifica carts before they are ready', () => {
     expect(r.expiryReason).toBe('DELETED');
   });
 
+  it("charges POST and DELETE to the GraphQL mutation budget: 429 in cartd's shape with Retry-After", async () => {
+    const limitedDb = await createTestDatabase();
+    const limited = await startTestServer(limitedDb.orm, { RATE_LIMIT_MUTATION_BURST: '2', RATE_LIMIT_MUTATIONS: '1' });
+    const erin = await userWithToken(limitedDb.orm, { email: 'erin@example.org' });
+    await fs.writeFile(path.join(limited.dataDir, 'sites', 'archive', 'foo.txt'), 'foo');
+    const body = JSON.stringify({ fileids: [{ id: 'foo.txt', path: 'x/foo.txt' }] });
+    expect((await call(`${limited.url}/carts`, 'POST', 'limited-1', erin, { body })).status).toBe(201);
+    expect((await call(`${limited.url}/carts`, 'DELETE', 'limited-1', erin)).status).toBe(200);
+    const refused = await call(`${limited.url}/carts`, 'POST', 'limited-2', erin, { body });
+    expect(refused).toMatchObject({
+      status: 429,
+      json: { status: '429 Too Many Requests', code: 'RATE_LIMITED', traceback: '' },
+    });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await limitedDb.orm.em.fork().count(Cart, { uid: 'limited-2' })).toBe(0);
+  });
+
   it('cancels a queued cart when it is deleted', async () => {
     const idleDb = await createTestDatabase();
     const idle = await startTestServer(idleDb.orm, {});

@@ -13,6 +13,7 @@ import { enqueue } from '../jobs/queue';
 import { Cart, type CartCheck } from './cart.entity';
 import { CART_BUNDLE, isSupportedHashtype } from './cart.tasks';
 import { authenticateBearer, headerSafe, parseJsonBody } from './compat-auth';
+import { chargeCompatMutation, type MutationLimits } from './compat-limit';
 
 /** Client-chosen cart ids: uuidgen output and the like; nothing that could be a path. */
 const UID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -94,8 +95,15 @@ function parseFileIds(body: unknown): { ok: true; files: FileId[] } | { ok: fals
  * found), paths confined to the archive, no tracebacks. Served under `/carts/<uid>` on the main
  * port (`prefix`), and at the root of CARTD_PORT (see `cartdApp`).
  */
-export function cartRoutes(orm: MikroORM, c: Container, prefix = '/carts'): Router {
+export function cartRoutes(orm: MikroORM, c: Container, limits?: MutationLimits, prefix = '/carts'): Router {
   const router = Router();
+
+  /** Charges a change (POST, DELETE) to the caller's GraphQL mutation budget; false once the 429 is answered. */
+  const charge = (user: User, res: Response): boolean => {
+    const refused = limits ? chargeCompatMutation(limits, user, res) : null;
+    if (refused) cartError(res, 429, refused.message, { code: refused.code, ...refused.extensions });
+    return !refused;
+  };
 
   /** Authenticates and validates the uid; answers and returns null when either fails. */
   const begin = async (req: Request, res: Response): Promise<{ em: EntityManager; user: User; uid: string } | null> => {
@@ -134,6 +142,7 @@ export function cartRoutes(orm: MikroORM, c: Container, prefix = '/carts'): Rout
     const ctx = await begin(req, res);
     if (!ctx) return;
     const { em, user, uid } = ctx;
+    if (!charge(user, res)) return;
     const body = parseJsonBody(req);
     const parsed = body.ok ? parseFileIds(body.value) : ({ ok: false, message: 'JSON content could not be read' } as const);
     if (!parsed.ok) return cartError(res, 400, parsed.message);
@@ -213,6 +222,7 @@ export function cartRoutes(orm: MikroORM, c: Container, prefix = '/carts'): Rout
     if (!ctx) return;
     const cart = await findCart(ctx.em, ctx.user, ctx.uid);
     if (!cart) return cartError(res, 404, NOT_FOUND);
+    if (!charge(ctx.user, res)) return;
     await retire(ctx.em, ctx.user, cart.request as StagingRequest);
     // The uid can be used again.
     await ctx.em.nativeDelete(Cart, { id: cart.id });
@@ -238,7 +248,7 @@ export function cartRoutes(orm: MikroORM, c: Container, prefix = '/carts'): Rout
  * clients only change the host: `GET /` says it is up, `/<uid>` is the cart. Same handlers,
  * authentication and error bodies as `/carts/<uid>` on the main port.
  */
-export function cartdApp(orm: MikroORM, c: Container): express.Express {
+export function cartdApp(orm: MikroORM, c: Container, limits?: MutationLimits): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', c.config.trustProxy);
@@ -253,7 +263,7 @@ export function cartdApp(orm: MikroORM, c: Container): express.Express {
     }),
   );
   app.get('/', (_req, res) => void res.json({ message: 'Pacifica Cartd Interface Up and Running' }));
-  app.use(cartRoutes(orm, c, ''));
+  app.use(cartRoutes(orm, c, limits, ''));
   app.use((_req: Request, res: Response) => cartError(res, 404, 'Nothing matches the given URI'));
   app.use((err: unknown, _req: Request, res: Response, next: express.NextFunction) => {
     if (res.headersSent) return next(err);

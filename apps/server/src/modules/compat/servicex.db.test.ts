@@ -158,6 +158,26 @@ describe('ServiceX user management', () => {
     },
   );
 
+  it("charges accept and delete to the admin's GraphQL mutation budget (429 with Retry-After)", async () => {
+    const limitedDb = await createTestDatabase();
+    const limited = await startTestServer(limitedDb.orm, { RATE_LIMIT_MUTATION_BURST: '1', RATE_LIMIT_MUTATIONS: '1' });
+    const boss = await userWithToken(limitedDb.orm, { email: 'boss@example.org', role: 'ADMIN' });
+    await userWithToken(limitedDb.orm, { email: 'one@example.org', status: 'PENDING' });
+    const two = await userWithToken(limitedDb.orm, { email: 'two@example.org', status: 'PENDING' });
+    const post = (email: string) =>
+      fetch(`${limited.url}/accept`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${boss.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ email }),
+      });
+    expect((await post('one@example.org')).status).toBe(200);
+    const refused = await post('two@example.org');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await refused.json()).toMatchObject({ code: 'RATE_LIMITED' });
+    expect((await limitedDb.orm.em.fork().findOneOrFail(User, { id: two.id })).status).toBe('PENDING');
+  });
+
   it('answers Flask-style JSON 405s and 404s, never the web app', async () => {
     const post = await call('POST', '/users', { token: admin.token });
     expect(post).toMatchObject({ status: 405, json: { message: SERVICEX_METHOD_NOT_ALLOWED } });

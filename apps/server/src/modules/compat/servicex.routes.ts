@@ -6,6 +6,7 @@ import { addLogContext } from '../../lib/log-context';
 import { bearerSecret } from '../auth/viewer';
 import { isUuid } from '../../lib/ids';
 import { User } from '../users/user.entity';
+import { chargeCompatMutation, type MutationLimits } from './compat-limit';
 
 /** ServiceX's own words (its `admin_required` and `auth_required` decorators). */
 export const SERVICEX_NOT_ADMIN = 'Not Authorized: This resource is restricted to administrators.';
@@ -34,8 +35,15 @@ function emailFrom(req: Request): string | null {
  * route needs an active admin's API token (`Authorization: Bearer <token>`); anyone else gets
  * ServiceX's 401. Decisions go through the same service as the web app (emails, ALREADY_DECIDED).
  */
-export function serviceXRoutes(orm: MikroORM, c: Container): Router {
+export function serviceXRoutes(orm: MikroORM, c: Container, limits?: MutationLimits): Router {
   const router = Router();
+
+  /** Charges a decision to the admin's GraphQL mutation budget; false once the 429 is answered. */
+  const charge = (actor: User, res: Response): boolean => {
+    const refused = limits ? chargeCompatMutation(limits, actor, res) : null;
+    if (refused) res.status(429).json({ message: refused.message, code: refused.code });
+    return !refused;
+  };
 
   /** The acting admin (an active admin's API token), or null once ServiceX's refusal has been answered. */
   const admin = async (req: Request, res: Response): Promise<{ em: EntityManager; actor: User } | null> => {
@@ -93,6 +101,7 @@ export function serviceXRoutes(orm: MikroORM, c: Container): Router {
       if (!ctx) return;
       const email = emailFrom(req);
       if (!email) return message(res, 400, { email: 'This field cannot be blank' });
+      if (!charge(ctx.actor, res)) return;
       const user = await c.services(ctx.em).users.findByEmail(email);
       if (!user) return message(res, 404, `No user registered with email: ${email}`);
       // ServiceX's accept is idempotent: accepting someone already active answers the same.
@@ -117,6 +126,7 @@ export function serviceXRoutes(orm: MikroORM, c: Container): Router {
       const id = String(req.params.id);
       const user = isUuid(id) ? await ctx.em.findOne(User, { id }) : null;
       if (!user || !listed(user)) return message(res, 404, `user ${id} not found`);
+      if (!charge(ctx.actor, res)) return;
       try {
         if (user.status === 'PENDING')
           await c.services(ctx.em).userAdmin.reject(ctx.actor, user.id, 'Removed by an administrator.');

@@ -6,6 +6,7 @@ import { HTTP_STATUS, isAppError } from '../../lib/errors';
 import { isUuid } from '../../lib/ids';
 import { SLACK_APPROVE_ACTION, SLACK_REJECT_ACTION } from '../mail/mail.tasks';
 import { User } from '../users/user.entity';
+import { chargeCompatMutation, type MutationLimits } from './compat-limit';
 
 /** Slack's own limit: a signed request older (or newer) than this is refused, so a captured one cannot be replayed later. */
 export const SLACK_MAX_AGE_S = 5 * 60;
@@ -38,7 +39,7 @@ interface SlackPayload {
  * The decision goes through the same service as the web app (emails, ALREADY_DECIDED), and the
  * Slack message is replaced by "Approved by @who" / "Rejected by @who" through its response_url.
  */
-export function slackRoutes(orm: MikroORM, c: Container): Router {
+export function slackRoutes(orm: MikroORM, c: Container, limits?: MutationLimits): Router {
   const router = Router();
   const log = c.logger.child({ module: 'slack' });
   const { signingSecret, botToken, apiUrl } = c.config.slack;
@@ -134,6 +135,12 @@ export function slackRoutes(orm: MikroORM, c: Container): Router {
         'Only Stagecoach administrators can decide on sign-ups, and your Slack email does not belong to one.',
       );
       return void res.status(403).json({ message: 'The Slack member is not a Stagecoach administrator.' });
+    }
+    // A decision costs the admin one change, like approveUser in GraphQL.
+    const refused = limits ? chargeCompatMutation(limits, actor, res) : null;
+    if (refused) {
+      await ephemeral(responseUrl, refused.message);
+      return void res.status(429).json({ message: refused.message, code: refused.code });
     }
     // Our messages carry the user's id; messages ServiceX posted carry their email.
     const target = isUuid(value) ? await em.findOne(User, { id: value }) : await services.users.findByEmail(value);
