@@ -309,6 +309,15 @@ describe('POST /slack (Approve and Reject buttons)', () => {
     });
   });
 
+  it('answers JSON 405 to other methods and 404 below /slack, never the web app', async () => {
+    const get = await fetch(`${server.url}/slack`);
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    const below = await fetch(`${server.url}/slack/actions`);
+    expect(below.status).toBe(404);
+    expect(below.headers.get('content-type')).toMatch(/^application\/json/);
+  });
+
   it('answers 403 to everything when SLACK_SIGNING_SECRET is not set', async () => {
     const plainDb = await createTestDatabase();
     const plain = await startTestServer(plainDb.orm, {});

@@ -178,5 +178,6 @@ export function slackRoutes(orm: MikroORM, c: Container, limits?: MutationLimits
     (_req, res) =>
       void res.setHeader('Allow', 'POST').status(405).json({ message: 'The method is not allowed for the requested URL.' }),
   );
+  router.all('/slack/*rest', (_req, res) => void res.status(404).json({ message: 'Not found.' }));
   return router;
 }
