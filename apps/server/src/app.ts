@@ -27,6 +27,9 @@ import { createAuth } from './modules/auth/auth';
 import { mutationCost, mutationRateLimitPlugin } from './modules/auth/rate-limit';
 import { DEV_IDP_PATH } from './modules/auth/dev-idp';
 import { cartRoutes } from './modules/compat/carts.routes';
+import { cartdApp } from './modules/compat/carts.routes';
+import { serviceXRoutes } from './modules/compat/servicex.routes';
+import { slackRoutes } from './modules/compat/slack.routes';
 import { skaoRoutes } from './modules/compat/skao.routes';
 import { stageitRoutes } from './modules/compat/stageit.routes';
 import { downloadRoutes } from './modules/downloads/downloads.routes';
@@ -307,9 +310,22 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   app.use(downloadRoutes(orm, container));
   app.use(skaoRoutes(orm, container, auth)); // SKAO compatibility: /stage-data/ (and /stage_data), /logs/, /config/, /create-file/
-  app.use(cartRoutes(orm, container)); // Pacifica cartd compatibility: /carts/:uid
+  app.use(cartRoutes(orm, container, auth)); // Pacifica cartd compatibility: /carts/:uid
   app.use(stageitRoutes(orm, container, auth)); // LOFAR StageIT compatibility: /stageit/api/staging/
+  app.use(serviceXRoutes(orm, container, auth)); // ServiceX user management: /users, /pending, /accept
+  app.use(slackRoutes(orm, container, auth)); // Slack Approve/Reject buttons: POST /slack
   app.use(webRoutes(deps.webDist));
+
+  // Pacifica cartd's API at the root of its own port (CARTD_PORT), listening and closing with the main one.
+  const cartd = config.cartdPort === undefined ? null : http.createServer(cartdApp(orm, container, auth));
+  if (cartd) {
+    cartd.on('error', (err) => logger.error({ err, port: config.cartdPort }, 'the cartd port (CARTD_PORT) could not be opened; /carts/<uid> still works on PORT'));
+    httpServer.once('listening', () => cartd.listen(config.cartdPort, (httpServer.address() as { address: string }).address));
+    httpServer.once('close', () => {
+      cartd.closeAllConnections();
+      cartd.close();
+    });
+  }
 
   // Last resort: a JSON error without a stack trace.
   app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {

@@ -25,6 +25,7 @@ import { TokensService } from './modules/tokens/tokens.service';
 import { AuthEpochs } from './modules/auth/auth-epochs';
 import { UserAdminService } from './modules/users/user-admin.service';
 import { UsersService } from './modules/users/users.service';
+import { cartTasks, createCartFinishedHook } from './modules/compat/cart.tasks';
 
 /**
  * The composition root. `createContainer` builds the process-wide singletons once (main, the
@@ -134,7 +135,7 @@ export interface JobTasks {
 
 /** Every job the worker runs, and what happens when a staging request finishes; declared once for main, tests and benches. */
 export function jobTasks(c: Container, opts: { cron?: boolean } = {}): JobTasks {
-  const finished: RequestFinishedHook[] = [createLifecycleFinishedHook(c), createRequestFinishedMailHook(c)];
+  const finished: RequestFinishedHook[] = [createLifecycleFinishedHook(c), createRequestFinishedMailHook(c), createCartFinishedHook()];
   const metrics = c.metrics;
   if (metrics) {
     finished.push(async (r) => {
@@ -142,7 +143,7 @@ export function jobTasks(c: Container, opts: { cron?: boolean } = {}): JobTasks 
     });
   }
   return {
-    taskList: { ...createStageBatchTask(c, finished), ...mailTasks(c), ...lifecycleTasks(c) },
+    taskList: { ...createStageBatchTask(c, finished), ...mailTasks(c), ...lifecycleTasks(c), ...cartTasks(c) },
     cronItems: opts.cron === false ? [] : lifecycleCronItems(c.config),
   };
 }

@@ -106,6 +106,12 @@ export const EnvSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Stagecoach <stagecoach@localhost>'),
   /** Optional Slack-compatible webhook notified of new sign-ups. */
   SIGNUP_WEBHOOK_URL: z.url({ error: 'expected an https URL' }).optional(),
+  /** Slack app's signing secret: verifies the Approve/Reject button clicks `POST /slack` receives; unset → `/slack` answers 403. */
+  SLACK_SIGNING_SECRET: z.string().min(8, 'must be at least 8 characters').optional(),
+  /** Slack bot token (scope users:read.email) that looks up who clicked, to match them to an admin by email. */
+  SLACK_BOT_TOKEN: z.string().min(1).optional(),
+  /** Base URL of Slack's Web API (users.info). */
+  SLACK_API_URL: z.url({ error: 'expected an absolute http(s) URL' }).default('https://slack.com/api'),
   /** Parallel file transfers per worker process. */
   WORKER_CONCURRENCY: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).max(256).default(8),
   /**
@@ -183,6 +189,8 @@ export const EnvSchema = z.object({
   QUOTA_BYTES_PER_SITE: z.coerce.number({ error: 'expected a number of bytes' }).int().min(0).optional(),
   /** Default requests one user may have queued or running at once; unset → unlimited. */
   QUOTA_ACTIVE_REQUESTS: z.coerce.number({ error: 'expected a positive integer' }).int().min(1).optional(),
+  /** Port on which the Pacifica cart API is also served at the root (`/<uid>`, as cartd did); unset → only `/carts/<uid>` on PORT. */
+  CARTD_PORT: port.optional(),
   /** How long `POST /stage_data` (SKAO compatibility) waits for the staging to finish before answering 202. */
   COMPAT_WAIT: durationMs.default(30_000),
   /**
@@ -218,6 +226,8 @@ export interface Config {
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
   readonly signupWebhookUrl: string | undefined;
+  /** SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN, SLACK_API_URL (no trailing slash). */
+  readonly slack: { readonly signingSecret: string | undefined; readonly botToken: string | undefined; readonly apiUrl: string };
   readonly workerConcurrency: number;
   readonly workerJobs: number;
   readonly stagingMaxAttempts: number;
@@ -246,6 +256,8 @@ export interface Config {
   readonly lifecycle: { readonly retentionMs: number; readonly warnBeforeMs: number; readonly extendMaxMs: number; readonly sweepCron: string };
   readonly quotas: { readonly bytesPerSite: number | null; readonly activeRequests: number | null };
   readonly compatWaitMs: number;
+  /** CARTD_PORT. */
+  readonly cartdPort: number | undefined;
   /** TEST_PAUSE_LOCAL_COPY_AFTER_BYTES; never set in production. */
   readonly testPauseLocalCopyAfterBytes: number | undefined;
 }
@@ -308,6 +320,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     signupWebhookUrl: e.SIGNUP_WEBHOOK_URL,
+    slack: Object.freeze({ signingSecret: e.SLACK_SIGNING_SECRET, botToken: e.SLACK_BOT_TOKEN, apiUrl: e.SLACK_API_URL.replace(/\/$/, '') }),
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerJobs: e.WORKER_JOBS,
     stagingMaxAttempts: e.STAGING_MAX_ATTEMPTS,
@@ -330,6 +343,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     lifecycle: Object.freeze({ retentionMs: e.RETENTION_DEFAULT, warnBeforeMs: e.EXPIRY_WARNING, extendMaxMs: e.EXTEND_MAX, sweepCron: e.LIFECYCLE_SWEEP_CRON }),
     quotas: Object.freeze({ bytesPerSite: e.QUOTA_BYTES_PER_SITE ?? null, activeRequests: e.QUOTA_ACTIVE_REQUESTS ?? null }),
     compatWaitMs: e.COMPAT_WAIT,
+    cartdPort: e.CARTD_PORT,
     testPauseLocalCopyAfterBytes: e.TEST_PAUSE_LOCAL_COPY_AFTER_BYTES,
   });
 }

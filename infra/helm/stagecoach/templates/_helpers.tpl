@@ -90,6 +90,9 @@ RATE_LIMIT_MUTATIONS: {{ .Values.config.rateLimits.mutationsPerMinute | quote }}
 RATE_LIMIT_MUTATION_BURST: {{ .Values.config.rateLimits.mutationBurst | quote }}
 RATE_LIMIT_LOGINS: {{ .Values.config.rateLimits.loginsPerMinute | quote }}
 REDIS_CHANNEL_PREFIX: {{ .Values.config.redisChannelPrefix | quote }}
+{{- with .Values.config.cartdPort }}
+CARTD_PORT: {{ . | quote }}
+{{- end }}
 {{- range $k, $v := .Values.config.extraEnv }}
 {{ $k }}: {{ $v | toString | quote }}
 {{- end }}
@@ -110,6 +113,12 @@ SIGNUP_WEBHOOK_URL: {{ . | quote }}
 {{- end }}
 {{- with .Values.secrets.redisUrl }}
 REDIS_URL: {{ . | quote }}
+{{- end }}
+{{- with .Values.secrets.slackSigningSecret }}
+SLACK_SIGNING_SECRET: {{ . | quote }}
+{{- end }}
+{{- with .Values.secrets.slackBotToken }}
+SLACK_BOT_TOKEN: {{ . | quote }}
 {{- end }}
 {{- range $k, $v := .Values.secrets.extra }}
 {{ $k }}: {{ $v | toString | quote }}

@@ -2,6 +2,7 @@ import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261205064420_pin_release } from './Migration20261205064420_pin_release';
 import { Migration20261205063547_stageit } from './Migration20261205063547_stageit';
 import { Migration20261205063237_staged_identity } from './Migration20261205063237_staged_identity';
+import { Migration20261205061043_cart_bundling } from './Migration20261205061043_cart_bundling';
 import { Migration20261205054516_verified_email } from './Migration20261205054516_verified_email';
 import { Migration20261205054512_delivery_tokens } from './Migration20261205054512_delivery_tokens';
 import { Migration20261205053920_username_origin } from './Migration20261205053920_username_origin';
@@ -26,6 +27,7 @@ export const migrationsList: { name: string; class: MigrationCtor }[] = [
   { name: 'Migration20261205053920_username_origin', class: Migration20261205053920_username_origin },
   { name: 'Migration20261205054512_delivery_tokens', class: Migration20261205054512_delivery_tokens },
   { name: 'Migration20261205054516_verified_email', class: Migration20261205054516_verified_email },
+  { name: 'Migration20261205061043_cart_bundling', class: Migration20261205061043_cart_bundling },
   { name: 'Migration20261205063237_staged_identity', class: Migration20261205063237_staged_identity },
   { name: 'Migration20261205063547_stageit', class: Migration20261205063547_stageit },
   { name: 'Migration20261205064420_pin_release', class: Migration20261205064420_pin_release },

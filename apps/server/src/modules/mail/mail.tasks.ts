@@ -82,11 +82,19 @@ export interface SignupWebhookPayload {
 }
 
 /** Escapes the three characters Slack's mrkdwn treats as control characters. */
-const slackEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export const slackEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** The Slack-compatible message for a new sign-up: plain `text` (fallback) and blocks with a button to the approval page. */
-export function signupWebhookMessage(user: Pick<User, 'email' | 'name' | 'username' | 'emailVerified'>, publicUrl: string): SignupWebhookPayload {
-  const who = user.name ? `${user.name} <${user.email}>` : user.email;
+/** The `action_id`s of the sign-up message's buttons (ServiceX's names, so its old messages keep working). */
+export const SLACK_APPROVE_ACTION = 'accept_user';
+export const SLACK_REJECT_ACTION = 'reject_user';
+
+/**
+ * The Slack-compatible message for a new sign-up: the `text` fallback (notifications, plain
+ * webhooks) and blocks with Approve and Reject buttons (handled by `POST /slack`) and a link to the
+ * approval page. Everything the person chose (name, email, username) is mrkdwn-escaped in both.
+ */
+export function signupWebhookMessage(user: Pick<User, 'id' | 'email' | 'name' | 'username' | 'emailVerified'>, publicUrl: string): SignupWebhookPayload {
+  const who = slackEscape(user.name ? `${user.name} <${user.email}>` : user.email);
   const adminUrl = `${publicUrl}/admin/users`;
   return {
     text: `New Stagecoach sign-up waiting for approval: ${who} — ${adminUrl}`,
@@ -95,12 +103,16 @@ export function signupWebhookMessage(user: Pick<User, 'email' | 'name' | 'userna
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `*New sign-up waiting for approval*\n${slackEscape(who)} (username \`${slackEscape(user.username)}\`, email ${user.emailVerified ? 'verified' : '*not verified*'} by the identity provider)`,
+          text: `*New sign-up waiting for approval*\n${who} (username \`${slackEscape(user.username)}\`, email ${user.emailVerified ? 'verified' : '*not verified*'} by the identity provider)`,
         },
       },
       {
         type: 'actions',
-        elements: [{ type: 'button', style: 'primary', text: { type: 'plain_text', text: 'Review pending accounts' }, url: adminUrl }],
+        elements: [
+          { type: 'button', text: { type: 'plain_text', text: 'Review pending accounts' }, url: adminUrl, action_id: 'open_admin_page' },
+          { type: 'button', style: 'primary', text: { type: 'plain_text', text: 'Approve' }, action_id: SLACK_APPROVE_ACTION, value: user.id },
+          { type: 'button', style: 'danger', text: { type: 'plain_text', text: 'Reject' }, action_id: SLACK_REJECT_ACTION, value: user.id },
+        ],
       },
     ],
   };
